@@ -1,0 +1,106 @@
+"""Numbers: every number of the source appears in the target, whatever the locale writes it as.
+
+`1,000.5` (en), `1.000,5` (de) and `1 000,5` (fr, also with no-break or narrow no-break spaces) are the
+same number. Each number is read under both conventions (its language's first), and a source number is
+satisfied by any target number sharing a reading, so a translator who kept the source format is not
+flagged. Numbers written as words are out of scope (pofilter `numbers` does not read them either).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+from agent.checks.input import CheckInput
+from agent.checks.model import Severity, Violation
+from agent.checks.plain import plain
+from glossaries.text import primary_lang
+
+__all__ = ["number_mismatch", "numbers_in"]
+
+_GROUP = r"[.,'\u00a0\u202f\u2009 ’]"
+_NUMBER = re.compile(rf"(?<![\w.,])(?:\d{{1,3}}(?:{_GROUP}\d{{3}})+(?:[.,]\d+)?|\d+(?:[.,]\d+)?)(?!\d)")
+# Languages whose decimal separator is the point (the rest use the comma).
+_POINT_DECIMAL = frozenset({"en", "zh", "ja", "ko", "he", "th", "hi", "ms", "ga", "mt", "sw", "ta", "ur"})
+
+
+@dataclass(frozen=True)
+class Number:
+    text: str
+    start: int
+    end: int
+    readings: tuple[Decimal, ...]  # the language's convention first
+
+
+def _read(text: str, decimal: str) -> Decimal | None:
+    group = "," if decimal == "." else "."
+    spaced = re.sub(r"[\u00a0\u202f\u2009 '’]", group, text)
+    digits = spaced if group not in text else text
+    head, _, tail = digits.rpartition(decimal) if decimal in digits else (digits, "", "")
+    if group in tail or (head and decimal in head):
+        return None
+    if group in head and not re.fullmatch(rf"\d{{1,3}}(?:{re.escape(group)}\d{{3}})+", head):
+        return None
+    head = head.replace(group, "")
+    try:
+        return Decimal(f"{head}.{tail}" if tail else head)
+    except InvalidOperation:
+        return None
+
+
+def numbers_in(text: str, lang: str) -> list[Number]:
+    """The numbers of `text` (markup, URLs and e-mails ignored) with their possible values."""
+    first = "." if primary_lang(lang) in _POINT_DECIMAL else ","
+    other = "," if first == "." else "."
+    found = []
+    for m in _NUMBER.finditer(plain(text)):
+        raw = m.group().rstrip()
+        readings = tuple(dict.fromkeys(r for r in (_read(raw, first), _read(raw, other)) if r is not None))
+        if readings:
+            found.append(Number(raw, m.start(), m.start() + len(raw), readings))
+    return found
+
+
+def number_mismatch(inp: CheckInput) -> list[Violation]:
+    """Number missing, changed or added"""
+    src = numbers_in(inp.source, inp.source_lang)
+    tgt = numbers_in(inp.target, inp.target_lang)
+    unused = list(tgt)
+    missing: list[Number] = []
+    # Primary readings first, so `1.000` (de) pairs with `1,000` (en) before it could pair with `1.0`.
+    for rank in (0, 1):
+        still: list[Number] = []
+        for n in src if rank == 0 else missing:
+            hit = next((t for t in unused if _same(n, t, rank)), None)
+            if hit is None:
+                still.append(n)
+            else:
+                unused.remove(hit)
+        missing = still
+    out = [
+        Violation(
+            "number-mismatch",
+            Severity.ERROR,
+            f"number {n.text} from the source is missing in the target",
+            expected=n.text,
+        )
+        for n in missing
+    ]
+    out += [
+        Violation(
+            "number-mismatch",
+            Severity.ERROR,
+            f"number {t.text} is not in the source",
+            start=t.start,
+            end=t.end,
+        )
+        for t in unused
+    ]
+    return out
+
+
+def _same(a: Number, b: Number, rank: int) -> bool:
+    if rank == 0:
+        return a.readings[0] == b.readings[0]
+    return not set(a.readings).isdisjoint(b.readings)

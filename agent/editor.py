@@ -1,0 +1,277 @@
+"""PostEditor: the one entry point the CLI, the server and the eval harness use to post-edit segments."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections import OrderedDict
+from collections.abc import AsyncIterator, Iterable, Sequence
+from typing import TYPE_CHECKING, Any
+
+from agent.cache import ResultCache, cache_key
+from agent.diff import word_edits
+from agent.graph import build_graph
+from agent.prompting import system_message
+from agent.state import AgentContext, Candidate, ModelEdit
+from agent.types import Edit, EditOptions, Segment, SegmentResult, Status, TraceStep, Usage
+from glossaries.matcher import TermMatcher
+from glossaries.model import Termbase, content_version
+from prompts import PROMPT_VERSION
+
+if TYPE_CHECKING:
+    from agent.llm import LLMCall, LLMGateway
+    from glossaries.style import StyleGuide
+
+RECURSION_LIMIT = 60
+
+
+class PostEditor:
+    """Post-edits segments with an LLM (or, with `llm=None`, with deterministic fixes only).
+
+    Model failures never raise: the segment comes back `needs_review` with the best candidate.
+    """
+
+    def __init__(
+        self,
+        llm: LLMGateway | None,
+        *,
+        cache: ResultCache | None = None,
+        samples: int = 1,
+        max_matchers: int = 32,
+    ) -> None:
+        self.llm = llm
+        self.cache = cache
+        self.samples = samples
+        self._matchers: OrderedDict[str, TermMatcher] = OrderedDict()
+        self._max_matchers = max_matchers
+
+    @property
+    def model_name(self) -> str:
+        return self.llm.model_name if self.llm is not None else "rules"
+
+    async def ready(self) -> bool:
+        return True if self.llm is None else await self.llm.ping()
+
+    def matcher(self, termbase: Termbase) -> TermMatcher:
+        """Matchers are built once per termbase version (a 50k-entry index takes seconds)."""
+        key = f"{termbase.id}@{termbase.version}"
+        found = self._matchers.get(key)
+        if found is None:
+            found = TermMatcher(termbase)
+            self._matchers[key] = found
+            while len(self._matchers) > self._max_matchers:
+                self._matchers.popitem(last=False)
+        self._matchers.move_to_end(key)
+        return found
+
+    async def edit(
+        self,
+        segment: Segment,
+        options: EditOptions,
+        *,
+        glossary: Termbase | None = None,
+        style: StyleGuide | None = None,
+        cache_scope: str = "",
+    ) -> SegmentResult:
+        result: SegmentResult | None = None
+        async for item in self.stream(segment, options, glossary=glossary, style=style, cache_scope=cache_scope):
+            if isinstance(item, SegmentResult):
+                result = item
+        assert result is not None
+        return result
+
+    async def edit_many(
+        self,
+        segments: Iterable[Segment],
+        options: EditOptions,
+        *,
+        glossary: Termbase | None = None,
+        style: StyleGuide | None = None,
+        concurrency: int = 8,
+        cache_scope: str = "",
+    ) -> AsyncIterator[SegmentResult]:
+        """Results as they finish (not in input order); model calls overlap up to `concurrency`."""
+        gate = asyncio.Semaphore(concurrency)
+
+        async def one(seg: Segment) -> SegmentResult:
+            async with gate:
+                return await self.edit(seg, options, glossary=glossary, style=style, cache_scope=cache_scope)
+
+        for next_done in asyncio.as_completed([one(s) for s in segments]):
+            yield await next_done
+
+    async def stream(
+        self,
+        segment: Segment,
+        options: EditOptions,
+        *,
+        glossary: Termbase | None = None,
+        style: StyleGuide | None = None,
+        cache_scope: str = "",
+    ) -> AsyncIterator[TraceStep | SegmentResult]:
+        """The agent's steps as they happen, then the result (always last)."""
+        t0 = time.perf_counter()
+        key = self._key(segment, options, glossary, style, cache_scope)
+        if self.cache is not None:
+            hit = await self.cache.get(key)
+            if hit is not None:
+                step = TraceStep("cache", "served from the result cache", _ms(t0))
+                yield step
+                yield _replace_cached(hit, step, _ms(t0))
+                return
+        context = self._context(segment, options, glossary, style)
+        state: dict[str, Any] = {}
+        try:
+            async for update in build_graph().astream(
+                {}, config={"recursion_limit": RECURSION_LIMIT}, context=context, stream_mode="updates"
+            ):
+                for node_update in update.values():
+                    if not node_update:
+                        continue
+                    for step in node_update.get("trace", []):
+                        yield step
+                    _merge(state, node_update)
+        except Exception as exc:  # a bug in a step must not lose the segment
+            step = TraceStep("error", f"agent failed: {type(exc).__name__}: {exc}", _ms(t0))
+            state.setdefault("trace", []).append(step)
+            state["failure"] = step.detail
+            yield step
+        result = _result(segment, options, state, _ms(t0))
+        if self.cache is not None and not state.get("failure"):
+            await self.cache.set(key, result)
+        yield result
+
+    def _context(
+        self, segment: Segment, options: EditOptions, glossary: Termbase | None, style: StyleGuide | None
+    ) -> AgentContext:
+        matchers: list[TermMatcher] = []
+        if glossary is not None and len(glossary):
+            matchers.append(self.matcher(glossary))
+        if segment.terms:
+            own = Termbase(
+                id=f"segment:{segment.id}",
+                version=content_version(repr(segment.terms).encode()),
+                source_lang=options.source_lang,
+                target_lang=options.target_lang,
+                entries=segment.terms,
+            )
+            matchers.append(TermMatcher(own))
+        return AgentContext(
+            segment=segment,
+            options=options,
+            llm=self.llm,
+            matchers=tuple(matchers),
+            style=style,
+            system=system_message(options.source_lang, options.target_lang, style),
+            samples=self.samples,
+        )
+
+    def _key(
+        self,
+        segment: Segment,
+        options: EditOptions,
+        glossary: Termbase | None,
+        style: StyleGuide | None,
+        scope: str,
+    ) -> str:
+        versions = (glossary.version if glossary else "-", style.version if style else "-")
+        return cache_key(
+            segment,
+            options,
+            resource_versions=versions,
+            prompt_version=PROMPT_VERSION,
+            model=self.model_name,
+            scope=scope,
+        )
+
+
+def _ms(t0: float) -> float:
+    return round((time.perf_counter() - t0) * 1000, 3)
+
+
+_APPENDED = ("candidates", "tried", "model_edits", "calls", "trace")
+
+
+def _merge(state: dict[str, Any], update: dict[str, Any]) -> None:
+    for k, v in update.items():
+        if k in _APPENDED:
+            state.setdefault(k, []).extend(v)
+        else:
+            state[k] = v
+
+
+def _usage(calls: Sequence[LLMCall]) -> Usage:
+    return Usage(
+        calls=len(calls),
+        prompt_tokens=sum(c.prompt_tokens for c in calls),
+        completion_tokens=sum(c.completion_tokens for c in calls),
+        retries=sum(c.retries for c in calls),
+        model_ms=round(sum(c.latency_ms for c in calls), 3),
+        models=sorted({c.model for c in calls}),
+    )
+
+
+def _explained(edits: tuple[Edit, ...], model_edits: Sequence[ModelEdit]) -> tuple[Edit, ...]:
+    """Attach the model's reason to the diff edit it describes (same new words)."""
+    if not model_edits:
+        return edits
+    out = []
+    for e in edits:
+        reason = next((m.reason for m in model_edits if m.after and m.after.strip() in e.after), None)
+        reason = reason or next((m.reason for m in model_edits if e.after and e.after in m.after), None)
+        out.append(Edit(**{**e.__dict__, "reason": reason}))
+    return tuple(out)
+
+
+def _result(segment: Segment, options: EditOptions, state: dict[str, Any], latency_ms: float) -> SegmentResult:
+    final: Candidate | None = state.get("candidate")
+    candidates: list[Candidate] = state.get("candidates", [])
+    if candidates and (final is None or final not in candidates):
+        from agent.nodes import best_candidate
+
+        final = best_candidate(candidates)
+    trace = tuple(state.get("trace", []))
+    usage = _usage(state.get("calls", []))
+    rounds = int(state.get("rounds", 0))
+    before = tuple(state.get("violations_before", ()))
+    failure: str | None = state.get("failure")
+    if final is None:  # no MT and no usable translation: never drop the segment
+        return SegmentResult(
+            id=segment.id, source=segment.source, mt=segment.mt, output=segment.mt or "",
+            status=Status.NEEDS_REVIEW, violations_before=before, rounds=rounds, usage=usage,
+            latency_ms=latency_ms, trace=trace, reason=failure or "no translation could be produced",
+        )  # fmt: skip
+    errors = [v for v in final.violations if v.severity.value == "error"]
+    if errors:
+        status = Status.NEEDS_REVIEW
+        reason = "; ".join(dict.fromkeys(v.code for v in errors))
+        if failure:
+            reason = f"{failure}; remaining: {reason}"
+    elif segment.mt is not None and final.text == segment.mt:
+        status, reason = Status.UNCHANGED, None
+    else:
+        status, reason = Status.EDITED, None
+    edits = word_edits(segment.mt, final.text) if segment.mt is not None else ()
+    if options.explain:
+        edits = _explained(edits, state.get("model_edits", []))
+    return SegmentResult(
+        id=segment.id,
+        source=segment.source,
+        mt=segment.mt,
+        output=final.text,
+        status=status,
+        edits=edits,
+        violations=final.violations,
+        violations_before=before,
+        rounds=rounds,
+        usage=usage,
+        latency_ms=latency_ms,
+        trace=trace,
+        reason=reason,
+    )
+
+
+def _replace_cached(hit: SegmentResult, step: TraceStep, latency_ms: float) -> SegmentResult:
+    from dataclasses import replace
+
+    return replace(hit, cached=True, latency_ms=latency_ms, trace=(step,))

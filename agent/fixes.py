@@ -1,0 +1,114 @@
+"""Deterministic repairs that are safe without a model, each a pure function of (source, target, violation).
+
+Applied before any model call and on every model draft: a forbidden term with a glossary replacement, a
+DNT term in the wrong case, outer whitespace, double spaces, and term renderings located by the model
+(`replace_span`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from difflib import SequenceMatcher
+
+from agent.checks.model import Violation
+
+
+@dataclass(frozen=True)
+class Replacement:
+    start: int
+    end: int
+    text: str
+    why: str
+
+
+def apply(target: str, replacements: Sequence[Replacement]) -> str:
+    """Apply non-overlapping replacements (later ones first, so offsets stay valid)."""
+    out = target
+    last_start = len(target) + 1
+    for r in sorted(replacements, key=lambda r: r.start, reverse=True):
+        if r.end > last_start:
+            continue  # overlaps one already applied
+        out = out[: r.start] + r.text + out[r.end :]
+        last_start = r.start
+    return out
+
+
+def match_case(replacement: str, replaced: str, at_sentence_start: bool) -> str:
+    """Keep a capital at the start of a sentence; otherwise use the glossary's own casing."""
+    if at_sentence_start and replaced[:1].isupper() and replacement[:1].islower():
+        return replacement[:1].upper() + replacement[1:]
+    return replacement
+
+
+def _sentence_start(text: str, pos: int) -> bool:
+    before = text[:pos].rstrip()
+    return not before or before[-1] in ".!?:;»\"'¿¡…"
+
+
+def forbidden_term(target: str, v: Violation) -> Replacement | None:
+    if v.code != "term-forbidden" or v.start is None or v.end is None or not v.expected:
+        return None
+    text = match_case(v.expected, target[v.start : v.end], _sentence_start(target, v.start))
+    return Replacement(v.start, v.end, text, f"forbidden term replaced by {v.expected!r}")
+
+
+def whitespace(source: str, target: str, v: Violation) -> Replacement | None:
+    if v.code == "whitespace-leading":
+        lead_src = source[: len(source) - len(source.lstrip())]
+        lead_tgt = target[: len(target) - len(target.lstrip())]
+        return Replacement(0, len(lead_tgt), lead_src, "leading whitespace made equal to the source")
+    if v.code == "whitespace-trailing":
+        trail_src = source[len(source.rstrip()) :]
+        trail_tgt = target[len(target.rstrip()) :]
+        return Replacement(len(target) - len(trail_tgt), len(target), trail_src, "trailing whitespace fixed")
+    if v.code == "whitespace-double" and v.start is not None and v.end is not None:
+        return Replacement(v.start, v.end, " ", "double space removed")
+    return None
+
+
+def dnt_case(source_form: str, target: str) -> Replacement | None:
+    """A DNT term present with other casing (`cloud console` for `Cloud Console`) is restored verbatim."""
+    m = re.search(rf"(?<!\w){re.escape(source_form)}(?!\w)", target, re.IGNORECASE)
+    if m is None or m.group() == source_form:
+        return None
+    return Replacement(m.start(), m.end(), source_form, f"do-not-translate term restored as {source_form!r}")
+
+
+def find_words(target: str, words: str) -> tuple[int, int] | None:
+    """Where the model-named `words` occur in the target, as whole words, case-insensitively."""
+    words = words.strip().strip("\"'«»“”")
+    if not words or "⟦" in words:
+        return None
+    m = re.search(rf"(?<!\w){re.escape(words)}(?!\w)", target, re.IGNORECASE)
+    return (m.start(), m.end()) if m else None
+
+
+def replace_span(target: str, span: tuple[int, int], expected: str, why: str) -> Replacement:
+    text = match_case(expected, target[span[0] : span[1]], _sentence_start(target, span[0]))
+    return Replacement(span[0], span[1], text, why)
+
+
+_WORD = re.compile(r"\w+(?:[-'’]\w+)*")
+
+
+def closest_span(target: str, expected: str, *, threshold: float = 0.72) -> tuple[int, int] | None:
+    """The target n-gram most like `expected` (a misspelt or mis-inflected rendering), if close enough.
+
+    Used without a model (the `rules` system) and when the model names no words: it catches
+    `corona virus` for `coronavirus` but not a synonym, which is the model's job.
+    """
+    words = list(_WORD.finditer(target))
+    want = expected.casefold()
+    n = max(1, len(expected.split()))
+    best: tuple[float, int, int] | None = None
+    for size in {max(1, n - 1), n, n + 1}:
+        for i in range(len(words) - size + 1):
+            start, end = words[i].start(), words[i + size - 1].end()
+            score = SequenceMatcher(a=want, b=target[start:end].casefold(), autojunk=False).ratio()
+            if best is None or score > best[0]:
+                best = (score, start, end)
+    if best is None or best[0] < threshold:
+        return None
+    return best[1], best[2]

@@ -1,0 +1,526 @@
+"""Protect inline markup from the model, restore it afterwards, and validate a target's markup.
+
+A small LLM rewrites whatever it sees, so every inline tag (XLIFF 1.2/2.0, HTML/XML), entity, placeholder
+(printf, Python, ICU, `{{var}}`, `${var}`) and do-not-translate term becomes an opaque mask before the
+prompt: `⟦n⟧` for a standalone unit, `⟦n⟧..⟦/n⟧` for a paired tag so the model still sees the nesting.
+Literal `⟦`/`⟧` in the text are masked too, so `restore(protect(x).masked, protect(x)) == x` for every
+string. `validate` compares a target's tags and placeholders with its source's; `repair_masks` puts back
+masks a model dropped, deterministically.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+from agent.checks.model import Severity, Violation
+
+Kind = Literal["open", "close", "empty", "placeholder", "dnt"]
+
+MASK_OPEN = "⟦"
+MASK_CLOSE = "⟧"
+MASK_RE = re.compile(r"⟦(/?)(\d+)⟧")
+
+__all__ = [
+    "MASK_RE",
+    "Markup",
+    "Protected",
+    "Token",
+    "find_markup",
+    "masks_in",
+    "protect",
+    "repair_masks",
+    "restore",
+    "validate",
+]
+
+
+@dataclass(frozen=True)
+class Token:
+    """One protected unit. `name` is the tag name (`g`, `x`, `ph`, `b`) or the placeholder family
+    (`printf`, `python`, `icu`, `brace`, `template`, `entity`, `literal`) or the DNT term."""
+
+    kind: Kind
+    text: str
+    name: str
+    id: str | None
+    token: str
+
+
+@dataclass(frozen=True)
+class Protected:
+    masked: str
+    tokens: tuple[Token, ...]
+
+
+@dataclass(frozen=True)
+class Markup:
+    """A markup unit found in a text, with its span (what the validator and the checks work on)."""
+
+    kind: Kind
+    text: str
+    name: str
+    id: str | None
+    start: int
+    end: int
+
+
+# --- recognition -------------------------------------------------------------------------------------
+
+_ATTRS = r"""(?:\s+[\w:.-]+(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s"'=<>`]+))?)*"""
+_TAG = re.compile(rf"<(/?)([A-Za-z_][\w:.-]*)({_ATTRS})\s*(/?)>")
+# XLIFF 1.2 elements whose content is native code, never text: one opaque unit each.
+_OPAQUE = re.compile(rf"<(ph|bpt|ept|it|sub)\b({_ATTRS})\s*>.*?</\1\s*>", re.DOTALL)
+_SPECIAL = re.compile(r"<!--.*?-->|<!\[CDATA\[.*?\]\]>|<\?.*?\?>", re.DOTALL)
+_ID = re.compile(r"""(?:^|\s)id\s*=\s*(?:"([^"]*)"|'([^']*)')""")
+_ENTITY = re.compile(r"&(?:#\d+|#[xX][0-9a-fA-F]+|[A-Za-z][A-Za-z0-9]*);")
+_PRINTF = re.compile(
+    r"%%|%\([\w.-]+\)[-+0# ]*\d*(?:\.\d+)?[diouxXeEfFgGcrsa]"
+    r"|%(?:\d+\$)?[-+0#']*(?:\d+|\*)?(?:\.(?:\d+|\*))?(?:hh|h|ll|l|L|q|j|z|t)?[diouxXeEfFgGcsaAp@]"
+)
+_URL_ESCAPE = re.compile(r"%[0-9][A-F]")
+_AFTER_NUMBER = re.compile(r"\d[ \u00a0\u202f]?$")
+_TEMPLATE = re.compile(r"\{\{[^{}]*\}\}")
+_DOLLAR = re.compile(r"\$\{[^{}\s]+\}")
+_PY_BRACE = re.compile(r"\{[\w.\[\]]*(?:![rsa])?(?::[^{}]*)?\}")
+_ICU_HEAD = re.compile(
+    r"\s*[\w.]+\s*,\s*(?:plural|select|selectordinal|number|date|time|spellout|ordinal|duration|choice)\s*(?:,|$)"
+)
+_TRIGGER = re.compile(r"[<&%{$⟦⟧]")
+
+
+def _balanced_end(text: str, start: int) -> int | None:
+    """End offset of the brace group opening at `start`, or None when unbalanced."""
+    depth = 0
+    for i in range(start, len(text)):
+        ch = text[i]
+        if ch == "{":
+            depth += 1
+        elif ch == "}":
+            depth -= 1
+            if depth == 0:
+                return i + 1
+    return None
+
+
+def _tag_id(attrs: str) -> str | None:
+    m = _ID.search(attrs)
+    if m is None:
+        return None
+    return m.group(1) if m.group(1) is not None else m.group(2)
+
+
+def _match_at(text: str, i: int) -> Markup | None:
+    """The markup unit starting at offset `i`, if any."""
+    ch = text[i]
+    if ch == "<":
+        m = _SPECIAL.match(text, i)
+        if m:
+            return Markup("empty", m.group(), "comment", None, i, m.end())
+        m = _OPAQUE.match(text, i)
+        if m:
+            return Markup("empty", m.group(), m.group(1), _tag_id(m.group(2)), i, m.end())
+        m = _TAG.match(text, i)
+        if m:
+            closing, name, attrs, selfclosing = m.groups()
+            if closing and selfclosing:
+                return None
+            kind: Kind = "close" if closing else "empty" if selfclosing else "open"
+            return Markup(kind, m.group(), name, _tag_id(attrs), i, m.end())
+        return None
+    if ch == "&":
+        m = _ENTITY.match(text, i)
+        return Markup("placeholder", m.group(), "entity", None, i, m.end()) if m else None
+    if ch == "%":
+        m = _PRINTF.match(text, i)
+        # `50%-a` (Hungarian suffix) and `%3A` (URL escape) are text, not placeholders.
+        if (
+            m
+            and m.group() != "%%"
+            and (_AFTER_NUMBER.search(text[max(0, i - 2) : i]) or _URL_ESCAPE.fullmatch(m.group()))
+        ):
+            return None
+        if m:
+            family = "python" if m.group().startswith("%(") else "printf"
+            return Markup("placeholder", m.group(), family, None, i, m.end())
+        return None
+    if ch == "$":
+        m = _DOLLAR.match(text, i)
+        return Markup("placeholder", m.group(), "template", None, i, m.end()) if m else None
+    if ch == "{":
+        m = _TEMPLATE.match(text, i)
+        if m:
+            return Markup("placeholder", m.group(), "template", None, i, m.end())
+        m = _PY_BRACE.match(text, i)
+        if m:
+            return Markup("placeholder", m.group(), "brace", None, i, m.end())
+        if _ICU_HEAD.match(text, i + 1):
+            end = _balanced_end(text, i)
+            if end is not None:
+                return Markup("placeholder", text[i:end], "icu", None, i, end)
+    return None
+
+
+def _scan(text: str, literals: bool) -> list[Markup]:
+    found: list[Markup] = []
+    pos = 0
+    while True:
+        t = _TRIGGER.search(text, pos)
+        if t is None:
+            return found
+        i = t.start()
+        if text[i] in "⟦⟧":
+            if literals:
+                found.append(Markup("placeholder", text[i], "literal", None, i, i + 1))
+            pos = i + 1
+            continue
+        unit = _match_at(text, i)
+        if unit is None:
+            pos = i + 1
+        else:
+            found.append(unit)
+            pos = unit.end
+
+
+def find_markup(text: str) -> list[Markup]:
+    """Tags, entities and placeholders in `text`, in order, with their spans."""
+    return _scan(text, literals=False)
+
+
+def _dnt_pattern(dnt: Sequence[str]) -> re.Pattern[str] | None:
+    terms = sorted({t for t in dnt if t.strip()}, key=len, reverse=True)
+    if not terms:
+        return None
+    parts = []
+    for term in terms:
+        left = r"(?<!\w)" if term[0].isalnum() or term[0] == "_" else ""
+        right = r"(?!\w)" if term[-1].isalnum() or term[-1] == "_" else ""
+        parts.append(left + re.escape(term) + right)
+    return re.compile("|".join(parts))
+
+
+def _with_dnt(text: str, units: list[Markup], dnt: Sequence[str]) -> list[Markup]:
+    pattern = _dnt_pattern(dnt)
+    if pattern is None:
+        return units
+    out: list[Markup] = []
+    pos = 0
+    for unit in [*units, None]:
+        gap_end = unit.start if unit is not None else len(text)
+        for m in pattern.finditer(text, pos, gap_end):
+            out.append(Markup("dnt", m.group(), m.group(), None, m.start(), m.end()))
+        if unit is not None:
+            out.append(unit)
+            pos = unit.end
+    return out
+
+
+def _pairs(units: Sequence[Markup]) -> dict[int, int]:
+    """Index of each close tag -> index of its open tag (by name, innermost first)."""
+    stack: list[int] = []
+    pairs: dict[int, int] = {}
+    for i, u in enumerate(units):
+        if u.kind == "open":
+            stack.append(i)
+        elif u.kind == "close":
+            for depth in range(len(stack) - 1, -1, -1):
+                if units[stack[depth]].name == u.name:
+                    pairs[i] = stack.pop(depth)
+                    break
+    return pairs
+
+
+# --- protect / restore -------------------------------------------------------------------------------
+
+
+def protect(text: str, dnt: Sequence[str] = ()) -> Protected:
+    """Replace every markup unit and DNT term with a numbered mask the model copies verbatim."""
+    units = _with_dnt(text, _scan(text, literals=True), dnt)
+    pairs = _pairs(units)
+    numbers: dict[int, int] = {}
+    tokens: list[Token] = []
+    parts: list[str] = []
+    pos = 0
+    n = 0
+    for i, u in enumerate(units):
+        if i in pairs:
+            mask = f"{MASK_OPEN}/{numbers[pairs[i]]}{MASK_CLOSE}"
+        else:
+            n += 1
+            numbers[i] = n
+            slash = "/" if u.kind == "close" else ""
+            mask = f"{MASK_OPEN}{slash}{n}{MASK_CLOSE}"
+        parts.append(text[pos : u.start])
+        parts.append(mask)
+        pos = u.end
+        tokens.append(Token(u.kind, u.text, u.name, u.id, mask))
+    parts.append(text[pos:])
+    return Protected("".join(parts), tuple(tokens))
+
+
+def restore(masked: str, protected: Protected) -> str:
+    """Put the original markup back in place of every mask; unknown masks are left as they are."""
+    table = {t.token: t.text for t in protected.tokens}
+    return MASK_RE.sub(lambda m: table.get(m.group(), m.group()), masked)
+
+
+def masks_in(masked: str) -> list[str]:
+    """The masks present in `masked` (e.g. a model's output), in order."""
+    return [m.group() for m in MASK_RE.finditer(masked)]
+
+
+# --- repair ------------------------------------------------------------------------------------------
+
+
+def _snap(text: str, pos: int, attach_right: bool, attach_left: bool) -> int:
+    """Nearest offset to `pos` that sits on a word boundary the mask can attach to."""
+    pos = max(0, min(len(text), pos))
+
+    def ok(p: int) -> bool:
+        before = text[p - 1] if p > 0 else " "
+        after = text[p] if p < len(text) else " "
+        if attach_right and not attach_left:
+            return (not after.isspace() and (before.isspace() or p == 0)) or p == len(text)
+        if attach_left and not attach_right:
+            return (not before.isspace() and (after.isspace() or p == len(text))) or p == 0
+        return (
+            before.isspace()
+            or after.isspace()
+            or p in (0, len(text))
+            or not (before.isalnum() and after.isalnum())
+        )
+
+    for delta in range(len(text) + 1):
+        for p in (pos - delta, pos + delta):
+            if 0 <= p <= len(text) and ok(p):
+                return p
+    return pos
+
+
+_WORD = re.compile(r"\S+")
+
+
+def _partner(masked_source: str, src: list[re.Match[str]], k: int, out: str) -> int | None:
+    """Where a paired mask goes when its partner survived: as many words away as in the source."""
+    mask = src[k].group()
+    partner_mask = mask.replace("/", "") if "/" in mask else mask[:1] + "/" + mask[1:]
+    idx = out.find(partner_mask)
+    if idx < 0:
+        return None
+    j = next((j for j, m in enumerate(src) if m.group() == partner_mask), None)
+    if j is None:
+        return None
+    if j < k:  # closing mask: skip forward the words the pair wrapped
+        inner = MASK_RE.sub(" ", masked_source[src[j].end() : src[k].start()])
+        words = list(_WORD.finditer(out, idx + len(partner_mask)))
+        n = len(inner.split())
+        if n == 0:
+            return idx + len(partner_mask)
+        if not words:
+            return len(out)
+        w = words[min(n, len(words)) - 1]
+        text = out[w.start() : w.end()]
+        trail = len(text) - len(text.rstrip(".,;:!?)»”"))
+        return w.end() - trail
+    inner = MASK_RE.sub(" ", masked_source[src[k].end() : src[j].start()])
+    n = len(inner.split())
+    words = list(_WORD.finditer(out, 0, idx))
+    if n == 0 or not words:
+        return idx
+    return words[max(0, len(words) - n)].start()
+
+
+def repair_masks(masked_source: str, masked_output: str) -> str:
+    """Drop masks the model invented or repeated and re-insert the ones it dropped.
+
+    A missing mask goes between its nearest neighbouring masks that survived (or the text ends), at the
+    same relative position it had in the source, snapped to a word boundary, with the source's spacing.
+    """
+    src = list(MASK_RE.finditer(masked_source))
+    wanted = Counter(m.group() for m in src)
+    seen: Counter[str] = Counter()
+    out = ""
+    pos = 0
+    dropped = False
+    for m in [*MASK_RE.finditer(masked_output), None]:
+        piece = masked_output[pos : m.start() if m else len(masked_output)]
+        if dropped and out.endswith(" ") and piece.startswith(" "):
+            piece = piece[1:]  # "a ⟦9⟧ b" -> "a b", not "a  b"
+        if m is None:
+            out = out.rstrip(" ") if dropped and not piece.strip(" ") else out + piece
+            break
+        out += piece
+        dropped = seen[m.group()] >= wanted[m.group()]
+        if not dropped:
+            seen[m.group()] += 1
+            out += m.group()
+        pos = m.end()
+
+    present = Counter(masks_in(out))
+    for k, m in enumerate(src):
+        mask = m.group()
+        if present[mask] > 0:
+            present[mask] -= 1
+            continue
+        # Anchors: nearest surviving source masks on either side, located in the output.
+        left_src, left_out = 0, 0
+        for j in range(k - 1, -1, -1):
+            idx = out.find(src[j].group())
+            if idx >= 0:
+                left_src, left_out = src[j].end(), idx + len(src[j].group())
+                break
+        right_src, right_out = len(masked_source), len(out)
+        for j in range(k + 1, len(src)):
+            idx = out.find(src[j].group(), left_out)
+            if idx >= 0:
+                right_src, right_out = src[j].start(), idx
+                break
+        span_src = max(1, right_src - left_src)
+        frac = (m.start() - left_src) / span_src
+        target = left_out + round(frac * max(0, right_out - left_out))
+        before = masked_source[m.start() - 1] if m.start() > 0 else ""
+        after = masked_source[m.end()] if m.end() < len(masked_source) else ""
+        attach_right = bool(after) and not after.isspace()
+        attach_left = bool(before) and not before.isspace()
+        partner = _partner(masked_source, src, k, out)
+        if partner is not None:
+            p = partner
+        elif m.start() == left_src and left_src > 0 and attach_left:
+            p = left_out
+        elif m.end() == right_src and right_src < len(masked_source) and attach_right:
+            p = right_out
+        elif m.start() == 0:
+            p = 0
+        elif m.end() == len(masked_source):
+            p = len(out)
+        else:
+            p = _snap(out, target, attach_right, attach_left)
+            p = max(left_out, min(p, right_out)) if left_out <= right_out else p
+        insert = mask
+        if before.isspace() and p > 0 and (out[p - 1].isalnum() or out[p - 1] in "⟧"):
+            insert = " " + insert
+        if after.isspace() and p < len(out) and (out[p].isalnum() or out[p] in "⟦"):
+            insert = insert + " "
+        out = out[:p] + insert + out[p:]
+    return out
+
+
+# --- validation --------------------------------------------------------------------------------------
+
+_Key = tuple[str, str, str]
+
+
+@dataclass(frozen=True)
+class _Unit:
+    key: _Key
+    markup: Markup
+
+
+def _units(text: str) -> tuple[list[_Unit], list[Markup]]:
+    """Tags and placeholders keyed for comparison, and the close tags that break nesting."""
+    found = [u for u in find_markup(text) if u.name not in ("entity", "comment")]
+    pairs = _pairs(found)
+    opens_of = {v: k for k, v in pairs.items()}
+    keys: dict[int, _Key] = {}
+    units: list[_Unit] = []
+    misnested: list[Markup] = []
+    stack: list[int] = []
+    for i, u in enumerate(found):
+        if u.kind in ("open", "empty"):
+            ident = u.id if u.id is not None else " ".join(u.text.split())
+            key: _Key = (u.kind, u.name, ident)
+        elif u.kind == "close":
+            open_key = keys.get(pairs[i]) if i in pairs else None
+            key = ("close", u.name, open_key[2] if open_key else "")
+        else:
+            key = ("placeholder", u.name, u.text)
+        keys[i] = key
+        if u.kind == "close":
+            if i in pairs and stack and stack[-1] == pairs[i]:
+                stack.pop()
+            else:
+                if i in pairs:
+                    stack.remove(pairs[i])
+                misnested.append(u)
+        units.append(_Unit(key, u))
+        if u.kind == "open" and i in opens_of:
+            stack.append(i)
+    return units, misnested
+
+
+def _describe(key: _Key) -> str:
+    return "placeholder" if key[0] == "placeholder" else "tag"
+
+
+def validate(source: str, target: str) -> list[Violation]:
+    """Tags and placeholders of `target` that are missing, extra, duplicated or mis-nested vs `source`."""
+    src_units, _ = _units(source)
+    tgt_units, tgt_misnested = _units(target)
+    src_by: dict[_Key, list[_Unit]] = defaultdict(list)
+    tgt_by: dict[_Key, list[_Unit]] = defaultdict(list)
+    for u in src_units:
+        src_by[u.key].append(u)
+    for u in tgt_units:
+        tgt_by[u.key].append(u)
+
+    out: list[Violation] = []
+    status: dict[_Key, str] = {}
+    for key in list(src_by) + [k for k in tgt_by if k not in src_by]:
+        s, t = src_by.get(key, []), tgt_by.get(key, [])
+        if len(t) < len(s):
+            status[key] = "missing"
+        elif not s:
+            status[key] = "extra"
+        elif len(t) > len(s):
+            status[key] = "duplicated"
+
+    def opener_status(key: _Key) -> str | None:
+        # A close tag's finding is implied by its open tag's: report it once.
+        return status.get(("open", key[1], key[2])) if key[0] == "close" and key[2] else None
+
+    for key, what in status.items():
+        if opener_status(key) == what:
+            continue
+        family = _describe(key)
+        s, t = src_by.get(key, []), tgt_by.get(key, [])
+        if what == "missing":
+            for u in s[len(t) :]:
+                out.append(
+                    Violation(
+                        f"{family}-missing",
+                        Severity.ERROR,
+                        f"{family} {u.markup.text} from the source is missing in the target",
+                        expected=u.markup.text,
+                    )
+                )
+        else:
+            for u in t[len(s) :]:
+                verb = "is not in the source" if what == "extra" else "occurs more often than in the source"
+                out.append(
+                    Violation(
+                        f"{family}-{what}",
+                        Severity.ERROR,
+                        f"{family} {u.markup.text} {verb}",
+                        start=u.markup.start,
+                        end=u.markup.end,
+                    )
+                )
+    # Containment may legitimately change in translation (the EUR-Lex references do it); only
+    # close tags that break well-formedness are errors.
+    flagged = {v.start for v in out}
+    for m in tgt_misnested:
+        if m.start in flagged:
+            continue
+        out.append(
+            Violation(
+                "tag-misnested",
+                Severity.ERROR,
+                f"tag {m.text} closes out of order",
+                start=m.start,
+                end=m.end,
+            )
+        )
+    return out

@@ -1,0 +1,330 @@
+"""The agent's steps as plain functions: state in, partial state out. The graph in `graph.py` wires them.
+
+retrieve -> protect -> check -> (fix | locate | rewrite) -> check ... -> finalize
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Sequence
+from typing import Any, Literal
+
+from langgraph.runtime import Runtime
+
+from agent import fixes, prompting
+from agent.checks import CheckInput, run_checks
+from agent.checks.model import Severity, Violation
+from agent.llm import LLMError, LLMReply
+from agent.markup import find_markup
+from agent.protection import mask_segment
+from agent.state import AgentContext, AgentState, Candidate, ModelEdit
+from agent.types import Mode, TraceStep
+
+Route = Literal["fix", "locate", "rewrite", "finalize"]
+
+MARKUP_CODES = frozenset(
+    {"tag-missing", "tag-extra", "tag-duplicated", "placeholder-missing", "placeholder-extra",
+     "placeholder-duplicated"}
+)  # fmt: skip
+FIXABLE_CODES = MARKUP_CODES | {"term-forbidden", "dnt-altered", "whitespace-leading", "whitespace-trailing",
+                                "whitespace-double"}  # fmt: skip
+
+
+def _ms(t0: float) -> float:
+    return round((time.perf_counter() - t0) * 1000, 3)
+
+
+def actionable(v: Violation) -> bool:
+    """What makes the agent act: errors, and any broken style-guide rule. Other warnings are only reported."""
+    return v.severity is Severity.ERROR or v.code.startswith("style-")
+
+
+def blank_markup(text: str) -> str:
+    """The text with every tag and placeholder blanked out (same offsets), so terms never match inside tags."""
+    chars = list(text)
+    for unit in find_markup(text):
+        chars[unit.start : unit.end] = " " * (unit.end - unit.start)
+    return "".join(chars)
+
+
+def evaluate(ctx: AgentContext, matches: Sequence[Any], text: str, origin: str) -> Candidate:
+    matcher = ctx.matchers[0] if ctx.matchers else None
+    found = run_checks(
+        CheckInput(
+            source=ctx.segment.source,
+            target=text,
+            source_lang=ctx.options.source_lang,
+            target_lang=ctx.options.target_lang,
+            matches=tuple(matches),
+            matcher=matcher,
+            style=ctx.style,
+        )
+    )
+    return Candidate(text=text, violations=tuple(found), origin=origin)
+
+
+# --- nodes ------------------------------------------------------------------------------------------
+
+
+def retrieve(state: AgentState, runtime: Runtime[AgentContext]) -> dict[str, Any]:
+    t0 = time.perf_counter()
+    ctx = runtime.context
+    plain = blank_markup(ctx.segment.source)
+    matches = sorted(
+        (m for matcher in ctx.matchers for m in matcher.match_source(plain)), key=lambda m: (m.start, -m.end)
+    )
+    kept: list[Any] = []
+    for m in matches:  # the request glossary wins over a segment term covering the same words
+        if not kept or m.start >= kept[-1].end:
+            kept.append(m)
+    terms = [
+        {
+            "source": m.text,
+            "start": m.start,
+            "end": m.end,
+            "target": m.entry.preferred_target.text if m.entry.preferred_target else None,
+            "dnt": m.entry.is_dnt,
+            "forbidden": [t.text for t in m.entry.forbidden_targets],
+            "note": m.entry.note,
+        }
+        for m in kept
+    ]
+    step = TraceStep("retrieve", f"{len(kept)} glossary term(s) in the source", _ms(t0), {"terms": terms})
+    return {"matches": kept, "trace": [step]}
+
+
+def protect(state: AgentState, runtime: Runtime[AgentContext]) -> dict[str, Any]:
+    t0 = time.perf_counter()
+    ctx = runtime.context
+    dnt = [m.text for m in state.get("matches", []) if m.entry.is_dnt]
+    masks, masked_mt = mask_segment(ctx.segment.source, ctx.segment.mt, dnt)
+    n = len(masks.source.tokens)
+    step = TraceStep("protect", f"{n} tag(s), placeholder(s) and DNT term(s) masked", _ms(t0))
+    update: dict[str, Any] = {"masks": masks, "masked_mt": masked_mt, "trace": [step], "rounds": 0}
+    if ctx.segment.mt is not None:
+        mt = evaluate(ctx, state.get("matches", []), ctx.segment.mt, "mt")
+        update |= {"candidate": mt, "candidates": [mt], "violations_before": list(mt.violations)}
+        update["trace"].append(_check_step(mt, t0, "MT"))
+    return update
+
+
+def _check_step(candidate: Candidate, t0: float, what: str) -> TraceStep:
+    codes = [v.code for v in candidate.violations]
+    detail = f"{what}: {len(codes)} finding(s)" + (f" ({', '.join(sorted(set(codes)))})" if codes else "")
+    return TraceStep(
+        "check",
+        detail,
+        _ms(t0),
+        {"text": candidate.text, "violations": [v.to_json() for v in candidate.violations]},
+    )
+
+
+def route(state: AgentState, runtime: Runtime[AgentContext]) -> Route:
+    ctx = runtime.context
+    candidate = state.get("candidate")
+    tried = set(state.get("tried", []))
+    can_ask = ctx.llm is not None and not state.get("failure")
+    limit = ctx.options.max_rounds + (1 if ctx.segment.mt is None else 0)
+    if candidate is None:
+        return "rewrite" if can_ask and state.get("rounds", 0) < limit else "finalize"
+    codes = {v.code for v in candidate.violations}
+    if codes & FIXABLE_CODES and f"fix:{candidate.text}" not in tried:
+        return "fix"
+    if "term-missing" in codes and f"locate:{candidate.text}" not in tried:
+        return "locate"
+    if not can_ask:
+        return "finalize"
+    wants_review = (ctx.options.mode is Mode.FULL or bool(ctx.options.instructions)) and not state.get("reviewed")
+    if wants_review and state.get("rounds", 0) <= limit:
+        return "rewrite"
+    if any(actionable(v) for v in candidate.violations) and state.get("rounds", 0) < limit:
+        return "rewrite"
+    return "finalize"
+
+
+def fix(state: AgentState, runtime: Runtime[AgentContext]) -> dict[str, Any]:
+    """Safe deterministic repairs; each is named in the trace."""
+    t0 = time.perf_counter()
+    ctx = runtime.context
+    candidate = state["candidate"]
+    assert candidate is not None
+    text = candidate.text
+    source_forms = {m.entry.id: m.text for m in state.get("matches", [])}
+    replacements: list[fixes.Replacement] = []
+    notes: list[str] = []
+    for v in candidate.violations:
+        r = fixes.forbidden_term(text, v) or fixes.whitespace(ctx.segment.source, text, v)
+        if r is None and v.code == "dnt-altered" and v.entry_id in source_forms:
+            r = fixes.dnt_case(source_forms[v.entry_id], text)
+        if r is not None:
+            replacements.append(r)
+    new_text = fixes.apply(text, replacements)
+    notes += [r.why for r in replacements]
+    if {v.code for v in candidate.violations} & MARKUP_CODES:
+        masks = state["masks"]
+        restored = masks.unmask(masks.mask(new_text))
+        if restored != new_text:
+            notes.append("tags/placeholders restored to match the source")
+            new_text = restored
+    update: dict[str, Any] = {"tried": [f"fix:{text}"]}
+    if new_text != text:
+        fixed = evaluate(ctx, state.get("matches", []), new_text, "fix")
+        update |= {"candidate": fixed, "candidates": [fixed]}
+        update["trace"] = [TraceStep("fix", "; ".join(notes), _ms(t0), {"text": new_text}), _check_step(fixed, t0, "fixed")]
+    else:
+        update["trace"] = [TraceStep("fix", "no safe deterministic fix applies", _ms(t0))]
+    return update
+
+
+async def locate(state: AgentState, runtime: Runtime[AgentContext]) -> dict[str, Any]:
+    """Span-level term repair: the model names the words that render each missing term; we replace them."""
+    t0 = time.perf_counter()
+    ctx = runtime.context
+    candidate = state["candidate"]
+    assert candidate is not None
+    text = candidate.text
+    matches = state.get("matches", [])
+    missing = [v for v in candidate.violations if v.code == "term-missing" and v.expected]
+    phrase_of = {m.entry.id: m.text for m in matches}
+    update: dict[str, Any] = {"tried": [f"locate:{text}"]}
+    named: dict[str, str] = {}
+    if ctx.llm is not None and not state.get("failure"):
+        phrases = [phrase_of[v.entry_id] for v in missing if v.entry_id in phrase_of]
+        masks = state["masks"]
+        messages = prompting.locate_messages(
+            ctx.system, source=masks.masked_source, mt=masks.mask(text), phrases=phrases
+        )
+        try:
+            reply = await ctx.llm.complete_json(messages, prompting.LOCATE_SCHEMA)
+            update["calls"] = [reply.call]
+            for span in (reply.data or {}).get("spans", []) or []:
+                if isinstance(span, dict) and isinstance(span.get("phrase"), str):
+                    named[span["phrase"].strip().strip("\"'").casefold()] = str(span.get("words") or "")
+        except LLMError as exc:
+            update["failure"] = f"model unavailable: {exc}"
+    replacements: list[fixes.Replacement] = []
+    notes: list[str] = []
+    for v in missing:
+        assert v.expected is not None
+        phrase = phrase_of.get(v.entry_id or "", "")
+        words = named.get(phrase.casefold(), "")
+        span = fixes.find_words(text, words) if words else None
+        how = f"model located {words!r}"
+        if span is None:
+            span = fixes.closest_span(text, v.expected)
+            how = "closest rendering"
+        if span is not None:
+            replacements.append(fixes.replace_span(text, span, v.expected, f"{how} -> {v.expected!r}"))
+    new_text = fixes.apply(text, replacements)
+    notes = [r.why for r in replacements]
+    if new_text != text:
+        fixed = evaluate(ctx, matches, new_text, "locate")
+        update |= {"candidate": fixed, "candidates": [fixed]}
+        update["trace"] = [
+            TraceStep("locate", "; ".join(notes), _ms(t0), {"text": new_text}),
+            _check_step(fixed, t0, "term fix"),
+        ]
+    else:
+        update["trace"] = [TraceStep("locate", "no rendering of the missing term(s) found", _ms(t0))]
+    return update
+
+
+async def rewrite(state: AgentState, runtime: Runtime[AgentContext]) -> dict[str, Any]:
+    """A model draft: translation, review (full mode / instructions) or repair, in several samples if asked."""
+    t0 = time.perf_counter()
+    ctx = runtime.context
+    masks = state["masks"]
+    matches = state.get("matches", [])
+    candidate = state.get("candidate")
+    rounds = state.get("rounds", 0)
+    wants_review = (ctx.options.mode is Mode.FULL or bool(ctx.options.instructions)) and not state.get("reviewed")
+    problems = [v for v in candidate.violations if actionable(v)] if candidate else []
+    if candidate is None:
+        kind = "translate"
+        messages = prompting.translate_messages(
+            ctx.system,
+            source=masks.masked_source,
+            matches=matches,
+            instructions=ctx.options.instructions,
+            context=ctx.segment.context,
+        )
+    elif wants_review or candidate.origin in ("mt", "fix", "locate"):
+        kind = "review" if wants_review else "draft"
+        messages = prompting.postedit_messages(
+            ctx.system,
+            full=wants_review,
+            source=masks.masked_source,
+            mt=masks.mask(candidate.text),
+            matches=matches,
+            violations=problems,
+            instructions=ctx.options.instructions,
+            explain=ctx.options.explain,
+        )
+    else:
+        kind = "repair"
+        messages = prompting.repair_messages(
+            ctx.system,
+            source=masks.masked_source,
+            draft=masks.mask(candidate.text),
+            matches=matches,
+            violations=problems,
+        )
+    schema = prompting.EXPLAINED_OUTPUT_SCHEMA if ctx.options.explain else prompting.OUTPUT_SCHEMA
+    assert ctx.llm is not None
+    samples = max(1, ctx.samples)
+    results = await asyncio.gather(
+        *(
+            ctx.llm.complete_json(
+                messages, schema, temperature=0.0 if i == 0 else 0.7, seed=None if i == 0 else 1000 + i
+            )
+            for i in range(samples)
+        ),
+        return_exceptions=True,
+    )
+    update: dict[str, Any] = {"rounds": rounds + 1}
+    if wants_review:
+        update["reviewed"] = True
+    replies = [r for r in results if isinstance(r, LLMReply)]
+    errors = [r for r in results if isinstance(r, BaseException)]
+    update["calls"] = [r.call for r in replies]
+    drafts: list[Candidate] = []
+    edits: list[ModelEdit] = []
+    for reply in replies:
+        output = (reply.data or {}).get("output")
+        if not isinstance(output, str) or not output.strip():
+            continue
+        drafts.append(evaluate(ctx, matches, masks.unmask(output), kind))
+        for e in (reply.data or {}).get("edits", []) or []:
+            if isinstance(e, dict) and all(isinstance(e.get(k), str) for k in ("before", "after", "reason")):
+                edits.append(ModelEdit(e["before"], e["after"], e["reason"]))
+    if not drafts:
+        if errors and not replies:
+            reason = f"model unavailable: {errors[0]}"
+        else:
+            reason = "model returned no usable output (invalid JSON or empty)"
+        update["failure"] = reason
+        update["trace"] = [TraceStep(kind, reason, _ms(t0))]
+        return update
+    best = min(drafts, key=lambda c: c.rank)
+    update |= {"candidate": best, "candidates": [best], "model_edits": edits}
+    update["trace"] = [
+        TraceStep(kind, f"{len(drafts)} sample(s), best has {best.errors} error(s)", _ms(t0), {"text": best.text}),
+        _check_step(best, t0, kind),
+    ]
+    return update
+
+
+def best_candidate(candidates: Sequence[Candidate]) -> Candidate:
+    """Fewest errors, then fewest warnings; on a tie the earliest wins ("do no harm": the MT comes first)."""
+    return min(enumerate(candidates), key=lambda ic: (ic[1].rank, ic[0]))[1]
+
+
+def finalize(state: AgentState, runtime: Runtime[AgentContext]) -> dict[str, Any]:
+    t0 = time.perf_counter()
+    candidates = state.get("candidates", [])
+    if not candidates:
+        return {"trace": [TraceStep("finalize", "no candidate: the model gave nothing usable", _ms(t0))]}
+    best = best_candidate(candidates)
+    detail = f"chose the {best.origin} candidate with {best.errors} error(s)"
+    return {"candidate": best, "trace": [TraceStep("finalize", detail, _ms(t0), {"text": best.text})]}

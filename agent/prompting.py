@@ -1,0 +1,236 @@
+"""Turn a segment's matches, style rules and violations into prompt messages and JSON schemas.
+
+Static parts first (system text, style rules), per-segment parts last, so vLLM and llama.cpp reuse the
+cached prefix across segments of one job.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from agent.checks.model import Violation
+from glossaries.languages import language_name
+from glossaries.model import Entry
+from prompts import Message, render
+
+if TYPE_CHECKING:
+    from glossaries.matcher import TermMatch
+    from glossaries.style import StyleGuide
+
+OUTPUT_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "properties": {"output": {"type": "string"}},
+    "required": ["output"],
+    "additionalProperties": False,
+}
+
+EXPLAINED_OUTPUT_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "properties": {
+        "output": {"type": "string"},
+        "edits": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "before": {"type": "string"},
+                    "after": {"type": "string"},
+                    "reason": {"type": "string"},
+                },
+                "required": ["before", "after", "reason"],
+            },
+        },
+    },
+    "required": ["output", "edits"],
+}
+
+LOCATE_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "properties": {
+        "spans": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {"phrase": {"type": "string"}, "words": {"type": "string"}},
+                "required": ["phrase", "words"],
+            },
+        }
+    },
+    "required": ["spans"],
+}
+
+CHAT_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "properties": {"reply": {"type": "string"}, "output": {"type": "string"}},
+    "required": ["reply", "output"],
+}
+
+_EXPLAIN_FIELD = ', "edits": [{"before": "<old words>", "after": "<new words>", "reason": "<why>"}]'
+
+
+def system_message(source_lang: str, target_lang: str, style: StyleGuide | None) -> Message:
+    rules = style.prompt_rules(source_lang, target_lang) if style is not None else []
+    block = ""
+    if rules:
+        block = "\nThe client's style guide:\n" + "\n".join(f"- {r}" for r in rules) + "\n"
+    text = render(
+        "system",
+        source_name=language_name(source_lang),
+        source_lang=source_lang,
+        target_name=language_name(target_lang),
+        target_lang=target_lang,
+        style_block=block,
+    )
+    return {"role": "system", "content": text}
+
+
+def glossary_block(matches: Sequence[TermMatch]) -> str:
+    """Only the entries that occur in this segment: a 100k-entry termbase costs what a 10-entry one does."""
+    seen: set[str] = set()
+    lines: list[str] = []
+    for match in matches:
+        if match.entry.id in seen:
+            continue
+        seen.add(match.entry.id)
+        lines.append(_entry_line(match.text, match.entry))
+    if not lines:
+        return ""
+    return "\nGlossary (required):\n" + "\n".join(lines) + "\n"
+
+
+def _entry_line(source_text: str, entry: Entry) -> str:
+    if entry.is_dnt:
+        return f'- "{source_text}": do not translate, copy it exactly'
+    parts: list[str] = []
+    preferred = entry.preferred_target
+    if preferred is not None:
+        parts.append(f'- "{source_text}" -> "{preferred.text}"')
+    else:
+        parts.append(f'- "{source_text}"')
+    others = [t.text for t in entry.allowed_targets[1:]]
+    if others:
+        parts.append("(also allowed: " + ", ".join(f'"{o}"' for o in others) + ")")
+    forbidden = [t.text for t in entry.forbidden_targets]
+    if forbidden:
+        parts.append("(never: " + ", ".join(f'"{f}"' for f in forbidden) + ")")
+    note = entry.note or (preferred.note if preferred else None)
+    if note:
+        parts.append(f"- note: {note}")
+    return " ".join(parts)
+
+
+def problem_lines(violations: Sequence[Violation]) -> str:
+    lines = []
+    for v in violations:
+        if v.code == "term-missing" and v.expected:
+            lines.append(f"- {v.message} Use \"{v.expected}\".")
+        elif v.code == "term-forbidden" and v.expected:
+            lines.append(f"- {v.message} Use \"{v.expected}\" instead.")
+        else:
+            lines.append(f"- {v.message}")
+    return "\n".join(lines) if lines else "- (none)"
+
+
+def _instructions(instructions: Sequence[str]) -> str:
+    if not instructions:
+        return ""
+    return "\nThe linguist asks:\n" + "\n".join(f"- {i}" for i in instructions) + "\n"
+
+
+def postedit_messages(
+    system: Message,
+    *,
+    full: bool,
+    source: str,
+    mt: str,
+    matches: Sequence[TermMatch],
+    violations: Sequence[Violation],
+    instructions: Sequence[str] = (),
+    explain: bool = False,
+) -> list[Message]:
+    problems = problem_lines(violations)
+    if full:
+        body = render(
+            "postedit_full",
+            glossary_block=glossary_block(matches),
+            instructions_block=_instructions(instructions),
+            problems_block=f"\nKnown problems:\n{problems}\n" if violations else "",
+            source=source,
+            mt=mt,
+            explain_field=_EXPLAIN_FIELD if explain else "",
+        )
+    else:
+        body = render(
+            "postedit_minimal",
+            glossary_block=glossary_block(matches),
+            instructions_block=_instructions(instructions),
+            problems=problems,
+            source=source,
+            mt=mt,
+            explain_field=_EXPLAIN_FIELD if explain else "",
+        )
+    return [system, {"role": "user", "content": body}]
+
+
+def translate_messages(
+    system: Message,
+    *,
+    source: str,
+    matches: Sequence[TermMatch],
+    instructions: Sequence[str] = (),
+    context: str | None = None,
+) -> list[Message]:
+    body = render(
+        "translate",
+        glossary_block=glossary_block(matches),
+        instructions_block=_instructions(instructions),
+        context_block=f"\n<context>{context}</context>\n" if context else "",
+        source=source,
+    )
+    return [system, {"role": "user", "content": body}]
+
+
+def repair_messages(
+    system: Message, *, source: str, draft: str, matches: Sequence[TermMatch], violations: Sequence[Violation]
+) -> list[Message]:
+    body = render(
+        "repair",
+        glossary_block=glossary_block(matches),
+        problems=problem_lines(violations),
+        source=source,
+        draft=draft,
+    )
+    return [system, {"role": "user", "content": body}]
+
+
+def locate_messages(system: Message, *, source: str, mt: str, phrases: Sequence[str]) -> list[Message]:
+    body = render(
+        "locate",
+        source=source,
+        mt=mt,
+        phrases="\n".join(f'- "{p}"' for p in phrases),
+    )
+    return [system, {"role": "user", "content": body}]
+
+
+def chat_messages(
+    system: Message,
+    *,
+    source: str,
+    mt: str,
+    current: str,
+    matches: Sequence[TermMatch],
+    history: Sequence[tuple[str, str]],
+    message: str,
+) -> list[Message]:
+    body = render(
+        "chat",
+        glossary_block=glossary_block(matches),
+        source=source,
+        mt=mt,
+        current=current,
+        history="\n".join(f"{who}: {text}" for who, text in history) or "(none)",
+        message=message,
+    )
+    return [system, {"role": "user", "content": body}]

@@ -1,0 +1,81 @@
+"""Mask a source and its MT with one numbering, so a tag shared by both becomes the same mask in each.
+
+The model then sees `⟦1⟧Save⟦/1⟧` in the source and in the MT, and whatever it writes is restored with
+one table. Markup that only the MT has (an invented tag) gets numbers the source does not use.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from agent.markup import MASK_CLOSE, MASK_OPEN, MASK_RE, Protected, Token, protect, repair_masks, restore
+
+
+@dataclass(frozen=True)
+class SegmentMasks:
+    source: Protected
+    table: Protected  # source tokens plus any MT-only tokens, for restoring model output
+
+    @property
+    def masked_source(self) -> str:
+        return self.source.masked
+
+    def mask(self, text: str) -> str:
+        """Mask a target-side text (MT, draft) with the source's numbering."""
+        return _align(self.source, protect(text, self._dnt()))[0]
+
+    def unmask(self, masked_output: str) -> str:
+        """Restore model output, first putting back masks it dropped and removing invented ones."""
+        repaired = repair_masks(self.source.masked, masked_output)
+        return restore(repaired, self.table)
+
+    def _dnt(self) -> list[str]:
+        return [t.text for t in self.source.tokens if t.kind == "dnt"]
+
+
+def mask_segment(source: str, mt: str | None, dnt: Sequence[str] = ()) -> tuple[SegmentMasks, str | None]:
+    """(masks, masked MT). DNT terms are masked in the source; in the MT only where they occur verbatim."""
+    src = protect(source, dnt)
+    if mt is None:
+        return SegmentMasks(src, src), None
+    masked_mt, extra = _align(src, protect(mt, dnt))
+    table = Protected(src.masked, src.tokens + extra)
+    return SegmentMasks(src, table), masked_mt
+
+
+def _align(source: Protected, target: Protected) -> tuple[str, tuple[Token, ...]]:
+    """Renumber `target`'s masks to the source mask with the same markup text, first unused one first."""
+    free: dict[tuple[str, str], list[str]] = {}
+    for tok in source.tokens:
+        free.setdefault((tok.kind, tok.text), []).append(_number(tok.token))
+    next_free = max((int(_number(t.token)) for t in source.tokens), default=0) + 1
+    renumber: dict[str, str] = {}
+    extra: list[Token] = []
+    for tok in target.tokens:
+        number = _number(tok.token)
+        if number in renumber:  # closing mask of a pair already renumbered
+            continue
+        candidates = free.get((tok.kind, tok.text))
+        if candidates:
+            renumber[number] = candidates.pop(0)
+        else:
+            renumber[number] = str(next_free)
+            next_free += 1
+            slash = "/" if tok.kind == "close" else ""
+            extra.append(
+                Token(tok.kind, tok.text, tok.name, tok.id, f"{MASK_OPEN}{slash}{renumber[number]}{MASK_CLOSE}")
+            )
+    # Closing tags share their opener's number in protect(); give unmatched closers their own entries.
+    for tok in target.tokens:
+        if tok.kind == "close":
+            new = f"{MASK_OPEN}/{renumber[_number(tok.token)]}{MASK_CLOSE}"
+            if all(t.token != new for t in source.tokens) and all(t.token != new for t in extra):
+                extra.append(Token(tok.kind, tok.text, tok.name, tok.id, new))
+    masked = MASK_RE.sub(lambda m: f"{MASK_OPEN}{m.group(1)}{renumber[m.group(2)]}{MASK_CLOSE}", target.masked)
+    return masked, tuple(extra)
+
+
+def _number(mask: str) -> str:
+    m = MASK_RE.fullmatch(mask)
+    return m.group(2) if m else mask

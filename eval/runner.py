@@ -1,0 +1,198 @@
+"""Run systems over evaluation rows concurrently, appending each (system, segment) result as it lands.
+
+Systems:
+- `mt`: the MT as is (the baseline); its QA violations come from the agent's checker, no model.
+- `rules`: `PostEditor(llm=None)`: deterministic fixes only.
+- `agent-minimal` / `agent-full`: the agent in minimal / full mode against the configured model.
+
+Rows already in DIR/results.jsonl are skipped, so an interrupted run resumes where it stopped. A
+system that raises still yields a row (the MT, `needs_review`, `error` set): a segment is never lost.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from tqdm import tqdm
+
+from agent.types import EditOptions, Mode, Segment, SegmentResult, Status
+from eval.datasets import EvalRow
+from eval.store import ResultStore
+from glossaries.model import Termbase
+
+if TYPE_CHECKING:
+    from glossaries.style import StyleGuide
+
+__all__ = ["SYSTEMS", "RunSpec", "RunStats", "run_systems"]
+
+SYSTEMS = ("mt", "rules", "agent-minimal", "agent-full")
+MODEL_SYSTEMS = frozenset({"agent-minimal", "agent-full"})
+
+Row = dict[str, Any]
+SystemFn = Callable[[EvalRow], Awaitable[SegmentResult]]
+
+
+@dataclass(frozen=True)
+class RunSpec:
+    """What to run: language pair, systems, resources, model config and concurrency."""
+
+    source_lang: str
+    target_lang: str
+    systems: tuple[str, ...] = ("mt", "rules")
+    glossary: Termbase | None = None
+    style: StyleGuide | None = None
+    config: Path | None = None
+    concurrency: int = 4
+    max_rounds: int = 2
+
+
+@dataclass(frozen=True)
+class RunStats:
+    done: int  # rows written by this run
+    skipped: int  # rows already in the store
+    errors: int
+    wall_s: float
+    model_s: float  # sum of the model time the agent reported (usage.model_ms)
+
+
+def segment_of(row: EvalRow) -> Segment:
+    return Segment(id=row.key, source=row.src, mt=row.mt, terms=row.terms)
+
+
+def _mt_result(row: EvalRow, spec: RunSpec) -> SegmentResult:
+    """The baseline: the MT untouched, with the QA findings the agent's checker reports on it."""
+    from agent.checks import run_checks
+    from agent.checks.input import CheckInput
+    from glossaries.matcher import TermMatcher
+
+    base = spec.glossary or Termbase("none", "", spec.source_lang, spec.target_lang)
+    extra = Termbase(f"row:{row.key}", row.key, spec.source_lang, spec.target_lang, row.terms)
+    matcher = TermMatcher(base.merged(extra) if row.terms else base)
+    output = row.mt or ""
+    found = tuple(
+        run_checks(
+            CheckInput(
+                source=row.src,
+                target=output,
+                source_lang=spec.source_lang,
+                target_lang=spec.target_lang,
+                matcher=matcher,
+                style=spec.style,
+            )
+        )
+    )
+    return SegmentResult(
+        id=row.key,
+        source=row.src,
+        mt=row.mt,
+        output=output,
+        status=Status.UNCHANGED,
+        violations=found,
+        violations_before=found,
+    )
+
+
+def build_systems(spec: RunSpec) -> dict[str, SystemFn]:
+    """One async callable per requested system; the model gateway is built only if a system needs it."""
+    unknown = [s for s in spec.systems if s not in SYSTEMS]
+    if unknown:
+        raise ValueError(f"unknown system(s) {unknown}; choose from {list(SYSTEMS)}")
+    fns: dict[str, SystemFn] = {}
+    if "mt" in spec.systems:
+
+        async def mt(row: EvalRow) -> SegmentResult:
+            return _mt_result(row, spec)
+
+        fns["mt"] = mt
+    editors: dict[str, Any] = {}
+    if set(spec.systems) - {"mt"}:
+        from agent.editor import PostEditor
+
+        if "rules" in spec.systems:
+            editors["rules"] = PostEditor(None)
+        if MODEL_SYSTEMS & set(spec.systems):
+            from agent.llm import LLMGateway
+
+            agent_editor = PostEditor(LLMGateway.from_config(spec.config))
+            for name in MODEL_SYSTEMS & set(spec.systems):
+                editors[name] = agent_editor
+    for name, editor in editors.items():
+        mode = Mode.FULL if name == "agent-full" else Mode.MINIMAL
+        options = EditOptions(spec.source_lang, spec.target_lang, mode=mode, max_rounds=spec.max_rounds)
+
+        def make(editor: Any = editor, options: EditOptions = options) -> SystemFn:
+            async def run(row: EvalRow) -> SegmentResult:
+                result: SegmentResult = await editor.edit(
+                    segment_of(row), options, glossary=spec.glossary, style=spec.style
+                )
+                return result
+
+            return run
+
+        fns[name] = make()
+    return {s: fns[s] for s in spec.systems}
+
+
+def _row(system: str, row: EvalRow, result: SegmentResult, wall_ms: float, error: str | None) -> Row:
+    out: Row = {"system": system, "key": row.key, "dataset": row.dataset, "error": error}
+    out.update(result.to_json())
+    out["id"] = row.id
+    out["wall_ms"] = round(wall_ms, 2)
+    return out
+
+
+def _failed(row: EvalRow) -> SegmentResult:
+    return SegmentResult(
+        id=row.key, source=row.src, mt=row.mt, output=row.mt or "", status=Status.NEEDS_REVIEW, reason="error"
+    )
+
+
+async def run_systems(
+    rows: Sequence[EvalRow],
+    spec: RunSpec,
+    store: ResultStore,
+    *,
+    progress: bool = True,
+    systems: dict[str, SystemFn] | None = None,
+) -> RunStats:
+    """Run every (system, row) pair not yet in `store`, `spec.concurrency` at a time."""
+    fns = systems if systems is not None else build_systems(spec)
+    todo = [(s, r) for r in rows for s in fns if (s, r.key) not in store]
+    skipped = len(rows) * len(fns) - len(todo)
+    queue: asyncio.Queue[tuple[str, EvalRow]] = asyncio.Queue()
+    for item in todo:
+        queue.put_nowait(item)
+    errors = 0
+    model_ms = 0.0
+    bar = tqdm(total=len(todo), disable=not progress, desc="eval", unit="seg")
+    start = time.perf_counter()
+
+    async def worker() -> None:
+        nonlocal errors, model_ms
+        while True:
+            try:
+                system, row = queue.get_nowait()
+            except asyncio.QueueEmpty:
+                return
+            t0 = time.perf_counter()
+            error: str | None = None
+            try:
+                result = await fns[system](row)
+            except Exception as e:  # a failing system must not stop the run; the row records why
+                errors += 1
+                error = f"{type(e).__name__}: {e}"
+                result = _failed(row)
+            model_ms += result.usage.model_ms
+            store.append(_row(system, row, result, (time.perf_counter() - t0) * 1000, error))
+            bar.update(1)
+
+    try:
+        await asyncio.gather(*(worker() for _ in range(max(1, spec.concurrency))))
+    finally:
+        bar.close()
+    return RunStats(len(todo), skipped, errors, time.perf_counter() - start, model_ms / 1000)

@@ -1,0 +1,27 @@
+"""Language codes the service accepts, with English names for prompts and the DeepL-style language list."""
+
+from __future__ import annotations
+
+LANGUAGES: dict[str, str] = {
+    "ar": "Arabic", "bg": "Bulgarian", "cs": "Czech", "da": "Danish", "de": "German", "el": "Greek",
+    "en": "English", "es": "Spanish", "et": "Estonian", "fa": "Persian", "fi": "Finnish", "fr": "French",
+    "he": "Hebrew", "hi": "Hindi", "hr": "Croatian", "hu": "Hungarian", "id": "Indonesian", "it": "Italian",
+    "ja": "Japanese", "ko": "Korean", "lt": "Lithuanian", "lv": "Latvian", "nb": "Norwegian Bokmål",
+    "nl": "Dutch", "pl": "Polish", "pt": "Portuguese", "ro": "Romanian", "ru": "Russian", "sk": "Slovak",
+    "sl": "Slovenian", "sr": "Serbian", "sv": "Swedish", "th": "Thai", "tr": "Turkish", "uk": "Ukrainian",
+    "vi": "Vietnamese", "zh": "Chinese",
+}  # fmt: skip
+
+
+def primary(code: str) -> str:
+    """`en-US`, `EN_us`, `zh-Hans` -> `en`, `en`, `zh`: the part that selects lemmatizers, rules and names."""
+    return code.replace("_", "-").split("-", 1)[0].lower()
+
+
+def is_supported(code: str) -> bool:
+    return primary(code) in LANGUAGES
+
+
+def language_name(code: str) -> str:
+    """English name for prompts; unknown codes are returned as given so a prompt is never empty."""
+    return LANGUAGES.get(primary(code), code)

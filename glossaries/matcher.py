@@ -1,0 +1,342 @@
+"""The term matcher: which entries occur in a source segment, and how the target renders them.
+
+The index is a trie over token keys (case-folded surface and lemma), built once per termbase, so a
+segment costs one trie walk per word whatever the termbase size. A term token matches a text token
+when their key sets meet: `settings`~`setting`, `Einstellungen`~`Einstellung`, while `cat` never
+matches inside `category` because words are whole tokens. Unspaced scripts (zh, ja...) are matched on
+characters instead.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from glossaries.model import Entry, Term, Termbase, TermStatus
+from glossaries.text import is_unspaced, joined, lemma_tokens
+
+__all__ = ["TermMatch", "TermMatcher"]
+
+_TOKEN_CACHE_SIZE = 64
+_MAX_ENDING = 4  # longest ending that may be added on the target side (-s, -es, -en, -er, -ern...)
+# Plurals that replace the ending instead of adding one (English, French).
+_PLURALS = (("y", "ies"), ("f", "ves"), ("fe", "ves"), ("al", "aux"), ("ail", "aux"))
+
+
+@dataclass(frozen=True)
+class TermMatch:
+    """One occurrence of an entry's source term in a source segment."""
+
+    entry: Entry
+    term: Term  # the source term that matched
+    start: int  # char offsets in the source text
+    end: int
+    text: str  # matched surface text
+
+
+@dataclass(frozen=True, slots=True)
+class _Word:
+    text: str
+    start: int
+    end: int
+    keys: tuple[str, ...]  # case-folded surface, then lemma when it differs
+    joined_prev: bool  # only spaces/hyphens/apostrophes separate it from the previous word
+
+
+@dataclass(frozen=True, slots=True)
+class _Shape:
+    """A term cut into token keys (spaced scripts) or a folded string (unspaced scripts)."""
+
+    keys: tuple[frozenset[str], ...]
+    surfaces: tuple[str, ...]
+    folds: tuple[str, ...]  # case-folded surface of each token
+    lemmas: tuple[str, ...]
+    folded: str
+    case_sensitive: bool
+    text: str
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class _Pattern:
+    entry: Entry
+    term: Term
+    shape: _Shape
+    order: int  # definition order breaks ties between equally long matches
+
+
+class _Node:
+    __slots__ = ("children", "ends")
+
+    def __init__(self) -> None:
+        self.children: dict[str, _Node] = {}
+        self.ends: list[_Pattern] | None = None
+
+
+def _fold(text: str) -> str:
+    """Lowercase without changing the length, so offsets in the folded text are offsets in the original."""
+    low = text.lower()
+    if len(low) == len(text):
+        return low
+    return "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
+
+
+def _words(text: str, lang: str) -> list[_Word]:
+    words: list[_Word] = []
+    prev_end = -1
+    for tok in lemma_tokens(text, lang):
+        low = tok.text.casefold()
+        keys = (low,) if tok.lemma == low else (low, tok.lemma)
+        glued = prev_end >= 0 and joined(text, prev_end, tok.start)
+        words.append(_Word(tok.text, tok.start, tok.end, keys, glued))
+        prev_end = tok.end
+    return words
+
+
+def _shape(text: str, lang: str, case_sensitive: bool) -> _Shape:
+    words = [] if is_unspaced(lang) else _words(text, lang)
+    return _Shape(
+        keys=tuple(frozenset(w.keys) for w in words),
+        surfaces=tuple(w.text for w in words),
+        folds=tuple(w.keys[0] for w in words),
+        lemmas=tuple(w.keys[-1] for w in words),
+        folded=_fold(text.strip()),
+        case_sensitive=case_sensitive,
+        text=text.strip(),
+    )
+
+
+def _case_ok(surface: str, term_surface: str) -> bool:
+    """A case-sensitive term token accepts its exact form or an inflection that keeps its letters' case."""
+    return surface == term_surface or surface.startswith(term_surface) or term_surface.startswith(surface)
+
+
+def _rendering_ok(word: _Word, fold: str, lemma: str) -> bool:
+    """Strict target-side word match: the same word, or the same lemma in another grammatical number.
+
+    Plural endings count (`Einstellung`~`Einstellungen`, `maladie`~`maladies`, `category`~`categories`,
+    `international`~`internationaux`); stem-changing agreement or conjugation (`infectieux`~`infectieuses`,
+    `toucher`~`touchent`) does not, so a required term that drifted is flagged for review rather than
+    silently accepted. Measured on WMT21 en-fr: see bench/bench_term_check.py.
+    """
+    surface = word.keys[0]
+    if surface == fold:
+        return True
+    if word.keys[-1] != lemma:
+        return False
+    short, long_ = sorted((surface, fold), key=len)
+    if long_.startswith(short):
+        return len(long_) - len(short) <= _MAX_ENDING
+    return any(
+        short.endswith(sing) and long_ == short[: len(short) - len(sing)] + plur for sing, plur in _PLURALS
+    )
+
+
+def _alnum_edge(c: str) -> bool:
+    return c.isascii() and c.isalnum()
+
+
+class TermMatcher:
+    """Index a termbase once; then find its entries in source segments and check target renderings."""
+
+    def __init__(self, termbase: Termbase) -> None:
+        self.termbase = termbase
+        self.source_lang = termbase.source_lang
+        self.target_lang = termbase.target_lang
+        self._src_unspaced = is_unspaced(self.source_lang)
+        self._tgt_unspaced = is_unspaced(self.target_lang)
+        self._root = _Node()
+        self._by_char: dict[str, list[_Pattern]] = {}
+        self._shapes: dict[tuple[str, bool], _Shape] = {}
+        self._tokens: dict[str, list[_Word]] = {}
+        self._verbatim: dict[str, re.Pattern[str]] = {}
+        order = 0
+        for entry in termbase.entries:
+            for term in entry.source:
+                if not term.text.strip():
+                    continue
+                shape = _shape(term.text, self.source_lang, term.case_sensitive)
+                pattern = _Pattern(entry, term, shape, order)
+                order += 1
+                if self._src_unspaced:
+                    self._by_char.setdefault(shape.folded[0], []).append(pattern)
+                elif shape.keys:
+                    self._insert(pattern)
+        for bucket in self._by_char.values():
+            bucket.sort(key=lambda p: (-len(p.shape.folded), p.order))
+
+    def _insert(self, pattern: _Pattern) -> None:
+        nodes = [self._root]
+        for keys in pattern.shape.keys:
+            nxt: list[_Node] = []
+            for node in nodes:
+                for key in keys:
+                    child = node.children.get(key)
+                    if child is None:
+                        child = node.children[key] = _Node()
+                    nxt.append(child)
+            nodes = nxt
+        for node in nodes:
+            if node.ends is None:
+                node.ends = []
+            node.ends.append(pattern)
+
+    # ---- source side ---------------------------------------------------------------------------------
+
+    def match_source(self, text: str) -> list[TermMatch]:
+        """Entries whose source term occurs in `text`: non-overlapping, longest first, sorted by start."""
+        found = self._unspaced_candidates(text) if self._src_unspaced else self._spaced_candidates(text)
+        found.sort(key=lambda c: (c[0] - c[1], c[0], c[2].order))
+        chosen: list[tuple[int, int, _Pattern]] = []
+        for start, end, pattern in found:
+            if all(end <= s or start >= e for s, e, _ in chosen):
+                chosen.append((start, end, pattern))
+        chosen.sort(key=lambda c: c[0])
+        return [TermMatch(p.entry, p.term, s, e, text[s:e]) for s, e, p in chosen]
+
+    def _spaced_candidates(self, text: str) -> list[tuple[int, int, _Pattern]]:
+        words = _words(text, self.source_lang)
+        found: list[tuple[int, int, _Pattern]] = []
+        for i in range(len(words)):
+            frontier = [self._root]
+            j = i
+            while frontier and j < len(words):
+                word = words[j]
+                if j > i and not word.joined_prev:
+                    break
+                nxt: list[_Node] = []
+                for node in frontier:
+                    for key in word.keys:
+                        child = node.children.get(key)
+                        if child is None:
+                            continue
+                        nxt.append(child)
+                        for pattern in child.ends or ():
+                            if self._case_fits(pattern.shape, words, i):
+                                found.append((words[i].start, word.end, pattern))
+                frontier = nxt
+                j += 1
+        return list(dict.fromkeys(found))  # a pattern reached by two key paths counts once
+
+    @staticmethod
+    def _case_fits(shape: _Shape, words: list[_Word], i: int) -> bool:
+        if not shape.case_sensitive:
+            return True
+        return all(_case_ok(words[i + k].text, s) for k, s in enumerate(shape.surfaces))
+
+    def _unspaced_candidates(self, text: str) -> list[tuple[int, int, _Pattern]]:
+        folded = _fold(text)
+        found: list[tuple[int, int, _Pattern]] = []
+        for i, char in enumerate(folded):
+            for pattern in self._by_char.get(char, ()):
+                end = _substring_at(text, folded, pattern.shape, i)
+                if end is not None:
+                    found.append((i, end, pattern))
+        return found
+
+    # ---- target side ---------------------------------------------------------------------------------
+
+    def find_target(self, entry: Entry, target: str) -> tuple[int, int] | None:
+        """Span of an allowed rendering of `entry` in `target` (any variant, any inflection), or None.
+
+        A do-not-translate entry is rendered only by its source form, verbatim and case-sensitive.
+        """
+        if entry.is_dnt:
+            spans = [s for form in self._dnt_forms(entry) for s in self._verbatim_spans(form, target)]
+            return min(spans) if spans else None
+        best: tuple[int, int] | None = None
+        for term in entry.allowed_targets:
+            spans = self._target_spans(term, target, first=True)
+            if spans and (best is None or spans[0][0] < best[0]):
+                best = spans[0]
+        return best
+
+    def find_forbidden(self, entry: Entry, target: str) -> list[tuple[int, int]]:
+        """Spans of forbidden renderings of `entry` in `target`, except inside an allowed rendering."""
+        forbidden = entry.forbidden_targets
+        if not forbidden:
+            return []
+        allowed = [s for t in entry.allowed_targets for s in self._target_spans(t, target, first=False)]
+        spans = {
+            span
+            for term in forbidden
+            for span in self._target_spans(term, target, first=False)
+            if not any(a[0] <= span[0] and span[1] <= a[1] for a in allowed)
+        }
+        return sorted(spans)
+
+    @staticmethod
+    def _dnt_forms(entry: Entry) -> list[str]:
+        forms = [t.text for t in entry.source] + [t.text for t in entry.target if t.status is TermStatus.DNT]
+        return [f.strip() for f in dict.fromkeys(forms) if f.strip()]
+
+    def _verbatim_spans(self, form: str, target: str) -> list[tuple[int, int]]:
+        regex = self._verbatim.get(form)
+        if regex is None:
+            head = "" if self._tgt_unspaced or not form[0].isalnum() else r"(?<!\w)"
+            tail = "" if self._tgt_unspaced or not form[-1].isalnum() else r"(?!\w)"
+            if self._tgt_unspaced:  # Latin words inside CJK text still need their own edges
+                head = r"(?<![A-Za-z0-9])" if _alnum_edge(form[0]) else ""
+                tail = r"(?![A-Za-z0-9])" if _alnum_edge(form[-1]) else ""
+            regex = self._verbatim[form] = re.compile(head + re.escape(form) + tail)
+        return [m.span() for m in regex.finditer(target)]
+
+    def _target_shape(self, term: Term) -> _Shape:
+        key = (term.text, term.case_sensitive)
+        shape = self._shapes.get(key)
+        if shape is None:
+            shape = self._shapes[key] = _shape(term.text, self.target_lang, term.case_sensitive)
+        return shape
+
+    def _target_words(self, target: str) -> list[_Word]:
+        words = self._tokens.get(target)
+        if words is None:
+            if len(self._tokens) >= _TOKEN_CACHE_SIZE:
+                self._tokens.clear()
+            words = self._tokens[target] = _words(target, self.target_lang)
+        return words
+
+    def _target_spans(self, term: Term, target: str, *, first: bool) -> list[tuple[int, int]]:
+        shape = self._target_shape(term)
+        spans: list[tuple[int, int]] = []
+        if self._tgt_unspaced:
+            if not shape.folded:
+                return spans
+            folded = _fold(target)
+            start = folded.find(shape.folded)
+            while start >= 0:
+                end = _substring_at(target, folded, shape, start)
+                if end is not None:
+                    spans.append((start, end))
+                    if first:
+                        break
+                start = folded.find(shape.folded, start + 1)
+            return spans
+        words = self._target_words(target)
+        n = len(shape.keys)
+        if n == 0:
+            return spans
+        for i in range(len(words) - n + 1):
+            if all(
+                (k == 0 or words[i + k].joined_prev)
+                and _rendering_ok(words[i + k], shape.folds[k], shape.lemmas[k])
+                for k in range(n)
+            ) and self._case_fits(shape, words, i):
+                spans.append((words[i].start, words[i + n - 1].end))
+                if first:
+                    break
+        return spans
+
+
+def _substring_at(text: str, folded: str, shape: _Shape, i: int) -> int | None:
+    """End of `shape` found at `i` in an unspaced-script text, or None (case and Latin word edges)."""
+    needle = shape.folded
+    if not needle or not folded.startswith(needle, i):
+        return None
+    end = i + len(needle)
+    if shape.case_sensitive and text[i:end] != shape.text:
+        return None
+    if _alnum_edge(needle[0]) and i > 0 and _alnum_edge(text[i - 1]):
+        return None
+    if _alnum_edge(needle[-1]) and end < len(text) and _alnum_edge(text[end]):
+        return None
+    return end

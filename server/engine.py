@@ -1,0 +1,58 @@
+"""How the server reaches the agent: the `Editor` surface it relies on and the factory for the real one.
+
+Routes and workers only see `Editor`; tests may swap in another implementation through `deps`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import TYPE_CHECKING, Any, Protocol
+
+from agent.types import EditOptions, Segment, SegmentResult, TraceStep
+from server.kv import KV, RedisKV
+from server.settings import Settings
+
+if TYPE_CHECKING:
+    from glossaries.model import Termbase
+
+__all__ = ["Editor", "build_editor"]
+
+
+class Editor(Protocol):
+    async def edit(
+        self,
+        segment: Segment,
+        options: EditOptions,
+        *,
+        glossary: Termbase | None = None,
+        style: Any = None,
+        cache_scope: str = "",
+    ) -> SegmentResult: ...
+
+    def stream(
+        self,
+        segment: Segment,
+        options: EditOptions,
+        *,
+        glossary: Termbase | None = None,
+        style: Any = None,
+        cache_scope: str = "",
+    ) -> AsyncIterator[TraceStep | SegmentResult]: ...
+
+    async def ready(self) -> bool: ...
+
+
+def build_editor(settings: Settings, kv: KV) -> Editor:
+    """The real agent: LLM gateway from the model config, result cache on Redis (shared) or in process."""
+    from agent.cache import InMemoryResultCache, RedisResultCache, ResultCache
+    from agent.editor import PostEditor
+    from agent.llm import LLMGateway
+
+    gateway = LLMGateway.from_config(settings.model_config_path)
+    cache: ResultCache
+    if isinstance(kv, RedisKV):
+        cache = RedisResultCache(kv.client, prefix=settings.redis_key("cache", ""))
+    else:
+        cache = InMemoryResultCache()
+    editor: Editor = PostEditor(gateway, cache=cache)
+    return editor

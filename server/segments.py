@@ -1,0 +1,175 @@
+"""Wire segments to agent segments and back, and a batch runner where one bad segment never fails the rest."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+from collections.abc import Sequence
+from dataclasses import asdict
+from typing import Any
+
+from agent.types import EditOptions, Mode, Segment, SegmentResult
+from glossaries.languages import is_supported, primary
+from glossaries.model import Entry, Term, Termbase, TermStatus
+from server import metrics
+from server.engine import Editor
+from server.errors import ApiError
+from server.schemas import EditOut, ErrorBody, SegmentIn, SegmentOut, TermIn, TokensOut, ViolationOut
+from server.state import AppState
+
+__all__ = ["BatchContext", "error_out", "make_context", "result_out", "run_batch", "to_segment"]
+
+log = logging.getLogger(__name__)
+
+
+def _entry(index: int, segment_id: str, term: TermIn) -> Entry:
+    status = TermStatus(term.status)
+    targets = tuple(Term(t, TermStatus.FORBIDDEN if status is TermStatus.FORBIDDEN else TermStatus.PREFERRED)
+                    for t in term.target)
+    source_status = TermStatus.DNT if status is TermStatus.DNT else TermStatus.PREFERRED
+    return Entry(id=f"{segment_id}#term{index}", source=(Term(term.source, source_status),), target=targets)
+
+
+def to_segment(seg: SegmentIn) -> Segment:
+    return Segment(
+        id=seg.id,
+        source=seg.source,
+        mt=seg.mt,
+        context=seg.context,
+        terms=tuple(_entry(i, seg.id, t) for i, t in enumerate(seg.terms)),
+    )
+
+
+def result_out(result: SegmentResult, *, explain: bool = False) -> SegmentOut:
+    return SegmentOut(
+        id=result.id,
+        output=result.output,
+        status=result.status.value,  # type: ignore[arg-type]
+        edits=[EditOut(**asdict(e)) for e in result.edits],
+        violations=[ViolationOut.model_validate(v.to_json()) for v in result.violations],
+        cached=result.cached,
+        latency_ms=round(result.latency_ms, 2),
+        tokens=TokensOut(prompt=result.usage.prompt_tokens, completion=result.usage.completion_tokens),
+        rounds=result.rounds,
+        reason=result.reason,
+        trace=[asdict(t) for t in result.trace] if explain else None,
+    )
+
+
+def error_out(segment_id: str, code: str, message: str) -> SegmentOut:
+    return SegmentOut(id=segment_id, output=None, status="error", error=ErrorBody(code=code, message=message))
+
+
+class BatchContext:
+    """Everything shared by the segments of one request or job."""
+
+    def __init__(
+        self,
+        editor: Editor,
+        options: EditOptions,
+        *,
+        glossary: Termbase | None = None,
+        style: Any = None,
+        tenant: str = "",
+        max_chars: int = 5000,
+        concurrency: int = 16,
+    ) -> None:
+        self.editor = editor
+        self.options = options
+        self.glossary = glossary
+        self.style = style
+        self.tenant = tenant
+        self.max_chars = max_chars
+        self.semaphore = asyncio.Semaphore(max(1, concurrency))
+
+    def check(self, seg: SegmentIn) -> str | None:
+        """Why this segment cannot be edited, or None."""
+        if not seg.source.strip():
+            return "source is empty"
+        for name, text in (("source", seg.source), ("mt", seg.mt or "")):
+            if len(text) > self.max_chars:
+                return f"{name} has {len(text)} characters; the maximum is {self.max_chars}"
+        return None
+
+    async def run(self, seg: SegmentIn) -> SegmentOut:
+        problem = self.check(seg)
+        if problem is not None:
+            metrics.SEGMENTS.labels(status="error").inc()
+            return error_out(seg.id, "invalid_segment", problem)
+        async with self.semaphore:
+            try:
+                result = await self.editor.edit(
+                    to_segment(seg), self.options, glossary=self.glossary, style=self.style, cache_scope=self.tenant
+                )
+            except Exception as exc:  # the agent promises not to raise; if it does, only this segment fails
+                log.exception("segment %s failed", seg.id)
+                metrics.SEGMENTS.labels(status="error").inc()
+                return error_out(seg.id, "agent_error", f"{type(exc).__name__}: could not post-edit this segment")
+        metrics.observe_result(result)
+        return result_out(result, explain=self.options.explain)
+
+
+async def run_batch(ctx: BatchContext, segments: Sequence[SegmentIn]) -> list[SegmentOut]:
+    """All segments concurrently (bounded by the context's semaphore), answers in request order."""
+    return list(await asyncio.gather(*(ctx.run(seg) for seg in segments)))
+
+
+def terms_version(segments: Sequence[SegmentIn]) -> str:
+    blob = "|".join(t.model_dump_json() for s in segments for t in s.terms)
+    return hashlib.sha256(blob.encode()).hexdigest()
+
+
+async def make_context(
+    state: AppState,
+    tenant: str,
+    *,
+    source_lang: str,
+    target_lang: str,
+    glossary_id: str | None = None,
+    styleguide_id: str | None = None,
+    mode: Mode = Mode.MINIMAL,
+    explain: bool = False,
+    max_rounds: int = 2,
+    instructions: tuple[str, ...] = (),
+) -> BatchContext:
+    """Validate languages, load the tenant's resources (unknown ids are 404s) and build the batch context."""
+    for name, code in (("source_lang", source_lang), ("target_lang", target_lang)):
+        if not is_supported(code):
+            raise ApiError(422, f"{name}: unsupported language code {code!r}", code="unsupported_language")
+    glossary: Termbase | None = None
+    if glossary_id:
+        glossary = await state.resources.load(tenant, "glossary", glossary_id)
+        if glossary is None:
+            raise ApiError(404, f"glossary {glossary_id!r} not found", code="glossary_not_found")
+        if primary(glossary.source_lang) != primary(source_lang) or primary(glossary.target_lang) != primary(
+            target_lang
+        ):
+            raise ApiError(
+                422,
+                f"glossary {glossary_id!r} is {glossary.source_lang}->{glossary.target_lang}, "
+                f"the request is {source_lang}->{target_lang}",
+                code="language_mismatch",
+            )
+    style = None
+    if styleguide_id:
+        style = await state.resources.load(tenant, "styleguide", styleguide_id)
+        if style is None:
+            raise ApiError(404, f"style guide {styleguide_id!r} not found", code="styleguide_not_found")
+    options = EditOptions(
+        source_lang=source_lang,
+        target_lang=target_lang,
+        mode=mode,
+        explain=explain,
+        max_rounds=max_rounds,
+        instructions=instructions,
+    )
+    return BatchContext(
+        state.editor,
+        options,
+        glossary=glossary,
+        style=style,
+        tenant=tenant,
+        max_chars=state.settings.max_segment_chars,
+        concurrency=state.settings.concurrency,
+    )

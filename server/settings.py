@@ -1,0 +1,54 @@
+"""The one settings object: environment variables with the prefix POSTEDIT_ (and REDIS_URL), or a .env file.
+
+No other module reads `os.environ`; the app, the CLI and the workers all receive a `Settings`.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import AliasChoices, Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEV_KEY = "dev-key"  # used only when no key is configured anywhere and env == "development"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="POSTEDIT_", env_file=".env", extra="ignore")
+
+    env: Literal["development", "production"] = "development"
+    redis_url: str | None = Field(
+        default=None, validation_alias=AliasChoices("POSTEDIT_REDIS_URL", "REDIS_URL")
+    )
+    redis_prefix: str = "postedit:"
+    model_config_path: Path | None = Field(
+        default=None, description="LLM gateway YAML (agent/llm.py); None: the bundled default"
+    )
+
+    # Auth: "KEY:TENANT,KEY2:TENANT2", and/or a YAML/JSON file {"keys": {KEY: TENANT}}, and/or Redis hash.
+    api_keys: str = ""
+    api_keys_file: Path | None = None
+
+    # Limits.
+    max_segments: int = 100
+    max_segment_chars: int = 5000
+    max_body_bytes: int = 2_000_000
+    max_upload_bytes: int = 50_000_000
+    max_sync_xliff_units: int = 200  # larger XLIFF files must go through /v1/jobs
+    rate_limit_per_minute: int = 600  # requests per API key per minute; 0 disables
+    concurrency: int = 16  # segments edited at once per request / per job
+
+    # Jobs.
+    job_ttl_seconds: int = 7 * 24 * 3600
+    job_lease_seconds: float = 15.0  # a worker that has not renewed its lease this long is presumed dead
+    worker_max_jobs: int = 4
+
+    def redis_key(self, *parts: str) -> str:
+        return self.redis_prefix + ":".join(parts)
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

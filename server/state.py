@@ -1,0 +1,41 @@
+"""What one app (or worker) process holds: settings, the KV store, the agent, keys and resources."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from server.auth import KeyStore
+from server.engine import Editor, build_editor
+from server.kv import KV, MemoryKV, RedisKV
+from server.resources import ResourceStore
+from server.settings import Settings
+
+__all__ = ["AppState", "build_state"]
+
+
+@dataclass
+class AppState:
+    settings: Settings
+    kv: KV
+    editor: Editor
+    keys: KeyStore
+    resources: ResourceStore
+    uses_redis: bool
+    extras: dict[str, Any] = field(default_factory=dict)  # e.g. the job queue, set up by jobs.queue
+
+    async def close(self) -> None:
+        await self.kv.close()
+
+
+def build_state(settings: Settings, *, editor: Editor | None = None) -> AppState:
+    kv: KV = RedisKV.from_url(settings.redis_url) if settings.redis_url else MemoryKV()
+    uses_redis = settings.redis_url is not None
+    return AppState(
+        settings=settings,
+        kv=kv,
+        editor=editor if editor is not None else build_editor(settings, kv),
+        keys=KeyStore.from_settings(settings, kv, uses_redis=uses_redis),
+        resources=ResourceStore(kv, settings),
+        uses_redis=uses_redis,
+    )

@@ -1,0 +1,1 @@
+"""Test helpers shared by every test package: the scripted LLM stub server and its fixtures."""
