@@ -67,7 +67,7 @@ def evaluate(ctx: AgentContext, matches: Sequence[Any], text: str, origin: str) 
 # --- nodes ------------------------------------------------------------------------------------------
 
 
-def retrieve(state: AgentState, runtime: Runtime[AgentContext]) -> dict[str, Any]:
+async def retrieve(state: AgentState, runtime: Runtime[AgentContext]) -> dict[str, Any]:
     t0 = time.perf_counter()
     ctx = runtime.context
     plain = blank_markup(ctx.segment.source)
@@ -94,7 +94,7 @@ def retrieve(state: AgentState, runtime: Runtime[AgentContext]) -> dict[str, Any
     return {"matches": kept, "trace": [step]}
 
 
-def protect(state: AgentState, runtime: Runtime[AgentContext]) -> dict[str, Any]:
+async def protect(state: AgentState, runtime: Runtime[AgentContext]) -> dict[str, Any]:
     t0 = time.perf_counter()
     ctx = runtime.context
     dnt = [m.text for m in state.get("matches", []) if m.entry.is_dnt]
@@ -143,7 +143,7 @@ def route(state: AgentState, runtime: Runtime[AgentContext]) -> Route:
     return "finalize"
 
 
-def fix(state: AgentState, runtime: Runtime[AgentContext]) -> dict[str, Any]:
+async def fix(state: AgentState, runtime: Runtime[AgentContext]) -> dict[str, Any]:
     """Safe deterministic repairs; each is named in the trace."""
     t0 = time.perf_counter()
     ctx = runtime.context
@@ -315,16 +315,19 @@ async def rewrite(state: AgentState, runtime: Runtime[AgentContext]) -> dict[str
     return update
 
 
-def best_candidate(candidates: Sequence[Candidate]) -> Candidate:
-    """Fewest errors, then fewest warnings; on a tie the earliest wins ("do no harm": the MT comes first)."""
-    return min(enumerate(candidates), key=lambda ic: (ic[1].rank, ic[0]))[1]
+def best_candidate(candidates: Sequence[Candidate], *, prefer_latest: bool = False) -> Candidate:
+    """Fewest errors, then fewest warnings. On a tie the earliest wins ("do no harm": the MT comes first),
+    unless the model was asked to review (full mode, linguist instructions): then its latest version wins."""
+    order = -1 if prefer_latest else 1
+    return min(enumerate(candidates), key=lambda ic: (ic[1].rank, order * ic[0]))[1]
 
 
-def finalize(state: AgentState, runtime: Runtime[AgentContext]) -> dict[str, Any]:
+async def finalize(state: AgentState, runtime: Runtime[AgentContext]) -> dict[str, Any]:
     t0 = time.perf_counter()
     candidates = state.get("candidates", [])
     if not candidates:
         return {"trace": [TraceStep("finalize", "no candidate: the model gave nothing usable", _ms(t0))]}
-    best = best_candidate(candidates)
+    ctx = runtime.context
+    best = best_candidate(candidates, prefer_latest=ctx.options.mode is Mode.FULL or bool(ctx.options.instructions))
     detail = f"chose the {best.origin} candidate with {best.errors} error(s)"
     return {"candidate": best, "trace": [TraceStep("finalize", detail, _ms(t0), {"text": best.text})]}

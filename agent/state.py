@@ -4,17 +4,18 @@ from __future__ import annotations
 
 import operator
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Annotated, TypedDict
+from typing import Annotated, TypedDict
 
 from agent.checks.model import Severity, Violation
 from agent.protection import SegmentMasks
 from agent.types import EditOptions, Segment, TraceStep
 
-if TYPE_CHECKING:
-    from agent.llm import LLMCall, LLMGateway
-    from glossaries.matcher import TermMatch, TermMatcher
-    from glossaries.style import StyleGuide
-    from prompts import Message
+from agent.llm import LLMCall, LLMGateway
+from glossaries.matcher import TermMatch, TermMatcher
+from glossaries.style import StyleGuide
+from prompts import Message
+
+# LangGraph reads these annotations at run time, so every type above is a real import.
 
 
 @dataclass(frozen=True)

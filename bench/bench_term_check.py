@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from typing import Any
 
 from glossaries.matcher import TermMatcher
 from glossaries.model import Entry, Term, Termbase, TermStatus
@@ -20,15 +21,19 @@ from glossaries.model import Entry, Term, Termbase, TermStatus
 DEFAULT = Path(__file__).resolve().parents[2] / "shared/data/terminology/wmt21-tico19.en-fr.dev.jsonl"
 
 
-def row_termbase(row: dict[str, object], index: int) -> Termbase:
+def row_termbase(row: dict[str, Any], index: int) -> Termbase:
     """One termbase per row: each constraint is a concept whose accepted forms are allowed variants."""
     entries = []
-    for k, term in enumerate(row.get("terms") or []):  # type: ignore[union-attr]
-        targets = tuple(Term(t, TermStatus.PREFERRED if i == 0 else TermStatus.ADMITTED)
-                        for i, t in enumerate(term["tgt"]))
+    terms: list[dict[str, Any]] = row.get("terms") or []
+    for k, term in enumerate(terms):
+        targets = tuple(
+            Term(t, TermStatus.PREFERRED if i == 0 else TermStatus.ADMITTED)
+            for i, t in enumerate(term["tgt"])
+        )
         entries.append(Entry(id=f"{index}.{k}", source=(Term(term["src"]),), target=targets))
-    return Termbase(id=f"row{index}", version=str(index), source_lang="en", target_lang="fr",
-                    entries=tuple(entries))
+    return Termbase(
+        id=f"row{index}", version=str(index), source_lang="en", target_lang="fr", entries=tuple(entries)
+    )
 
 
 def main() -> None:
@@ -56,8 +61,14 @@ def main() -> None:
                 hit = matcher.find_target(entry, row["mt"])
                 caught += hit is None
                 if verbose and hit is not None:
-                    print("MISSED   ", [t.text for t in entry.target], "|", row["mt"][hit[0]:hit[1]], "|",
-                          row["mt"])
+                    print(
+                        "MISSED   ",
+                        [t.text for t in entry.target],
+                        "|",
+                        row["mt"][hit[0] : hit[1]],
+                        "|",
+                        row["mt"],
+                    )
     print(f"rows: {len(rows)}, term constraints: {constraints}")
     print(f"source terms found by match_source: {src_found}/{constraints} ({src_found / constraints:.1%})")
     print(f"false alarms on ref: {false_alarms}/{constraints} ({false_alarms / constraints:.2%}) goal <= 2%")

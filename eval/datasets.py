@@ -5,7 +5,8 @@ Per-row `terms` become glossary `Entry`s whose every `tgt` variant is an allowed
 preferred, the rest admitted), as the WMT terminology task accepts any listed form.
 
 In XLIFF the `<target>` is the reference (an approved translation); the MT comes from a 1.2 `<alt-trans>`
-or a 2.x `<mtc:match>` (no MT: the segment is translated from scratch). Inline tags stay in the text.
+(origin="mt" preferred) or a 2.x `<mtc:match>` (no MT: the segment is translated from scratch). Inline
+tags stay in the text, serialized by `agent.xliff.inline_text` so they read as the agent's filter reads them.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from typing import Any
 
 from lxml import etree
 
+from agent.xliff import inline_text
 from glossaries.model import Entry, Term, TermStatus
 
 __all__ = ["DatasetError", "EvalRow", "load_datasets", "read_jsonl", "read_xliff", "row_entries"]
@@ -96,17 +98,10 @@ def _local(tag: object) -> str:
 
 
 def _inner(el: etree._Element | None) -> str | None:
-    """The element's content with inline tags serialized as text, namespaces dropped."""
+    """The element's content as markup text, serialized as the agent's XLIFF filter does it."""
     if el is None:
         return None
-    copy = etree.fromstring(etree.tostring(el))
-    for node in copy.iter():
-        if isinstance(node.tag, str):
-            node.tag = etree.QName(node).localname
-    etree.cleanup_namespaces(copy)
-    parts = [copy.text or ""]
-    parts += [etree.tostring(child, encoding="unicode", with_tail=True) for child in copy]
-    return "".join(parts)
+    return inline_text(el, etree.QName(el).namespace or "")
 
 
 def _child(el: etree._Element, name: str) -> etree._Element | None:
@@ -144,7 +139,11 @@ def read_xliff(path: Path) -> list[EvalRow]:
             mt = _mt_20(unit)
             base = unit.get("id") or str(unit.sourceline)
             segs = [
-                (base if len(found) == 1 else f"{base}.{s.get('id') or k}", s, mt if len(found) == 1 else None)
+                (
+                    base if len(found) == 1 else f"{base}.{s.get('id') or k}",
+                    s,
+                    mt if len(found) == 1 else None,
+                )
                 for k, s in enumerate(found)
             ]
         else:

@@ -12,8 +12,9 @@ system that raises still yields a row (the MT, `needs_review`, `error` set): a s
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -28,7 +29,7 @@ from glossaries.model import Termbase
 if TYPE_CHECKING:
     from glossaries.style import StyleGuide
 
-__all__ = ["SYSTEMS", "RunSpec", "RunStats", "run_systems"]
+__all__ = ["SYSTEMS", "RunSpec", "RunStats", "open_systems", "run_systems"]
 
 SYSTEMS = ("mt", "rules", "agent-minimal", "agent-full")
 MODEL_SYSTEMS = frozenset({"agent-minimal", "agent-full"})
@@ -97,8 +98,13 @@ def _mt_result(row: EvalRow, spec: RunSpec) -> SegmentResult:
     )
 
 
-def build_systems(spec: RunSpec) -> dict[str, SystemFn]:
-    """One async callable per requested system; the model gateway is built only if a system needs it."""
+@contextlib.asynccontextmanager
+async def open_systems(spec: RunSpec) -> AsyncIterator[dict[str, SystemFn]]:
+    """One async callable per requested system, for the duration of the block.
+
+    The model gateway is built only when a model system is asked for, and the embedded llama.cpp server
+    is started (and stopped afterwards) when the config uses it.
+    """
     unknown = [s for s in spec.systems if s not in SYSTEMS]
     if unknown:
         raise ValueError(f"unknown system(s) {unknown}; choose from {list(SYSTEMS)}")
@@ -109,33 +115,37 @@ def build_systems(spec: RunSpec) -> dict[str, SystemFn]:
             return _mt_result(row, spec)
 
         fns["mt"] = mt
-    editors: dict[str, Any] = {}
-    if set(spec.systems) - {"mt"}:
-        from agent.editor import PostEditor
+    async with contextlib.AsyncExitStack() as stack:
+        editors: dict[str, Any] = {}
+        if set(spec.systems) - {"mt"}:
+            from agent.editor import PostEditor
 
-        if "rules" in spec.systems:
-            editors["rules"] = PostEditor(None)
-        if MODEL_SYSTEMS & set(spec.systems):
-            from agent.llm import LLMGateway
+            if "rules" in spec.systems:
+                editors["rules"] = PostEditor(None)
+            if MODEL_SYSTEMS & set(spec.systems):
+                from agent.embedded import embedded_server_for
+                from agent.llm import LLMGateway
 
-            agent_editor = PostEditor(LLMGateway.from_config(spec.config))
-            for name in MODEL_SYSTEMS & set(spec.systems):
-                editors[name] = agent_editor
-    for name, editor in editors.items():
-        mode = Mode.FULL if name == "agent-full" else Mode.MINIMAL
-        options = EditOptions(spec.source_lang, spec.target_lang, mode=mode, max_rounds=spec.max_rounds)
+                gateway = LLMGateway.from_config(spec.config)
+                await stack.enter_async_context(embedded_server_for(gateway.config))
+                agent_editor = PostEditor(gateway)
+                for name in MODEL_SYSTEMS & set(spec.systems):
+                    editors[name] = agent_editor
+        for name, editor in editors.items():
+            mode = Mode.FULL if name == "agent-full" else Mode.MINIMAL
+            options = EditOptions(spec.source_lang, spec.target_lang, mode=mode, max_rounds=spec.max_rounds)
+            fns[name] = _editor_fn(editor, options, spec)
+        yield {s: fns[s] for s in spec.systems}
 
-        def make(editor: Any = editor, options: EditOptions = options) -> SystemFn:
-            async def run(row: EvalRow) -> SegmentResult:
-                result: SegmentResult = await editor.edit(
-                    segment_of(row), options, glossary=spec.glossary, style=spec.style
-                )
-                return result
 
-            return run
+def _editor_fn(editor: Any, options: EditOptions, spec: RunSpec) -> SystemFn:
+    async def run(row: EvalRow) -> SegmentResult:
+        result: SegmentResult = await editor.edit(
+            segment_of(row), options, glossary=spec.glossary, style=spec.style
+        )
+        return result
 
-        fns[name] = make()
-    return {s: fns[s] for s in spec.systems}
+    return run
 
 
 def _row(system: str, row: EvalRow, result: SegmentResult, wall_ms: float, error: str | None) -> Row:
@@ -158,10 +168,10 @@ async def run_systems(
     store: ResultStore,
     *,
     progress: bool = True,
-    systems: dict[str, SystemFn] | None = None,
+    systems: dict[str, SystemFn],
 ) -> RunStats:
     """Run every (system, row) pair not yet in `store`, `spec.concurrency` at a time."""
-    fns = systems if systems is not None else build_systems(spec)
+    fns = systems
     todo = [(s, r) for r in rows for s in fns if (s, r.key) not in store]
     skipped = len(rows) * len(fns) - len(todo)
     queue: asyncio.Queue[tuple[str, EvalRow]] = asyncio.Queue()

@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
-from glossaries.model import Entry, ResourceError, Term, Termbase, TermStatus, content_version
 from glossaries.fields import KNOWN_STATUSES, is_dnt_label, parse_bool, parse_status, resource_id
+from glossaries.model import Entry, ResourceError, Term, Termbase, TermStatus, content_version
 from glossaries.text import primary_lang
 
 __all__ = ["read_tbx"]
@@ -74,7 +74,8 @@ def _props(container: etree._Element, filename: str, *, skip: set[str]) -> _Prop
             status = parse_status(value)
             if status is None:
                 raise ResourceError(
-                    filename, f"unknown {el.get('type') or name} value {value!r} (expected {KNOWN_STATUSES})",
+                    filename,
+                    f"unknown {el.get('type') or name} value {value!r} (expected {KNOWN_STATUSES})",
                     el.sourceline,
                 )
             props.status = status
@@ -106,7 +107,9 @@ def _term(tig: etree._Element, inherited: _Props, filename: str) -> Term | None:
     return Term(
         text=text,
         status=props.status or inherited.status or TermStatus.PREFERRED,
-        case_sensitive=bool(props.case_sensitive if props.case_sensitive is not None else inherited.case_sensitive),
+        case_sensitive=bool(
+            props.case_sensitive if props.case_sensitive is not None else inherited.case_sensitive
+        ),
         pos=props.pos or inherited.pos,
         note="; ".join(notes) if notes else None,
     )
@@ -119,7 +122,9 @@ def read_tbx(
     root = _parse(data, filename)
     if _local(root) not in {"martif", "tbx"}:
         raise ResourceError(
-            filename, f"not a TBX file: root element <{_local(root)}>, expected <martif> or <tbx>", root.sourceline
+            filename,
+            f"not a TBX file: root element <{_local(root)}>, expected <martif> or <tbx>",
+            root.sourceline,
         )
     src, tgt = primary_lang(source_lang), primary_lang(target_lang)
     default_lang = root.get(_XML_LANG) or ""
@@ -165,7 +170,8 @@ def read_tbx(
     if concepts and not entries:
         raise ResourceError(
             filename,
-            f"no concept has terms in both {source_lang} and {target_lang} (languages: {', '.join(sorted(seen_langs))})",
+            f"no concept has terms in both {source_lang} and {target_lang} "
+            f"(languages found: {', '.join(sorted(seen_langs))})",
         )
     if not concepts:
         raise ResourceError(filename, "no <termEntry> or <conceptEntry> found")

@@ -6,14 +6,14 @@ the path down the node tree turns "entries.3.status: bad value" into "file.yaml:
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NoReturn
 
 import yaml
 from pydantic import ValidationError
 
 from glossaries.model import ResourceError
 
-__all__ = ["load_yaml", "raise_validation_error", "line_of"]
+__all__ = ["line_of", "load_yaml", "raise_validation_error"]
 
 
 def load_yaml(data: bytes, filename: str) -> tuple[Any, yaml.Node | None]:
@@ -21,7 +21,8 @@ def load_yaml(data: bytes, filename: str) -> tuple[Any, yaml.Node | None]:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise ResourceError(filename, f"not UTF-8 text ({exc.reason})", data[: exc.start].count(b"\n") + 1)
+        line = data[: exc.start].count(b"\n") + 1
+        raise ResourceError(filename, f"not UTF-8 text ({exc.reason})", line) from None
     try:
         for event in yaml.parse(text, Loader=yaml.SafeLoader):
             if isinstance(event, yaml.AliasEvent):
@@ -43,8 +44,8 @@ def load_yaml(data: bytes, filename: str) -> tuple[Any, yaml.Node | None]:
     return value, node
 
 
-def _line(mark: yaml.Mark | None) -> int | None:
-    return mark.line + 1 if mark is not None else None
+def _line(mark: Any) -> int | None:
+    return int(mark.line) + 1 if mark is not None else None
 
 
 def line_of(node: yaml.Node | None, loc: tuple[int | str, ...]) -> int | None:
@@ -62,10 +63,15 @@ def line_of(node: yaml.Node | None, loc: tuple[int | str, ...]) -> int | None:
     return _line(node.start_mark)
 
 
-def raise_validation_error(exc: ValidationError, filename: str, node: yaml.Node | None, prefix: tuple = ()) -> None:
-    """Re-raise pydantic's first error as a ResourceError naming the field and its line."""
+def raise_validation_error(
+    exc: ValidationError, filename: str, node: yaml.Node | None, skip: int = 0
+) -> NoReturn:
+    """Re-raise pydantic's first error as a ResourceError naming the field and its line.
+
+    `skip` drops leading `loc` steps the file does not have (a wrapper the reader added).
+    """
     err = exc.errors()[0]
-    loc = prefix + tuple(err["loc"])
+    loc = tuple(err["loc"])[skip:]
     path = ".".join(str(s) for s in loc if _is_field(s))
     message = err["msg"].removeprefix("Value error, ")
     reason = f"{path}: {message}" if path else message
@@ -74,4 +80,4 @@ def raise_validation_error(exc: ValidationError, filename: str, node: yaml.Node 
 
 def _is_field(step: int | str) -> bool:
     """Pydantic puts union branch names (`str`, `list[str]`, `function-after[...]`) in `loc`; hide them."""
-    return isinstance(step, int) or not any(c in step for c in "[]-") and step not in {"str", "int", "bool"}
+    return isinstance(step, int) or (not any(c in step for c in "[]-") and step not in {"str", "int", "bool"})

@@ -57,7 +57,9 @@ async def current_tenant(request: Request, state: StateDep) -> Tenant:
     limit = state.settings.rate_limit_per_minute
     retry = await check_rate(state.kv, state.settings.redis_key("rl", ""), tenant.key_fingerprint[:32], limit)
     if retry is not None:
-        raise ApiError(429, f"rate limit of {limit} requests per minute exceeded", headers={"Retry-After": str(retry)})
+        raise ApiError(
+            429, f"rate limit of {limit} requests per minute exceeded", headers={"Retry-After": str(retry)}
+        )
     return tenant
 
 

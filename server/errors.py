@@ -47,7 +47,12 @@ class ApiError(Exception):
 
 
 def error_response(
-    status: int, message: str, *, code: str | None = None, path: str = "", headers: dict[str, str] | None = None
+    status: int,
+    message: str,
+    *,
+    code: str | None = None,
+    path: str = "",
+    headers: dict[str, str] | None = None,
 ) -> JSONResponse:
     body: dict[str, object] = {"error": {"code": code or _CODES.get(status, "error"), "message": message}}
     if path.startswith("/v2/"):
@@ -58,6 +63,9 @@ def error_response(
 def _validation_message(exc: RequestValidationError) -> str:
     parts = []
     for err in exc.errors()[:10]:
+        if err.get("type") == "json_invalid":
+            parts.append(f"invalid JSON: {err.get('ctx', {}).get('error', 'cannot parse')}")
+            continue
         where = ".".join(str(p) for p in err.get("loc", ()) if p != "body")
         parts.append(f"{where}: {err.get('msg', 'invalid')}" if where else str(err.get("msg", "invalid")))
     return "; ".join(parts) or "invalid request"
@@ -66,12 +74,19 @@ def _validation_message(exc: RequestValidationError) -> str:
 def install_error_handlers(app: FastAPI) -> None:
     async def api_error(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, ApiError)
-        return error_response(exc.status, exc.message, code=exc.code, path=request.url.path, headers=exc.headers)
+        return error_response(
+            exc.status, exc.message, code=exc.code, path=request.url.path, headers=exc.headers
+        )
 
     async def http_error(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, StarletteHTTPException)
         message = exc.detail if isinstance(exc.detail, str) else _CODES.get(exc.status_code, "error")
-        return error_response(exc.status_code, message, path=request.url.path, headers=exc.headers)
+        return error_response(
+            exc.status_code,
+            message,
+            path=request.url.path,
+            headers=dict(exc.headers) if exc.headers else None,
+        )
 
     async def validation_error(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, RequestValidationError)

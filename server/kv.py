@@ -6,6 +6,7 @@ serves one machine with the same code paths the Redis deployment uses.
 
 from __future__ import annotations
 
+import builtins
 import time
 from typing import Protocol
 
@@ -16,7 +17,9 @@ __all__ = ["KV", "MemoryKV", "RedisKV"]
 
 class KV(Protocol):
     async def get(self, key: str) -> bytes | None: ...
-    async def set(self, key: str, value: bytes | str, *, ex: float | None = None, nx: bool = False) -> bool: ...
+    async def set(
+        self, key: str, value: bytes | str, *, ex: float | None = None, nx: bool = False
+    ) -> bool: ...
     async def delete(self, *keys: str) -> int: ...
     async def expire(self, key: str, seconds: float) -> None: ...
     async def incr(self, key: str, *, ex: float | None = None) -> int: ...
@@ -26,7 +29,7 @@ class KV(Protocol):
     async def hlen(self, key: str) -> int: ...
     async def sadd(self, key: str, member: str) -> None: ...
     async def srem(self, key: str, member: str) -> None: ...
-    async def smembers(self, key: str) -> set[str]: ...
+    async def smembers(self, key: str) -> builtins.set[str]: ...
     async def zcard(self, key: str) -> int: ...
     async def ping(self) -> bool: ...
     async def close(self) -> None: ...
@@ -69,7 +72,7 @@ class RedisKV:
         return int(result[0])
 
     async def hset(self, key: str, mapping: dict[str, bytes | str]) -> None:
-        await self.client.hset(key, mapping=dict(mapping))  # type: ignore[arg-type]
+        await self.client.hset(key, mapping=dict(mapping))  # type: ignore[misc]
 
     async def hget(self, key: str, field: str) -> bytes | None:
         value: bytes | None = await self.client.hget(key, field)  # type: ignore[misc]
@@ -88,8 +91,8 @@ class RedisKV:
     async def srem(self, key: str, member: str) -> None:
         await self.client.srem(key, member)  # type: ignore[misc]
 
-    async def smembers(self, key: str) -> set[str]:
-        raw: set[bytes] = await self.client.smembers(key)  # type: ignore[misc]
+    async def smembers(self, key: str) -> builtins.set[str]:
+        raw: builtins.set[bytes] = await self.client.smembers(key)  # type: ignore[misc]
         return {m.decode() for m in raw}
 
     async def zcard(self, key: str) -> int:
@@ -97,7 +100,7 @@ class RedisKV:
 
     async def ping(self) -> bool:
         try:
-            return bool(await self.client.ping())  # type: ignore[misc]
+            return bool(await self.client.ping())
         except (aioredis.RedisError, OSError):
             return False
 
@@ -126,10 +129,10 @@ class MemoryKV:
             self._data[key] = current
         return current
 
-    def _set_of(self, key: str) -> set[str]:
+    def _set_of(self, key: str) -> builtins.set[str]:
         current = self._live(key)
-        if not isinstance(current, set):
-            current = set()
+        if not isinstance(current, builtins.set):
+            current = builtins.set()
             self._data[key] = current
         return current
 
@@ -186,8 +189,8 @@ class MemoryKV:
     async def srem(self, key: str, member: str) -> None:
         self._set_of(key).discard(member)
 
-    async def smembers(self, key: str) -> set[str]:
-        return set(self._set_of(key))
+    async def smembers(self, key: str) -> builtins.set[str]:
+        return builtins.set(self._set_of(key))
 
     async def zcard(self, key: str) -> int:
         return 0

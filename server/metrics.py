@@ -26,7 +26,9 @@ REQUEST_LATENCY = Histogram(
 )
 SEGMENTS = Counter("postedit_segments_total", "Segments processed, by final status", ["status"])
 SEGMENT_LATENCY = Histogram(
-    "postedit_segment_seconds", "Agent latency per segment", buckets=(0.001, 0.005, 0.025, 0.1, 0.5, 1, 2.5, 5, 10, 30)
+    "postedit_segment_seconds",
+    "Agent latency per segment",
+    buckets=(0.001, 0.005, 0.025, 0.1, 0.5, 1, 2.5, 5, 10, 30),
 )
 CACHE_HITS = Counter("postedit_cache_hits_total", "Segments served from the result cache")
 TOKENS = Counter("postedit_model_tokens_total", "Model tokens", ["kind"])

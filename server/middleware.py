@@ -69,7 +69,9 @@ class BodyLimitMiddleware:
                 except ValueError:
                     too_big = False
                 if too_big:
-                    await error_response(413, f"request body exceeds {limit} bytes", path=path)(scope, receive, send)
+                    await error_response(413, f"request body exceeds {limit} bytes", path=path)(
+                        scope, receive, send
+                    )
                     return
         received = 0
         started = False
@@ -93,4 +95,6 @@ class BodyLimitMiddleware:
             await self.app(scope, limited_receive, tracking_send)
         except _TooLarge:
             if not started:
-                await error_response(413, f"request body exceeds {limit} bytes", path=path)(scope, receive, send)
+                await error_response(413, f"request body exceeds {limit} bytes", path=path)(
+                    scope, receive, send
+                )

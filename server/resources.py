@@ -25,7 +25,9 @@ ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$"
 _ID_RE = re.compile(ID_PATTERN)
 
 
-def _parse(kind: Kind, data: bytes, filename: str, rid: str, source_lang: str | None, target_lang: str | None) -> Any:
+def _parse(
+    kind: Kind, data: bytes, filename: str, rid: str, source_lang: str | None, target_lang: str | None
+) -> Any:
     if kind == "glossary":
         from glossaries import parse_termbase
 
@@ -90,7 +92,7 @@ class ResourceStore:
         raw = await self._kv.get(self._key(tenant, kind, rid, "meta"))
         return ResourceInfo.model_validate(json.loads(raw)) if raw else None
 
-    async def list(self, tenant: str, kind: Kind) -> list[ResourceInfo]:
+    async def list_all(self, tenant: str, kind: Kind) -> list[ResourceInfo]:
         items = []
         for rid in sorted(await self._kv.smembers(self._index(tenant, kind))):
             info = await self.info(tenant, kind, rid)
@@ -99,7 +101,9 @@ class ResourceStore:
         return items
 
     async def delete(self, tenant: str, kind: Kind, rid: str) -> bool:
-        removed = await self._kv.delete(self._key(tenant, kind, rid, "meta"), self._key(tenant, kind, rid, "data"))
+        removed = await self._kv.delete(
+            self._key(tenant, kind, rid, "meta"), self._key(tenant, kind, rid, "data")
+        )
         await self._kv.srem(self._index(tenant, kind), rid)
         return removed > 0
 
@@ -115,7 +119,9 @@ class ResourceStore:
         data = await self._kv.get(self._key(tenant, kind, rid, "data"))
         if data is None:
             return None
-        parsed = await asyncio.to_thread(_parse, kind, data, info.filename, rid, info.source_lang, info.target_lang)
+        parsed = await asyncio.to_thread(
+            _parse, kind, data, info.filename, rid, info.source_lang, info.target_lang
+        )
         self._remember(cache_key, parsed)
         return parsed
 

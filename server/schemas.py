@@ -48,7 +48,9 @@ class TermIn(BaseModel):
     """A glossary entry for one segment, added to the request's glossary."""
 
     source: str = Field(min_length=1, max_length=500)
-    target: list[str] = Field(default_factory=list, max_length=20, description="accepted renderings, best first")
+    target: list[str] = Field(
+        default_factory=list, max_length=20, description="accepted renderings, best first"
+    )
     status: Literal["preferred", "forbidden", "do-not-translate"] = "preferred"
 
 

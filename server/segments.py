@@ -25,8 +25,10 @@ log = logging.getLogger(__name__)
 
 def _entry(index: int, segment_id: str, term: TermIn) -> Entry:
     status = TermStatus(term.status)
-    targets = tuple(Term(t, TermStatus.FORBIDDEN if status is TermStatus.FORBIDDEN else TermStatus.PREFERRED)
-                    for t in term.target)
+    targets = tuple(
+        Term(t, TermStatus.FORBIDDEN if status is TermStatus.FORBIDDEN else TermStatus.PREFERRED)
+        for t in term.target
+    )
     source_status = TermStatus.DNT if status is TermStatus.DNT else TermStatus.PREFERRED
     return Entry(id=f"{segment_id}#term{index}", source=(Term(term.source, source_status),), target=targets)
 
@@ -45,7 +47,7 @@ def result_out(result: SegmentResult, *, explain: bool = False) -> SegmentOut:
     return SegmentOut(
         id=result.id,
         output=result.output,
-        status=result.status.value,  # type: ignore[arg-type]
+        status=result.status.value,
         edits=[EditOut(**asdict(e)) for e in result.edits],
         violations=[ViolationOut.model_validate(v.to_json()) for v in result.violations],
         cached=result.cached,
@@ -100,12 +102,18 @@ class BatchContext:
         async with self.semaphore:
             try:
                 result = await self.editor.edit(
-                    to_segment(seg), self.options, glossary=self.glossary, style=self.style, cache_scope=self.tenant
+                    to_segment(seg),
+                    self.options,
+                    glossary=self.glossary,
+                    style=self.style,
+                    cache_scope=self.tenant,
                 )
             except Exception as exc:  # the agent promises not to raise; if it does, only this segment fails
                 log.exception("segment %s failed", seg.id)
                 metrics.SEGMENTS.labels(status="error").inc()
-                return error_out(seg.id, "agent_error", f"{type(exc).__name__}: could not post-edit this segment")
+                return error_out(
+                    seg.id, "agent_error", f"{type(exc).__name__}: could not post-edit this segment"
+                )
         metrics.observe_result(result)
         return result_out(result, explain=self.options.explain)
 

@@ -27,6 +27,8 @@ class Settings(BaseSettings):
         default=None, description="LLM gateway YAML (agent/llm.py); None: the bundled default"
     )
 
+    embedded_autostart: bool = True  # start the embedded llama.cpp server when the model config uses it
+
     # Auth: "KEY:TENANT,KEY2:TENANT2", and/or a YAML/JSON file {"keys": {KEY: TENANT}}, and/or Redis hash.
     api_keys: str = ""
     api_keys_file: Path | None = None

@@ -8,6 +8,7 @@ import re
 from agent.checks.input import CheckInput
 from agent.checks.model import Severity, Violation
 from agent.checks.plain import plain
+from glossaries.text import primary_lang
 
 __all__ = ["empty_target", "repeated_word", "start_capital", "untranslated"]
 
@@ -35,7 +36,7 @@ def untranslated(inp: CheckInput) -> list[Violation]:
     """Target identical to the source"""
     if inp.source.strip() != inp.target.strip() or not inp.target.strip():
         return []
-    if primary_lang_equal(inp.source_lang, inp.target_lang):
+    if primary_lang(inp.source_lang) == primary_lang(inp.target_lang):
         return []
     words = _WORD.findall(_dnt_blanked(inp, plain(inp.source)))
     if not any(len(w) > 1 for w in words):
@@ -51,17 +52,13 @@ def untranslated(inp: CheckInput) -> list[Violation]:
     ]
 
 
-def primary_lang_equal(a: str, b: str) -> bool:
-    return a.split("-")[0].split("_")[0].casefold() == b.split("-")[0].split("_")[0].casefold()
-
-
 def repeated_word(inp: CheckInput) -> list[Violation]:
     """Word repeated in the target"""
     src = {m.group(1).casefold() for m in _REPEAT.finditer(plain(inp.source))}
     out = []
     for m in _REPEAT.finditer(plain(inp.target)):
         word = m.group(1).casefold()
-        if word in src or word in _ALLOWED_REPEATS or len(word) == 1 and not word.isalpha():
+        if word in src or word in _ALLOWED_REPEATS:
             continue
         out.append(
             Violation(
@@ -88,7 +85,7 @@ def start_capital(inp: CheckInput) -> list[Violation]:
     return [
         Violation(
             "capitalization-start",
-            Severity.WARNING,
+            Severity.INFO,
             f"the source starts with {'an upper' if src.isupper() else 'a lower'}-case letter",
             start=idx,
             end=idx + 1,

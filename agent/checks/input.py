@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import json
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import Any
 
 from glossaries.matcher import TermMatch, TermMatcher
+from glossaries.model import Entry, Term, Termbase, TermStatus, content_version
+from glossaries.style import StyleGuide
 
-if TYPE_CHECKING:
-    from glossaries.style import StyleGuide
-
-__all__ = ["CheckInput"]
+__all__ = ["CheckInput", "asserted_matches", "inline_termbase"]
 
 
 @dataclass(frozen=True)
@@ -26,3 +26,39 @@ class CheckInput:
     matches: Sequence[TermMatch] = ()
     matcher: TermMatcher | None = None
     style: StyleGuide | None = None
+
+
+def inline_termbase(
+    terms: Sequence[Mapping[str, Any]], source_lang: str, target_lang: str, id: str = "inline"
+) -> Termbase:
+    """Per-segment term constraints (`[{"src": str, "tgt": [str, ...]}]`, the shape of the evaluation
+    data and of batch rows) as a termbase: the first `tgt` is preferred, the others admitted."""
+    entries = []
+    for i, row in enumerate(terms):
+        src = str(row.get("src", "")).strip()
+        tgt = row.get("tgt", [])
+        targets = [tgt] if isinstance(tgt, str) else [str(t) for t in tgt]
+        if not src or not any(t.strip() for t in targets):
+            continue
+        statuses = [TermStatus.PREFERRED] + [TermStatus.ADMITTED] * (len(targets) - 1)
+        entries.append(
+            Entry(
+                id=f"{id}-{i}",
+                source=(Term(src),),
+                target=tuple(Term(t.strip(), s) for t, s in zip(targets, statuses, strict=True) if t.strip()),
+            )
+        )
+    version = content_version(json.dumps(list(terms), sort_keys=True, default=str).encode())
+    return Termbase(id, version, source_lang, target_lang, tuple(entries))
+
+
+def asserted_matches(termbase: Termbase, source: str, matcher: TermMatcher) -> tuple[TermMatch, ...]:
+    """Source matches for a termbase whose every entry is asserted to apply to this segment (per-segment
+    `terms`): entries the matcher cannot locate in the source are still checked, with an empty span."""
+    found = list(matcher.match_source(source))
+    seen = {m.entry.id for m in found}
+    for entry in termbase.entries:
+        if entry.id not in seen and entry.source:
+            term = entry.source[0]
+            found.append(TermMatch(entry, term, 0, 0, term.text))
+    return tuple(found)

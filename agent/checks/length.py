@@ -11,6 +11,7 @@ from __future__ import annotations
 from agent.checks.input import CheckInput
 from agent.checks.model import Severity, Violation
 from agent.checks.plain import plain
+from agent.checks.style import style_rules
 from glossaries.text import primary_lang
 
 __all__ = ["length_max", "length_ratio", "ratio_bounds"]
@@ -44,10 +45,10 @@ def length_ratio(inp: CheckInput) -> list[Violation]:
     if src_len < MIN_SOURCE_CHARS or tgt_len == 0:
         return []
     low, high = ratio_bounds(inp.source_lang, inp.target_lang)
-    style = inp.style
-    if style is not None:
-        low = style.min_length_ratio if style.min_length_ratio is not None else low
-        high = style.max_length_ratio if style.max_length_ratio is not None else high
+    rules = style_rules(inp)
+    if rules is not None:
+        low = rules.min_length_ratio if rules.min_length_ratio is not None else low
+        high = rules.max_length_ratio if rules.max_length_ratio is not None else high
     ratio = tgt_len / src_len
     if low <= ratio <= high:
         return []
@@ -63,7 +64,8 @@ def length_ratio(inp: CheckInput) -> list[Violation]:
 
 def length_max(inp: CheckInput) -> list[Violation]:
     """Target longer than the style guide's maximum"""
-    limit = inp.style.max_length if inp.style is not None else None
+    rules = style_rules(inp)
+    limit = rules.max_length if rules is not None else None
     if limit is None or len(inp.target) <= limit:
         return []
     return [

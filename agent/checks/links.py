@@ -22,7 +22,9 @@ def _compare(inp: CheckInput, pattern: re.Pattern[str], code: str, what: str) ->
             left[m.group()] -= 1
         else:
             out.append(
-                Violation(code, Severity.ERROR, f"{what} {m.group()} is not in the source", m.start(), m.end())
+                Violation(
+                    code, Severity.ERROR, f"{what} {m.group()} is not in the source", m.start(), m.end()
+                )
             )
     for text, n in left.items():
         out += [

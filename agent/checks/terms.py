@@ -42,7 +42,7 @@ def _unique(matches: Sequence[TermMatch]) -> list[TermMatch]:
 
 
 def term_missing(inp: CheckInput) -> list[Violation]:
-    """Required glossary term missing"""
+    """Required glossary term missing (or replaced by a forbidden one)"""
     matcher = _matcher(inp)
     out: list[Violation] = []
     if matcher is None:
@@ -51,12 +51,18 @@ def term_missing(inp: CheckInput) -> list[Violation]:
         preferred = m.entry.preferred_target
         if m.entry.is_dnt or preferred is None:
             continue
-        if matcher.find_target(m.entry, inp.target) is None:
+        # A forbidden rendering is this term's translation gone wrong: an allowed form elsewhere in
+        # the target (`zu speichern` for "store") does not make up for it.
+        wrong = matcher.find_forbidden(m.entry, inp.target)
+        if wrong or matcher.find_target(m.entry, inp.target) is None:
+            start, end = wrong[0] if wrong else (None, None)
             out.append(
                 Violation(
                     "term-missing",
                     Severity.ERROR,
                     f"'{m.text}' must be translated as '{preferred.text}'",
+                    start=start,
+                    end=end,
                     entry_id=m.entry.id,
                     expected=preferred.text,
                 )

@@ -140,8 +140,14 @@ class LLMGateway:
 
     def __init__(self, config: GatewayConfig) -> None:
         self.config = config
-        self._router = _build_router(config)
+        self._router_instance: Router | None = None  # built on first call: importing litellm takes seconds
         self._limits: dict[int, asyncio.Semaphore] = {}
+
+    @property
+    def _router(self) -> Router:
+        if self._router_instance is None:
+            self._router_instance = _build_router(self.config)
+        return self._router_instance
 
     @classmethod
     def from_config(

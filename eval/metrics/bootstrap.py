@@ -45,6 +45,7 @@ def paired_bootstrap_mean(
     sys_scores = sys_arr[idx].mean(axis=1)
     base_scores = base_arr[idx].mean(axis=1)
     diffs = np.abs(sys_scores - base_scores)
-    p = _compute_p_value(diffs - diffs.mean(), abs(sys_arr.mean() - base_arr.mean()))
+    real = abs(sys_arr.mean() - base_arr.mean())
+    p = _compute_p_value(diffs - diffs.mean(), real) if real > 0 else 1.0  # no difference: not significant
     mean, ci = estimate_ci(sys_scores)
     return float(mean), float(ci), float(p)

@@ -24,7 +24,9 @@ def count_codes(violations: Iterable[Sequence[Mapping[str, Any]]]) -> Counter[st
     return Counter(str(v["code"]) for vs in violations for v in vs)
 
 
-def qa_scores(after: Sequence[Sequence[Mapping[str, Any]]], before: Sequence[Sequence[Mapping[str, Any]]]) -> list[Score]:
+def qa_scores(
+    after: Sequence[Sequence[Mapping[str, Any]]], before: Sequence[Sequence[Mapping[str, Any]]]
+) -> list[Score]:
     """Violations per segment after and before, and the share of segments left with none."""
     n = len(after)
     sig = "agent.checks"
@@ -33,6 +35,8 @@ def qa_scores(after: Sequence[Sequence[Mapping[str, Any]]], before: Sequence[Seq
     clean = sum(not v for v in after)
     return [
         Score("violations_per_segment", total_after / n if n else 0.0, sig, n, higher_is_better=False),
-        Score("violations_before_per_segment", total_before / n if n else 0.0, sig, n, higher_is_better=False),
+        Score(
+            "violations_before_per_segment", total_before / n if n else 0.0, sig, n, higher_is_better=False
+        ),
         Score("clean_rate", clean / n if n else 0.0, sig, n),
     ]

@@ -85,7 +85,9 @@ def segment_scores(metric: Metric, hyps: Sequence[str], refs: Sequence[str]) -> 
     return [float(metric._compute_score_from_stats(s).score) for s in segment_stats(metric, hyps, refs)]
 
 
-def corpus_scores(sacre: SacreMetrics, hyps: Sequence[str], refs: Sequence[str], ref_name: str) -> list[Score]:
+def corpus_scores(
+    sacre: SacreMetrics, hyps: Sequence[str], refs: Sequence[str], ref_name: str
+) -> list[Score]:
     """Corpus chrF++/BLEU/TER of one system against one reference side, without resampling."""
     out: list[Score] = []
     for name, metric in sacre.metrics.items():
@@ -115,9 +117,11 @@ def paired_bootstrap(
 
     Returns per system its chrF++/BLEU/TER with the bootstrap mean and 95% CI; non-baseline systems also
     carry the p-value and whether p < 0.05. The RNG seed is sacreBLEU's (`SACREBLEU_SEED`, default 12345).
+    One guard on top of sacreBLEU: a system scoring exactly the baseline's score gets p = 1 (with zero
+    observed difference the centred test would otherwise count no sample above it and say p = 0.001).
     """
     names = [baseline, *[s for s in systems if s != baseline]]
-    named = [(s, list(systems[s])) for s in names]
+    named: list[tuple[str, Sequence[str]]] = [(s, list(systems[s])) for s in names]
     os.environ.setdefault("SACREBLEU_SEED", "12345")
     test = PairedTest(named, dict(sacre.metrics), [list(refs)], test_type="bs", n_samples=n_samples)
     signatures, results = test()
@@ -127,6 +131,8 @@ def paired_bootstrap(
             r = results[key][i]
             assert not isinstance(r, str)
             p = None if i == 0 else r.p_value
+            if p is not None and float(r.score) == float(results[key][0].score):  # type: ignore[union-attr]
+                p = 1.0  # no observed difference: sacreBLEU's test would report p = 1/(n+1) here
             out[system].append(
                 Score(
                     metric=f"{base}/{ref_name}",

@@ -21,7 +21,7 @@ ERRORS: dict[int | str, dict[str, object]] = {
 }
 
 
-@router.post("", response_model=PostEditResponse, responses=ERRORS, response_model_exclude_none=True)
+@router.post("", response_model=PostEditResponse, responses=ERRORS)
 async def postedit(body: PostEditRequest, state: StateDep, tenant: TenantDep) -> PostEditResponse:
     """Post-edit a batch of segments concurrently. Each segment gets its own result or error entry."""
     if len(body.segments) > state.settings.max_segments:
@@ -49,10 +49,14 @@ async def postedit(body: PostEditRequest, state: StateDep, tenant: TenantDep) ->
 
 @router.post(
     "/stream",
-    responses={200: {"content": {"text/event-stream": {}}, "description": "`step` events, then one `result`"}}
-    | ERRORS,
+    responses={
+        **{200: {"content": {"text/event-stream": {}}, "description": "`step` events, then one `result`"}},
+        **ERRORS,
+    },
 )
-async def postedit_stream(body: PostEditStreamRequest, state: StateDep, tenant: TenantDep) -> EventSourceResponse:
+async def postedit_stream(
+    body: PostEditStreamRequest, state: StateDep, tenant: TenantDep
+) -> EventSourceResponse:
     """One segment; streams each agent step as an SSE `step` event and ends with a `result` event."""
     ctx = await make_context(
         state,
@@ -72,14 +76,23 @@ async def postedit_stream(body: PostEditStreamRequest, state: StateDep, tenant: 
     async def events() -> AsyncIterator[dict[str, str]]:
         try:
             stream = ctx.editor.stream(
-                to_segment(body.segment), ctx.options, glossary=ctx.glossary, style=ctx.style, cache_scope=tenant.id
+                to_segment(body.segment),
+                ctx.options,
+                glossary=ctx.glossary,
+                style=ctx.style,
+                cache_scope=tenant.id,
             )
             async for item in stream:
                 if isinstance(item, SegmentResult):
                     out = result_out(item, explain=ctx.options.explain)
                     yield {"event": "result", "data": out.model_dump_json(exclude_none=True)}
                 else:
-                    step = {"step": item.step, "detail": item.detail, "ms": round(item.ms, 2), "data": item.data}
+                    step = {
+                        "step": item.step,
+                        "detail": item.detail,
+                        "ms": round(item.ms, 2),
+                        "data": item.data,
+                    }
                     yield {"event": "step", "data": json.dumps(step, ensure_ascii=False, default=str)}
         except Exception as exc:
             out = error_out(body.segment.id, "agent_error", f"{type(exc).__name__}: could not post-edit")

@@ -1,0 +1,177 @@
+"""The embedded model server: llama-cpp-python's OpenAI-compatible server as a child process.
+
+`EmbeddedServer` starts `python -m llama_cpp.server` on 127.0.0.1 when nothing answers on the
+configured port yet (otherwise it reuses what is there and leaves it running), waits until
+GET /v1/models answers, and on exit stops only a server it started: terminate, then kill.
+
+llama-cpp-python serves one request at a time (a lock around the model), so the gateway's
+`max_concurrency` queues calls in the client where its timeout does not tick.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import importlib.util
+import sys
+import tempfile
+import time
+from collections.abc import AsyncIterator
+from pathlib import Path
+from types import TracebackType
+
+import httpx
+
+from agent.llm import EmbeddedConfig, GatewayConfig, LLMGateway
+from agent.model_files import ensure_model
+
+__all__ = ["EmbeddedServer", "EmbeddedServerError", "embedded_server_for", "server_command", "serving"]
+
+MODEL_ALIAS = "qwen2.5-coder-1.5b-instruct"
+
+
+class EmbeddedServerError(RuntimeError):
+    """The embedded server could not be started; the message carries the end of its log."""
+
+
+def server_command(config: EmbeddedConfig, model_file: Path, python: str = sys.executable) -> list[str]:
+    """The command line that serves `model_file` as configured."""
+    command = [
+        python, "-m", "llama_cpp.server",
+        "--model", str(model_file),
+        "--model_alias", MODEL_ALIAS,
+        "--host", config.host,
+        "--port", str(config.port),
+        "--n_ctx", str(config.n_ctx),
+        "--n_batch", str(config.n_batch),
+    ]  # fmt: skip
+    if config.n_threads is not None:
+        command += ["--n_threads", str(config.n_threads)]
+    return command + list(config.extra_args)
+
+
+async def _answers(base_url: str, timeout: float = 1.0) -> bool:
+    try:
+        async with httpx.AsyncClient(timeout=timeout) as client:
+            response = await client.get(f"{base_url}/models")
+    except httpx.HTTPError:
+        return False
+    return response.status_code == 200
+
+
+class EmbeddedServer:
+    """An async context manager running (or reusing) the embedded llama.cpp server."""
+
+    def __init__(
+        self, config: EmbeddedConfig | None = None, *, python: str = sys.executable, log_path: Path | None = None
+    ) -> None:
+        self.config = config or EmbeddedConfig()
+        self.python = python
+        self.log_path = log_path or Path(tempfile.gettempdir()) / f"postedit-llama-{self.config.port}.log"
+        self.reused = False
+        self._process: asyncio.subprocess.Process | None = None
+
+    @property
+    def base_url(self) -> str:
+        return self.config.base_url
+
+    @property
+    def running(self) -> bool:
+        return self.reused or (self._process is not None and self._process.returncode is None)
+
+    async def start(self) -> None:
+        """Start the server (or adopt one already answering) and wait until it answers."""
+        if await _answers(self.base_url):
+            self.reused = True
+            return
+        if importlib.util.find_spec("llama_cpp") is None:
+            raise EmbeddedServerError(
+                "llama-cpp-python is not installed: install the `local` extra (pip install 'postedit[local]')"
+            )
+        model_file = self.config.model_file or await asyncio.to_thread(
+            ensure_model, self.config.models_dir, progress=False
+        )
+        if not Path(model_file).is_file():
+            raise EmbeddedServerError(f"model file not found: {model_file}")
+        with self.log_path.open("wb") as log:
+            self._process = await asyncio.create_subprocess_exec(
+                *server_command(self.config, Path(model_file), self.python),
+                stdin=asyncio.subprocess.DEVNULL,
+                stdout=log,
+                stderr=asyncio.subprocess.STDOUT,
+            )
+        await self._wait_until_ready()
+
+    async def _wait_until_ready(self) -> None:
+        assert self._process is not None
+        deadline = time.monotonic() + self.config.startup_timeout
+        while time.monotonic() < deadline:
+            if await _answers(self.base_url):
+                return
+            if self._process.returncode is not None:
+                # Lost a race for the port to another process starting the same server? Adopt it.
+                for _ in range(20):
+                    if await _answers(self.base_url):
+                        self._process, self.reused = None, True
+                        return
+                    await asyncio.sleep(0.5)
+                raise EmbeddedServerError(
+                    f"llama.cpp server exited with code {self._process.returncode}:\n{self._log_tail()}"
+                )
+            await asyncio.sleep(0.2)
+        await self.stop()
+        raise EmbeddedServerError(
+            f"llama.cpp server did not answer within {self.config.startup_timeout:.0f} s:\n{self._log_tail()}"
+        )
+
+    def _log_tail(self, lines: int = 15) -> str:
+        try:
+            text = self.log_path.read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            return "(no log)"
+        return "\n".join(text.splitlines()[-lines:])
+
+    async def stop(self, grace: float = 10.0) -> None:
+        """Stop a server this object started (terminate, then kill); a reused one is left alone."""
+        process, self._process = self._process, None
+        if process is None or process.returncode is not None:
+            return
+        process.terminate()
+        try:
+            await asyncio.wait_for(process.wait(), timeout=grace)
+        except TimeoutError:
+            process.kill()
+            await process.wait()
+
+    async def wait(self) -> int | None:
+        """Block until the server process exits (for `postedit model serve`); None for a reused one."""
+        if self._process is None:
+            return None
+        return await self._process.wait()
+
+    async def __aenter__(self) -> EmbeddedServer:
+        try:
+            await self.start()
+        except BaseException:
+            await self.stop()
+            raise
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        await self.stop()
+
+
+@contextlib.asynccontextmanager
+async def embedded_server_for(target: GatewayConfig | LLMGateway) -> AsyncIterator[EmbeddedServer | None]:
+    """Run the embedded server for the duration of the block when the config uses it; else do nothing."""
+    config = target.config if isinstance(target, LLMGateway) else target
+    if not config.uses_embedded:
+        yield None
+        return
+    async with EmbeddedServer(config.embedded) as server:
+        yield server
+
+
+serving = embedded_server_for  # `async with serving(gateway): ...`

@@ -1,0 +1,95 @@
+"""The QA self-check: speed with a 50,000-entry termbase, and terminology false alarms / recall.
+
+1. Speed: per 30-word segment, `match_source` plus the full `run_checks` (every family) against the MT,
+   with the termbase of bench/bench_matcher.py (TICO-19 terms plus MLQE-PE n-grams). Goals: p50 < 1 ms,
+   p99 < 5 ms.
+2. Terminology on the WMT21 TICO-19 en-fr dev set, each row's `terms` as its glossary, through
+   `run_checks`: false alarms = `term-missing` on the reference `ref` (goal <= 2% of constraints);
+   recall = `term-missing` on constraints whose accepted forms the `mt` lacks by exact string match
+   (goal >= 95%).
+
+Run: .venv/bin/python bench/bench_checks.py [n_entries]
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from bench_matcher import DATA, _rows, build_termbase, segments  # noqa: E402
+
+from agent.checks import CheckInput, run_checks  # noqa: E402
+from agent.checks.input import asserted_matches, inline_termbase  # noqa: E402
+from glossaries.matcher import TermMatcher  # noqa: E402
+
+
+def speed(n_entries: int) -> None:
+    rows = _rows()
+    termbase = build_termbase(n_entries, rows)
+    t0 = time.perf_counter()
+    matcher = TermMatcher(termbase)
+    build = time.perf_counter() - t0
+    segs = segments(rows)
+    for source, mt in segs[:20]:  # warm caches as a running service would be
+        run_checks(CheckInput(source, mt, "en", "de", matcher=matcher))
+    times: list[float] = []
+    n_found = 0
+    for source, mt in segs:
+        t = time.perf_counter()
+        found = run_checks(CheckInput(source, mt, "en", "de", matcher=matcher))
+        times.append((time.perf_counter() - t) * 1000)
+        n_found += len(found)
+    times.sort()
+    p50 = statistics.median(times)
+    p99 = times[min(len(times) - 1, int(len(times) * 0.99))]
+    print(
+        f"entries: {len(termbase)}, index build {build:.2f} s, segments: {len(segs)} x 30 words, "
+        f"violations/segment: {n_found / len(segs):.1f}"
+    )
+    print(
+        f"match + run_checks per segment: p50 {p50:.3f} ms (goal < 1 ms), p99 {p99:.3f} ms (goal < 5 ms), "
+        f"max {times[-1]:.3f} ms"
+    )
+
+
+def terminology() -> None:
+    path = DATA / "terminology/wmt21-tico19.en-fr.dev.jsonl"
+    constraints = false_alarms = missed_by_mt = caught = 0
+    for line in path.read_text(encoding="utf-8").splitlines():
+        row = json.loads(line)
+        if not row.get("terms"):
+            continue
+        termbase = inline_termbase(row["terms"], "en", "fr", id=row["id"])
+        matcher = TermMatcher(termbase)
+        matches = asserted_matches(termbase, row["src"], matcher)
+
+        def missing(target: str) -> set[str | None]:
+            inp = CheckInput(row["src"], target, "en", "fr", matches=matches, matcher=matcher)  # noqa: B023
+            return {v.entry_id for v in run_checks(inp) if v.code == "term-missing"}
+
+        on_ref, on_mt = missing(row["ref"]), missing(row["mt"])
+        for term, entry in zip(row["terms"], termbase.entries, strict=True):
+            constraints += 1
+            false_alarms += entry.id in on_ref
+            if not any(form in row["mt"] for form in term["tgt"]):
+                missed_by_mt += 1
+                caught += entry.id in on_mt
+    print(f"terminology constraints: {constraints}")
+    print(f"false alarms on ref: {false_alarms} ({100 * false_alarms / constraints:.2f}%, goal <= 2%)")
+    print(
+        f"recall on mt misses: {caught}/{missed_by_mt} ({100 * caught / max(1, missed_by_mt):.1f}%, goal >= 95%)"
+    )
+
+
+def main() -> None:
+    speed(int(sys.argv[1]) if len(sys.argv) > 1 else 50_000)
+    terminology()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,274 @@
+"""From results.jsonl rows to one `Summary`: every metric per system, with CIs and significance vs MT.
+
+Only segments every system has a result for are scored (paired tests need aligned outputs); the
+summary says how many that is. Per-segment statistics are computed once per (system, metric) and
+aggregated here; the report and the plots only read the summary.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from eval.datasets import EvalRow
+from eval.metrics.base import Score, sacrebleu_version
+from eval.metrics.bootstrap import bootstrap_ci, paired_bootstrap_mean
+from eval.metrics.cost import cost_scores
+from eval.metrics.edit_rate import edit_rates
+from eval.metrics.markup import check_markup, markup_scores
+from eval.metrics.qa import count_codes, qa_scores
+from eval.metrics.sacre import bleu_tokenizer, make_metrics, paired_bootstrap
+from eval.metrics.terms import TermCheck, applicable_entries, check_terms, term_scores
+from eval.runner import SYSTEMS
+from glossaries.matcher import TermMatcher
+from glossaries.model import Termbase
+
+__all__ = ["Summary", "summarize"]
+
+BASELINE = "mt"
+REF_SIDES = ("ref", "pe")
+
+Row = Mapping[str, Any]
+
+
+@dataclass
+class Summary:
+    meta: dict[str, Any]
+    systems: list[str]
+    scores: dict[str, dict[str, Score]]  # system -> metric -> score
+    edit_rates: dict[str, list[float]] = field(default_factory=dict)  # per segment, for the histogram
+    latencies: dict[str, list[float]] = field(default_factory=dict)  # per segment ms
+    violations: dict[str, dict[str, int]] = field(default_factory=dict)  # system -> code -> count (after)
+    violations_before: dict[str, int] = field(default_factory=dict)  # code -> count in the MT
+    statuses: dict[str, dict[str, int]] = field(default_factory=dict)
+    judge: dict[str, dict[str, int]] = field(default_factory=dict)  # system -> verdict -> count
+    notes: list[str] = field(default_factory=list)
+
+    def score(self, system: str, metric: str) -> Score | None:
+        return self.scores.get(system, {}).get(metric)
+
+    def metric_names(self) -> list[str]:
+        names: dict[str, None] = {}
+        for per in self.scores.values():
+            names.update(dict.fromkeys(per))
+        return list(names)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "meta": self.meta,
+            "systems": self.systems,
+            "scores": {s: {m: sc.to_json() for m, sc in per.items()} for s, per in self.scores.items()},
+            "edit_rates": self.edit_rates,
+            "latencies": self.latencies,
+            "violations": self.violations,
+            "violations_before": self.violations_before,
+            "statuses": self.statuses,
+            "judge": self.judge,
+            "notes": self.notes,
+        }
+
+
+def _with_test(score: Score, values: Sequence[float], base: Sequence[float] | None) -> Score:
+    """Attach a bootstrap CI, and a paired test vs the baseline's per-item values when given."""
+    if not values:
+        return score
+    if base is None:
+        mean, ci = bootstrap_ci(values)
+        return replace(score, mean=mean, ci=ci)
+    mean, ci, p = paired_bootstrap_mean(values, base)
+    return replace(score, mean=mean, ci=ci, p_value=p, significant=p < 0.05)
+
+
+def _aligned(
+    rows: Sequence[EvalRow], results: Sequence[Row], systems: Sequence[str]
+) -> tuple[list[EvalRow], dict[str, list[Row]]]:
+    by: dict[str, dict[str, Row]] = {s: {} for s in systems}
+    for r in results:
+        if r.get("system") in by:
+            by[str(r["system"])][str(r["key"])] = r
+    keep = [row for row in rows if all(row.key in by[s] for s in systems)]
+    return keep, {s: [by[s][row.key] for row in keep] for s in systems}
+
+
+def summarize(
+    rows: Sequence[EvalRow],
+    results: Sequence[Row],
+    *,
+    source_lang: str,
+    target_lang: str,
+    systems: Sequence[str],
+    glossary: Termbase | None = None,
+    meta: Mapping[str, Any] | None = None,
+    with_ragas: bool = True,
+    judge: Mapping[str, Sequence[str]] | None = None,
+) -> Summary:
+    """Score every system on the segments all of them have; `mt` is the baseline of every paired test."""
+    systems = [s for s in SYSTEMS if s in systems] + [s for s in systems if s not in SYSTEMS]
+    aligned, res = _aligned(rows, results, systems)
+    notes: list[str] = []
+    if len(aligned) < len(rows):
+        notes.append(
+            f"{len(rows) - len(aligned)} of {len(rows)} segments lack a result for some system; "
+            f"scores use the {len(aligned)} segments every system has."
+        )
+    outputs = {s: [str(r.get("output") or "") for r in res[s]] for s in systems}
+    mts = [row.mt or "" for row in aligned]
+    scores: dict[str, dict[str, Score]] = {s: {} for s in systems}
+
+    def put(system: str, score: Score) -> None:
+        scores[system][score.metric] = score
+
+    # sacreBLEU: chrF++/BLEU/TER per reference side, paired bootstrap vs the MT.
+    tok = bleu_tokenizer(target_lang)
+    if target_lang.lower()[:2] in ("ja", "ko") and tok == "char":
+        notes.append(
+            f"MeCab is not installed: BLEU for {target_lang} uses sacreBLEU's 'char' tokenizer (tok:char)."
+        )
+    sacre = make_metrics(target_lang)
+    for side in REF_SIDES:
+        idx = [i for i, row in enumerate(aligned) if getattr(row, side)]
+        if not idx:
+            continue
+        refs = [str(getattr(aligned[i], side)) for i in idx]
+        hyps = {BASELINE: [mts[i] for i in idx]} | {
+            s: [outputs[s][i] for i in idx] for s in systems if s != BASELINE
+        }
+        for system, got in paired_bootstrap(sacre, hyps, refs, side).items():
+            if system in scores:
+                for sc in got:
+                    put(system, sc)
+        if with_ragas:
+            _ragas_scores(scores, outputs, idx, refs, side, notes)
+
+    # Edit rate vs the MT.
+    edit: dict[str, list[float]] = {}
+    for s in systems:
+        er = edit_rates(outputs[s], mts, target_lang)
+        edit[s] = list(er.per_segment)
+        put(s, _with_test(er.corpus, er.per_segment, None))
+        same = [float(o == m) for o, m in zip(outputs[s], mts, strict=True)]
+        put(s, _with_test(er.unchanged, same, None))
+
+    # Terminology: the same constraints for every system, so tests pair constraint by constraint.
+    tb = glossary or Termbase("none", "", source_lang, target_lang)
+    matcher = TermMatcher(tb)
+    entries = [applicable_entries(row.src, row.terms, matcher if glossary else None) for row in aligned]
+    term_checks: dict[str, list[TermCheck]] = {
+        s: [c for i, e in enumerate(entries) for c in check_terms(outputs[s][i], e, matcher)] for s in systems
+    }
+    base_checks = [c for i, e in enumerate(entries) for c in check_terms(mts[i], e, matcher)]
+    for s in systems:
+        for sc in term_scores(term_checks[s], tb.version):
+            kind = {
+                "term_success": "required",
+                "term_success_exact": "required",
+                "forbidden_rate": "forbidden",
+                "dnt_accuracy": "dnt",
+            }[sc.metric]
+            pick: Callable[[TermCheck], float] = (
+                (lambda c: float(c.ok_exact))
+                if sc.metric.endswith("exact")
+                else (lambda c: float(not c.ok))
+                if sc.metric == "forbidden_rate"
+                else (lambda c: float(c.ok))
+            )
+            vals = [pick(c) for c in term_checks[s] if c.kind == kind]
+            base = None if s == BASELINE else [pick(c) for c in base_checks if c.kind == kind]
+            put(s, _with_test(sc, vals, base))
+
+    # Markup.
+    base_markup = [check_markup(row.src, mt) for row, mt in zip(aligned, mts, strict=True)]
+    for s in systems:
+        checks = [check_markup(row.src, o) for row, o in zip(aligned, outputs[s], strict=True)]
+        for sc in markup_scores(checks):
+            attr = "exact_set" if sc.metric == "markup_exact_set" else None
+
+            def val(c: Any, attr: str | None = attr) -> float:
+                return float(c.exact_set if attr else c.exact_set and c.nested)
+
+            vals = [val(c) for c in checks if c is not None]
+            base = None if s == BASELINE else [val(c) for c in base_markup if c is not None]
+            put(s, _with_test(sc, vals, base))
+
+    # QA violations before/after, statuses, cost.
+    violations: dict[str, dict[str, int]] = {}
+    before: Counter[str] = Counter()
+    statuses: dict[str, dict[str, int]] = {}
+    latencies: dict[str, list[float]] = {}
+    for s in systems:
+        after_v = [list(r.get("violations") or []) for r in res[s]]
+        before_v = [list(r.get("violations_before") or []) for r in res[s]]
+        violations[s] = dict(count_codes(after_v).most_common())
+        if s == systems[0]:  # the MT's findings: from the baseline row, else the first system's
+            before = count_codes(before_v)
+        for sc in qa_scores(after_v, before_v):
+            put(s, sc)
+        statuses[s] = dict(Counter(str(r.get("status")) for r in res[s]))
+        errors = sum(1 for r in res[s] if r.get("error"))
+        if errors:
+            notes.append(f"{s}: {errors} segment(s) failed with an error and count as the MT (needs_review).")
+        latencies[s] = [float(r.get("latency_ms") or 0.0) for r in res[s]]
+        for sc in cost_scores([r.get("usage") or {} for r in res[s]], latencies[s]):
+            put(s, sc)
+
+    judged: dict[str, dict[str, int]] = {}
+    if judge:
+        for s, verdicts in judge.items():
+            counts = Counter(verdicts)
+            judged[s] = dict(counts)
+            ok = [float(v == "pass") for v in verdicts if v != "error"]
+            if ok:
+                put(
+                    s,
+                    _with_test(
+                        Score("judge_pass_rate", sum(ok) / len(ok), "ragas DiscreteMetric", len(ok)), ok, None
+                    ),
+                )
+
+    info = {
+        "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "source_lang": source_lang,
+        "target_lang": target_lang,
+        "segments": len(rows),
+        "aligned_segments": len(aligned),
+        "datasets": sorted({row.dataset for row in rows}),
+        "glossary": None if glossary is None else {"id": glossary.id, "version": glossary.version},
+        "sacrebleu": sacrebleu_version(),
+        "bleu_tokenizer": tok,
+        "baseline": BASELINE,
+        **(meta or {}),
+    }
+    return Summary(
+        meta=info,
+        systems=systems,
+        scores=scores,
+        edit_rates=edit,
+        latencies=latencies,
+        violations=violations,
+        violations_before=dict(before.most_common()),
+        statuses=statuses,
+        judge=judged,
+        notes=notes,
+    )
+
+
+def _ragas_scores(
+    scores: dict[str, dict[str, Score]],
+    outputs: Mapping[str, Sequence[str]],
+    idx: Sequence[int],
+    refs: Sequence[str],
+    side: str,
+    notes: list[str],
+) -> None:
+    from eval.metrics.ragas_metrics import ragas_available, string_scores
+
+    if ragas_available() is None:
+        if "ragas" not in " ".join(notes):
+            notes.append("ragas does not import here: its cross-check metrics are skipped.")
+        return
+    for s, out in outputs.items():
+        for sc in string_scores([out[i] for i in idx], refs, side):
+            scores[s][sc.metric] = sc

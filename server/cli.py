@@ -1,0 +1,33 @@
+"""The `postedit` console script: one Typer app composed from each package's commands."""
+
+from __future__ import annotations
+
+import typer
+
+
+def build_app() -> typer.Typer:
+    app = typer.Typer(
+        name="postedit",
+        help="Agentic post-editing of machine translation: glossary- and style-aware, markup-safe, self-checking.",
+        no_args_is_help=True,
+        pretty_exceptions_enable=False,
+    )
+    from agent.cli import check, edit, model
+
+    check.register(app)
+    edit.register(app)
+    model.register(app)
+    try:
+        from eval import cli as eval_cli
+    except ImportError:  # the eval extra is not installed
+        pass
+    else:
+        eval_cli.register(app)
+    from server import commands
+
+    commands.register(app)
+    return app
+
+
+def main() -> None:
+    build_app()()

@@ -1,0 +1,104 @@
+"""Whole documents (XLIFF, JSONL) as lists of segments, and results back into documents.
+
+Shared by `POST /v1/xliff` (small files, inline) and the job workers (large files, checkpointed).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+
+from pydantic import ValidationError
+
+from agent.xliff import TargetUpdate, XliffDocument, write_xliff
+from server.schemas import SegmentIn, SegmentOut, TermIn
+
+__all__ = ["DocumentError", "jsonl_result", "jsonl_segments", "xliff_result", "xliff_segments"]
+
+
+class DocumentError(ValueError):
+    """An uploaded document the client must fix (the message says where)."""
+
+
+def xliff_segments(doc: XliffDocument) -> list[SegmentIn]:
+    """One segment per editable unit; the segment id is the unit's key, the existing target is the MT."""
+    return [
+        SegmentIn(id=u.key, source=u.source, mt=u.target if u.target and u.target.strip() else None)
+        for u in doc.editable
+    ]
+
+
+def _notes(out: SegmentOut) -> tuple[str, ...]:
+    if out.error is not None:
+        return (f"postedit error: {out.error.message}",)
+    return tuple(f"{v.severity} [{v.code}]: {v.message}" for v in out.violations)
+
+
+def xliff_result(data: bytes, doc: XliffDocument, outs: Mapping[str, SegmentOut]) -> bytes:
+    """The XLIFF with every finished unit's target replaced (errors keep the old target, for review)."""
+    targets = {u.key: u.target for u in doc.units}
+    updates: dict[str, TargetUpdate] = {}
+    for key, out in outs.items():
+        text = out.output if out.output is not None else targets.get(key)
+        if text is None:
+            continue
+        updates[key] = TargetUpdate(
+            text=text, needs_review=out.status in {"needs_review", "error"}, notes=_notes(out)
+        )
+    return write_xliff(data, updates)
+
+
+def _terms(raw: object) -> list[TermIn]:
+    """`terms` in our shape (`source`/`target`) or the eval data's (`src`/`tgt`)."""
+    terms = []
+    for item in raw if isinstance(raw, list) else []:
+        if isinstance(item, dict) and "src" in item:
+            tgt = item.get("tgt", [])
+            terms.append(TermIn(source=item["src"], target=tgt if isinstance(tgt, list) else [tgt]))
+        else:
+            terms.append(TermIn.model_validate(item))
+    return terms
+
+
+def jsonl_segments(data: bytes) -> list[SegmentIn]:
+    """Rows `{"id", "source"|"src", "mt"?, "context"?, "terms"?}`; the segment id becomes `line:id`."""
+    segments = []
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise DocumentError(f"JSONL is not UTF-8: {exc}") from exc
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+            if not isinstance(row, dict):
+                raise DocumentError(f"line {number}: expected a JSON object")
+            source = row.get("source", row.get("src"))
+            segments.append(
+                SegmentIn(
+                    id=f"{number}:{row.get('id', number)}",
+                    source=source if isinstance(source, str) else "",
+                    mt=row.get("mt"),
+                    context=row.get("context"),
+                    terms=_terms(row.get("terms")),
+                )
+            )
+        except json.JSONDecodeError as exc:
+            raise DocumentError(f"line {number}: invalid JSON: {exc.msg}") from exc
+        except ValidationError as exc:
+            raise DocumentError(f"line {number}: {exc.errors()[0]['msg']}") from exc
+    if not segments:
+        raise DocumentError("the JSONL file has no rows")
+    return segments
+
+
+def jsonl_result(segments: Sequence[SegmentIn], outs: Mapping[str, SegmentOut]) -> bytes:
+    """One result per input row, in input order; `id` is the row's own id again."""
+    lines = []
+    for seg in segments:
+        out = outs[seg.id]
+        row = out.model_dump(mode="json")
+        row["id"] = seg.id.split(":", 1)[1]
+        lines.append(json.dumps(row, ensure_ascii=False))
+    return ("\n".join(lines) + "\n").encode()

@@ -1,0 +1,1 @@
+"""Async jobs for large files: a Redis queue (arq) with separate workers, or in process without Redis."""

@@ -1,0 +1,80 @@
+"""Running one job: parse its input, skip checkpointed segments, edit the rest, assemble the result."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+
+from agent.xliff import XliffError, parse_xliff
+from server.documents import DocumentError, jsonl_result, jsonl_segments, xliff_result, xliff_segments
+from server.errors import ApiError
+from server.jobs.store import TERMINAL, JobStore
+from server.segments import make_context
+from server.state import AppState
+
+__all__ = ["run_job"]
+
+log = logging.getLogger(__name__)
+
+
+async def _keep_lease(store: JobStore, job_id: str, token: str, stop: asyncio.Event) -> None:
+    """Renew the lease; set `stop` when the job is cancelled/deleted or the lease was lost."""
+    interval = max(0.2, store.settings.job_lease_seconds / 3)
+    while not stop.is_set():
+        await asyncio.sleep(interval)
+        record = await store.get(job_id)
+        if record is None or record.state in TERMINAL or not await store.renew(job_id, token):
+            stop.set()
+
+
+async def run_job(state: AppState, job_id: str, token: str) -> None:
+    """Idempotent: a finished, cancelled or leased (running elsewhere) job is left alone."""
+    store = JobStore(state.kv, state.settings)
+    record = await store.get(job_id)
+    if record is None or record.state in TERMINAL or not await store.acquire(job_id, token):
+        return
+    stop = asyncio.Event()
+    keeper = asyncio.create_task(_keep_lease(store, job_id, token, stop))
+    try:
+        data = await store.input(job_id)
+        if data is None:
+            await store.fail(record, "the job's input has expired")
+            return
+        doc = parse_xliff(data) if record.kind == "xliff" else None
+        segments = xliff_segments(doc) if doc is not None else jsonl_segments(data)
+        opts = record.options
+        ctx = await make_context(
+            state, record.tenant, source_lang=opts.source_lang, target_lang=opts.target_lang,
+            glossary_id=opts.glossary_id, styleguide_id=opts.styleguide_id, mode=opts.mode,
+            max_rounds=opts.max_rounds,
+        )  # fmt: skip
+        record.state, record.total = "running", len(segments)
+        await store.save(record)
+        finished = await store.finished_ids(job_id)
+        todo = iter([s for s in segments if s.id not in finished])
+        log.info("job %s: %d segments, %d already done", job_id, len(segments), len(finished))
+
+        async def lane() -> None:
+            for seg in todo:  # lanes share one iterator: each segment is taken exactly once
+                if stop.is_set():
+                    return
+                await store.checkpoint(job_id, await ctx.run(seg))
+
+        await asyncio.gather(*(lane() for _ in range(max(1, state.settings.concurrency))))
+        if stop.is_set():
+            return
+        outs = await store.outputs(job_id)
+        result = xliff_result(data, doc, outs) if doc is not None else jsonl_result(segments, outs)
+        await store.finish(record, result)
+        log.info("job %s done", job_id)
+    except (XliffError, DocumentError) as exc:
+        await store.fail(record, str(exc))
+    except ApiError as exc:
+        await store.fail(record, exc.message)
+    finally:
+        stop.set()
+        keeper.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await keeper
+        await store.release(job_id, token)

@@ -1,0 +1,66 @@
+"""The FastAPI application: `create_app(settings)` wires state, middleware, error handlers and routers."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from server.api import api_router
+from server.embedded import run_embedded_model
+from server.engine import Editor
+from server.errors import install_error_handlers
+from server.jobs.queue import start_queue
+from server.middleware import BodyLimitMiddleware, MetricsMiddleware
+from server.settings import Settings, get_settings
+from server.state import build_state
+
+__all__ = ["create_app"]
+
+DESCRIPTION = """Agentic post-editing of machine translation for CAT tools and TMS connectors.
+
+Authenticate with `Authorization: Bearer KEY` (or `DeepL-Auth-Key KEY`). Errors always have the body
+`{"error": {"code": ..., "message": ...}}`.
+"""
+
+
+def create_app(settings: Settings | None = None, *, editor: Editor | None = None) -> FastAPI:
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        state = build_state(settings, editor=editor)
+        app.state.postedit = state
+        await start_queue(state)
+        stop = asyncio.Event()
+        model_task = None
+        if editor is None and settings.embedded_autostart:
+            model_task = asyncio.create_task(run_embedded_model(settings.model_config_path, stop))
+        try:
+            yield
+        finally:
+            stop.set()
+            if model_task is not None:
+                await asyncio.wait([model_task], timeout=15)
+            queue = state.extras.get("queue")
+            if queue is not None:
+                await queue.close()
+            await state.close()
+
+    app = FastAPI(
+        title="postedit",
+        version="0.1.0",
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        docs_url="/docs",
+        openapi_url="/openapi.json",
+    )
+    install_error_handlers(app)
+    app.add_middleware(
+        BodyLimitMiddleware, max_body=settings.max_body_bytes, max_upload=settings.max_upload_bytes
+    )
+    app.add_middleware(MetricsMiddleware)
+    app.include_router(api_router)
+    return app

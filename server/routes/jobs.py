@@ -1,0 +1,119 @@
+"""POST /v1/jobs, GET /v1/jobs/{id}, GET /v1/jobs/{id}/result, DELETE /v1/jobs/{id}: large files, async."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, File, Form, Path, UploadFile
+from fastapi.responses import JSONResponse, Response
+
+from agent.types import Mode
+from agent.xliff import XliffError, parse_xliff
+from server.deps import StateDep, TenantDep
+from server.documents import DocumentError, jsonl_segments, xliff_segments
+from server.errors import ApiError
+from server.jobs.queue import JobQueue
+from server.jobs.store import TERMINAL, JobOptions, JobRecord, JobStore
+from server.schemas import ErrorResponse, JobInfo
+from server.segments import make_context
+from server.state import AppState
+
+router = APIRouter(prefix="/v1/jobs", tags=["jobs"])
+ERRORS: dict[int | str, dict[str, object]] = {
+    c: {"model": ErrorResponse} for c in (400, 401, 404, 409, 413, 422, 429)
+}
+JobId = Annotated[str, Path(pattern=r"^[0-9a-f]{32}$")]
+
+
+def _store(state: AppState) -> JobStore:
+    return JobStore(state.kv, state.settings)
+
+
+async def _owned(state: AppState, tenant: str, job_id: str) -> JobRecord:
+    record = await _store(state).get(job_id, tenant)
+    if record is None:
+        raise ApiError(404, f"job {job_id!r} not found", code="job_not_found")
+    return record
+
+
+@router.post("", status_code=202, response_model=JobInfo, responses=ERRORS)
+async def create_job(
+    state: StateDep,
+    tenant: TenantDep,
+    file: Annotated[
+        UploadFile, File(description="an XLIFF 1.2/2.x file or JSONL rows {id, source, mt?, ...}")
+    ],
+    kind: Annotated[Literal["xliff", "jsonl"] | None, Form(description="default: from the file")] = None,
+    source_lang: Annotated[str | None, Form(max_length=20)] = None,
+    target_lang: Annotated[str | None, Form(max_length=20)] = None,
+    glossary_id: Annotated[str | None, Form(max_length=128)] = None,
+    styleguide_id: Annotated[str | None, Form(max_length=128)] = None,
+    mode: Annotated[Mode, Form()] = Mode.MINIMAL,
+) -> JSONResponse:
+    """Queue a file; poll `GET /v1/jobs/{id}` for progress and fetch `/result` when `state` is `done`."""
+    data = await file.read(state.settings.max_upload_bytes + 1)
+    if len(data) > state.settings.max_upload_bytes:
+        raise ApiError(413, f"upload exceeds {state.settings.max_upload_bytes} bytes")
+    name = file.filename or "upload"
+    if kind is None:
+        kind = "jsonl" if name.endswith((".jsonl", ".ndjson")) or data.lstrip()[:1] == b"{" else "xliff"
+    try:
+        if kind == "xliff":
+            doc = parse_xliff(data)
+            total = len(xliff_segments(doc))
+            source_lang, target_lang = source_lang or doc.source_lang, target_lang or doc.target_lang
+        else:
+            total = len(jsonl_segments(data))
+    except XliffError as exc:
+        raise ApiError(400, f"invalid XLIFF: {exc}", code="invalid_xliff") from exc
+    except DocumentError as exc:
+        raise ApiError(400, f"invalid JSONL: {exc}", code="invalid_jsonl") from exc
+    if not source_lang or not target_lang:
+        raise ApiError(422, "source_lang and target_lang are required (the file does not name them)")
+    options = JobOptions(
+        source_lang=source_lang, target_lang=target_lang, glossary_id=glossary_id,
+        styleguide_id=styleguide_id, mode=mode,
+    )  # fmt: skip
+    await make_context(state, tenant.id, **options.model_dump())  # fail fast: languages, resource ids
+    store = _store(state)
+    record = await store.create(tenant.id, kind, data, name, options, total)
+    queue: JobQueue = state.extras["queue"]
+    await queue.enqueue(record.id, 0)
+    info = await store.info(record)
+    return JSONResponse(info.model_dump(), status_code=202, headers={"Location": f"/v1/jobs/{record.id}"})
+
+
+@router.get("/{job_id}", response_model=JobInfo, responses=ERRORS)
+async def get_job(job_id: JobId, state: StateDep, tenant: TenantDep) -> JobInfo:
+    """State and progress: `done` counts finished segments (including `failed` ones) out of `total`."""
+    return await _store(state).info(await _owned(state, tenant.id, job_id))
+
+
+@router.get(
+    "/{job_id}/result",
+    response_class=Response,
+    responses={**{200: {"content": {"application/xliff+xml": {}, "application/x-ndjson": {}}}}, **ERRORS},
+)
+async def get_job_result(job_id: JobId, state: StateDep, tenant: TenantDep) -> Response:
+    record = await _owned(state, tenant.id, job_id)
+    if record.state != "done":
+        raise ApiError(409, f"job is {record.state}, not done", code="job_not_done")
+    body = await _store(state).result(job_id)
+    if body is None:
+        raise ApiError(404, "the job's result has expired", code="result_expired")
+    media = "application/xliff+xml" if record.kind == "xliff" else "application/x-ndjson"
+    return Response(
+        body, media_type=media, headers={"Content-Disposition": f'attachment; filename="{record.filename}"'}
+    )
+
+
+@router.delete("/{job_id}", status_code=204, responses=ERRORS)
+async def delete_job(job_id: JobId, state: StateDep, tenant: TenantDep) -> Response:
+    """Cancel a queued or running job and delete it (or delete a finished one and its result)."""
+    record = await _owned(state, tenant.id, job_id)
+    store = _store(state)
+    if record.state not in TERMINAL:
+        record.state = "cancelled"
+        await store.save(record)
+    await store.delete(record)
+    return Response(status_code=204)

@@ -1,0 +1,68 @@
+"""POST /v1/xliff: an XLIFF 1.2/2.x file in, the same file with post-edited targets out."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, File, Form, UploadFile
+from fastapi.responses import Response
+
+from agent.types import Mode
+from agent.xliff import XliffError, parse_xliff
+from server.deps import StateDep, TenantDep
+from server.documents import xliff_result, xliff_segments
+from server.errors import ApiError
+from server.schemas import ErrorResponse
+from server.segments import make_context, run_batch
+
+router = APIRouter(prefix="/v1/xliff", tags=["xliff"])
+ERRORS: dict[int | str, dict[str, object]] = {
+    c: {"model": ErrorResponse} for c in (400, 401, 404, 413, 422, 429)
+}
+XLIFF_MEDIA = "application/xliff+xml"
+
+
+@router.post(
+    "",
+    response_class=Response,
+    responses={**{200: {"content": {XLIFF_MEDIA: {}}, "description": "the post-edited XLIFF"}}, **ERRORS},
+)
+async def postedit_xliff(
+    state: StateDep,
+    tenant: TenantDep,
+    file: Annotated[UploadFile, File(description="XLIFF 1.2, 2.0 or 2.1")],
+    source_lang: Annotated[str | None, Form(max_length=20, description="default: the file's")] = None,
+    target_lang: Annotated[str | None, Form(max_length=20, description="default: the file's")] = None,
+    glossary_id: Annotated[str | None, Form(max_length=128)] = None,
+    styleguide_id: Annotated[str | None, Form(max_length=128)] = None,
+    mode: Annotated[Mode, Form()] = Mode.MINIMAL,
+) -> Response:
+    """Post-edit every editable unit; `translate="no"`, locked and final units and everything else in the
+    file are kept byte-for-byte. Files with more than `POSTEDIT_MAX_SYNC_XLIFF_UNITS` units: use /v1/jobs."""
+    data = await file.read(state.settings.max_upload_bytes + 1)
+    if len(data) > state.settings.max_upload_bytes:
+        raise ApiError(413, f"upload exceeds {state.settings.max_upload_bytes} bytes")
+    try:
+        doc = parse_xliff(data)
+    except XliffError as exc:
+        raise ApiError(400, f"invalid XLIFF: {exc}", code="invalid_xliff") from exc
+    segments = xliff_segments(doc)
+    if len(segments) > state.settings.max_sync_xliff_units:
+        raise ApiError(
+            413,
+            f"{len(segments)} units; at most {state.settings.max_sync_xliff_units} inline, use POST /v1/jobs",
+            code="too_many_units",
+        )
+    src, tgt = source_lang or doc.source_lang, target_lang or doc.target_lang
+    if not src or not tgt:
+        raise ApiError(422, "the file names no source/target language: send source_lang and target_lang")
+    ctx = await make_context(
+        state, tenant.id, source_lang=src, target_lang=tgt, glossary_id=glossary_id,
+        styleguide_id=styleguide_id, mode=mode,
+    )  # fmt: skip
+    outs = await run_batch(ctx, segments)
+    body = xliff_result(data, doc, {o.id: o for o in outs})
+    filename = (file.filename or "file.xlf").replace('"', "")
+    return Response(
+        body, media_type=XLIFF_MEDIA, headers={"Content-Disposition": f'attachment; filename="{filename}"'}
+    )
