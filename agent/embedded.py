@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import importlib.util
+import socket
 import sys
 import tempfile
 import time
@@ -50,20 +51,33 @@ def server_command(config: EmbeddedConfig, model_file: Path, python: str = sys.e
     return command + list(config.extra_args)
 
 
-async def _answers(base_url: str, timeout: float = 1.0) -> bool:
+_PROBE_TIMEOUT = 1.0  # seconds for one readiness probe
+
+
+async def _answers(base_url: str) -> bool:
     try:
-        async with httpx.AsyncClient(timeout=timeout) as client:
+        async with httpx.AsyncClient(timeout=_PROBE_TIMEOUT) as client:
             response = await client.get(f"{base_url}/models")
     except httpx.HTTPError:
         return False
     return response.status_code == 200
 
 
+def _port_taken(host: str, port: int) -> bool:
+    with socket.socket() as sock:
+        sock.settimeout(0.5)
+        return sock.connect_ex((host, port)) == 0
+
+
 class EmbeddedServer:
     """An async context manager running (or reusing) the embedded llama.cpp server."""
 
     def __init__(
-        self, config: EmbeddedConfig | None = None, *, python: str = sys.executable, log_path: Path | None = None
+        self,
+        config: EmbeddedConfig | None = None,
+        *,
+        python: str = sys.executable,
+        log_path: Path | None = None,
     ) -> None:
         self.config = config or EmbeddedConfig()
         self.python = python
@@ -88,19 +102,23 @@ class EmbeddedServer:
             raise EmbeddedServerError(
                 "llama-cpp-python is not installed: install the `local` extra (pip install 'postedit[local]')"
             )
-        model_file = self.config.model_file or await asyncio.to_thread(
-            ensure_model, self.config.models_dir, progress=False
-        )
-        if not Path(model_file).is_file():
-            raise EmbeddedServerError(f"model file not found: {model_file}")
+        model_file = await asyncio.to_thread(self._model_file)
         with self.log_path.open("wb") as log:
             self._process = await asyncio.create_subprocess_exec(
-                *server_command(self.config, Path(model_file), self.python),
+                *server_command(self.config, model_file, self.python),
                 stdin=asyncio.subprocess.DEVNULL,
                 stdout=log,
                 stderr=asyncio.subprocess.STDOUT,
             )
         await self._wait_until_ready()
+
+    def _model_file(self) -> Path:
+        """The configured GGUF file, or the default one (joined and verified first if need be)."""
+        if self.config.model_file is None:
+            return ensure_model(self.config.models_dir, progress=False)
+        if not self.config.model_file.is_file():
+            raise EmbeddedServerError(f"model file not found: {self.config.model_file}")
+        return self.config.model_file
 
     async def _wait_until_ready(self) -> None:
         assert self._process is not None
@@ -110,7 +128,7 @@ class EmbeddedServer:
                 return
             if self._process.returncode is not None:
                 # Lost a race for the port to another process starting the same server? Adopt it.
-                for _ in range(20):
+                while _port_taken(self.config.host, self.config.port) and time.monotonic() < deadline:
                     if await _answers(self.base_url):
                         self._process, self.reused = None, True
                         return

@@ -132,7 +132,9 @@ def _write_stamp(path: Path, spec: ModelSpec) -> None:
     _stamp_path(path).write_text(json.dumps(_stamp_key(path, spec)), encoding="utf-8")
 
 
-def _sha256_of(paths: Iterable[Path], out: Path | None, total: int, progress: bool, label: str) -> tuple[str, int]:
+def _sha256_of(
+    paths: Iterable[Path], out: Path | None, total: int, progress: bool, label: str
+) -> tuple[str, int]:
     digest = hashlib.sha256()
     written = 0
     with tqdm(total=total, unit="B", unit_scale=True, desc=label, disable=not progress) as bar:
@@ -181,7 +183,9 @@ def is_verified(path: Path, spec: ModelSpec = DEFAULT_MODEL, *, progress: bool =
     return True
 
 
-def join_parts(parts: Sequence[Path], dest: Path, spec: ModelSpec = DEFAULT_MODEL, *, progress: bool = True) -> Path:
+def join_parts(
+    parts: Sequence[Path], dest: Path, spec: ModelSpec = DEFAULT_MODEL, *, progress: bool = True
+) -> Path:
     """Join `parts` into `dest`, hashing on the way; `dest` appears only if size and hash match."""
     dest.parent.mkdir(parents=True, exist_ok=True)
     temp = dest.with_name(f".{dest.name}.{os.getpid()}.part")

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from server.routes import glossaries, health, jobs, postedit, styleguides, xliff
+from server.routes import deepl, glossaries, health, jobs, postedit, styleguides, xliff
 
 __all__ = ["api_router"]
 
 api_router = APIRouter()
-for module in (health, postedit, xliff, jobs, glossaries, styleguides):
+for module in (health, postedit, xliff, jobs, glossaries, styleguides, deepl):
     api_router.include_router(module.router)

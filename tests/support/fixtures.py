@@ -1,4 +1,4 @@
-"""Shared pytest fixtures; `tests/conftest.py` loads them with `pytest_plugins = ["tests.support.fixtures"]`."""
+"""Shared pytest fixtures, loaded by `tests/conftest.py`: `pytest_plugins = ["tests.support.fixtures"]`."""
 
 from __future__ import annotations
 

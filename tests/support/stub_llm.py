@@ -300,7 +300,12 @@ def gateway_config_for(
     the primary `stub` group fails. Other keyword arguments replace top-level config keys.
     """
     deployments: list[JSONDict] = [
-        {"name": "stub", "model": "openai/stub-model", "api_base": base_url, "structured_output": structured_output}
+        {
+            "name": "stub",
+            "model": "openai/stub-model",
+            "api_base": base_url,
+            "structured_output": structured_output,
+        }
     ]
     config: JSONDict = {
         "model": "stub",

@@ -1,0 +1,192 @@
+"""A DeepL-compatible subset, so tools and plugins that speak DeepL's API v2 can point at this service.
+
+`POST /v2/translate` has no MT to post-edit: the agent translates and self-checks each text.
+Auth is `Authorization: DeepL-Auth-Key KEY` (Bearer works too); DeepL answers a bad key with 403.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Query, Request
+
+from agent.types import Mode
+from glossaries.languages import LANGUAGES, primary
+from server.deps import ResourcesDep, StateDep, TenantDep
+from server.errors import ApiError
+from server.schemas import (
+    DeepLGlossary,
+    DeepLGlossaryList,
+    DeepLLanguage,
+    DeepLTranslateResponse,
+    DeepLTranslation,
+    ErrorResponse,
+    SegmentIn,
+)
+from server.segments import make_context, run_batch
+
+router = APIRouter(prefix="/v2", tags=["deepl"])
+ERRORS: dict[int | str, dict[str, object]] = {c: {"model": ErrorResponse} for c in (400, 403, 404, 413, 429)}
+FORMALITY = {
+    "more": "Use formal address (e.g. German 'Sie', French 'vous').",
+    "prefer_more": "Use formal address (e.g. German 'Sie', French 'vous').",
+    "less": "Use informal address (e.g. German 'du', French 'tu').",
+    "prefer_less": "Use informal address (e.g. German 'du', French 'tu').",
+}
+FORMAL_TARGETS = {"de", "fr", "it", "es", "nl", "pl", "pt", "ru", "ja"}  # languages with a T-V distinction
+TRANSLATE_BODY: dict[str, object] = {
+    "requestBody": {
+        "content": {
+            "application/json": {
+                "schema": {
+                    "type": "object",
+                    "required": ["text", "target_lang"],
+                    "properties": {
+                        "text": {"type": "array", "items": {"type": "string"}, "minItems": 1, "maxItems": 50},
+                        "source_lang": {"type": "string"},
+                        "target_lang": {"type": "string"},
+                        "glossary_id": {"type": "string"},
+                        "formality": {"type": "string", "enum": ["default", *FORMALITY]},
+                        "tag_handling": {"type": "string", "enum": ["xml", "html"]},
+                        "context": {"type": "string"},
+                    },
+                }
+            },
+            "application/x-www-form-urlencoded": {
+                "schema": {
+                    "type": "object",
+                    "required": ["text", "target_lang"],
+                    "properties": {
+                        "text": {"type": "array", "items": {"type": "string"}},
+                        "source_lang": {"type": "string"},
+                        "target_lang": {"type": "string"},
+                        "glossary_id": {"type": "string"},
+                        "formality": {"type": "string"},
+                        "tag_handling": {"type": "string"},
+                        "context": {"type": "string"},
+                    },
+                }
+            },
+        },
+        "required": True,
+    }
+}
+
+
+async def _params(request: Request) -> dict[str, Any]:
+    """DeepL accepts JSON or a form; in a form `text` repeats."""
+    content_type = request.headers.get("content-type", "")
+    if content_type.startswith("application/json"):
+        try:
+            body = json.loads(await request.body() or b"null")
+        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+            raise ApiError(400, f"invalid JSON: {exc}") from exc
+        if not isinstance(body, dict):
+            raise ApiError(400, "the JSON body must be an object")
+        return body
+    form = await request.form()
+    params: dict[str, Any] = {k: v for k, v in form.items() if isinstance(v, str)}
+    params["text"] = [v for v in form.getlist("text") if isinstance(v, str)]
+    return params
+
+
+def _detect(texts: list[str]) -> str:
+    try:
+        import simplemma
+
+        found = simplemma.langdetect(" ".join(texts)[:2000], lang=("en", "de", "fr", "es", "it", "pt", "nl"))
+        return str(found[0][0]) if found and found[0][0] != "unk" else "en"
+    except Exception:
+        return "en"
+
+
+@router.post(
+    "/translate", response_model=DeepLTranslateResponse, responses=ERRORS, openapi_extra=TRANSLATE_BODY
+)
+async def translate(request: Request, state: StateDep, tenant: TenantDep) -> DeepLTranslateResponse:
+    params = await _params(request)
+    texts = params.get("text")
+    if isinstance(texts, str):
+        texts = [texts]
+    if not isinstance(texts, list) or not texts or not all(isinstance(t, str) for t in texts):
+        raise ApiError(400, "Parameter 'text' not specified.")
+    if len(texts) > state.settings.max_segments:
+        raise ApiError(413, f"at most {state.settings.max_segments} texts per request")
+    target = params.get("target_lang")
+    if not isinstance(target, str) or not target:
+        raise ApiError(400, "Value for 'target_lang' not supported.")
+    source = params.get("source_lang")
+    detected = source if isinstance(source, str) and source else _detect(texts)
+    formality = params.get("formality") or "default"
+    if formality not in {"default", *FORMALITY}:
+        raise ApiError(400, "Value for 'formality' not supported.")
+    if formality in {"more", "less"} and primary(target) not in FORMAL_TARGETS:
+        raise ApiError(400, "'formality' is not supported for the given 'target_lang'.")
+    tag_handling = params.get("tag_handling")
+    if tag_handling not in {None, "", "xml", "html"}:
+        raise ApiError(400, "Value for 'tag_handling' not supported.")
+    context = params.get("context")
+    glossary_id = params.get("glossary_id")
+    ctx = await make_context(
+        state,
+        tenant.id,
+        source_lang=detected.lower(),
+        target_lang=target.lower(),
+        glossary_id=glossary_id if isinstance(glossary_id, str) and glossary_id else None,
+        mode=Mode.FULL,
+        instructions=(FORMALITY[formality],) if formality in FORMALITY else (),
+    )
+    segments = [
+        SegmentIn(id=str(i), source=t, mt=None, context=context if isinstance(context, str) else None)
+        for i, t in enumerate(texts)
+    ]
+    outs = await run_batch(ctx, segments)
+    code = primary(detected).upper()
+    return DeepLTranslateResponse(
+        translations=[
+            DeepLTranslation(detected_source_language=code, text=o.output if o.output is not None else t)
+            for o, t in zip(outs, texts, strict=True)
+        ]
+    )
+
+
+TARGET_VARIANTS = {"en": ["EN-GB", "EN-US"], "pt": ["PT-BR", "PT-PT"], "zh": ["ZH-HANS", "ZH-HANT"]}
+
+
+@router.get(
+    "/languages", response_model=list[DeepLLanguage], response_model_exclude_none=True, responses=ERRORS
+)
+async def languages(
+    tenant: TenantDep, type: Annotated[Literal["source", "target"], Query()] = "source"
+) -> list[DeepLLanguage]:
+    """DeepL's shape: `[{"language": "DE", "name": "German", "supports_formality": true}]` (target only)."""
+    out = []
+    for code, name in sorted(LANGUAGES.items()):
+        if type == "source":
+            out.append(DeepLLanguage(language=code.upper(), name=name))
+            continue
+        for variant in TARGET_VARIANTS.get(code, [code.upper()]):
+            out.append(DeepLLanguage(language=variant, name=name, supports_formality=code in FORMAL_TARGETS))
+    return out
+
+
+@router.get("/glossaries", response_model=DeepLGlossaryList, responses=ERRORS)
+async def glossaries(tenant: TenantDep, resources: ResourcesDep) -> DeepLGlossaryList:
+    from datetime import UTC, datetime
+
+    items = await resources.list_all(tenant.id, "glossary")
+    return DeepLGlossaryList(
+        glossaries=[
+            DeepLGlossary(
+                glossary_id=g.id,
+                name=g.filename,
+                ready=True,
+                source_lang=primary(g.source_lang or "").lower(),
+                target_lang=primary(g.target_lang or "").lower(),
+                creation_time=datetime.fromtimestamp(g.created_at, UTC).isoformat().replace("+00:00", "Z"),
+                entry_count=g.entries or 0,
+            )
+            for g in items
+        ]
+    )

@@ -1,0 +1,79 @@
+"""Term success per constraint, lemma-aware (inflected forms count) and exact; forbidden terms; DNT."""
+
+from __future__ import annotations
+
+import pytest
+
+from eval.metrics.terms import applicable_entries, check_terms, term_scores
+from glossaries.matcher import TermMatcher
+from glossaries.model import Entry, Term, Termbase, TermStatus
+
+
+def matcher(src: str, tgt: str, *entries: Entry) -> TermMatcher:
+    return TermMatcher(Termbase("tb", "v1", src, tgt, entries))
+
+
+def entry(source: str, *targets: str, id: str = "e") -> Entry:
+    return Entry(id, (Term(source),), tuple(Term(t) for t in targets))
+
+
+@pytest.mark.parametrize(
+    ("tgt", "e", "output", "lemma", "exact"),
+    [
+        # French plural of a multi-word term: lemma-aware success, not an exact match.
+        ("fr", entry("chest pain", "douleur thoracique"), "avec vos douleurs thoraciques", True, False),
+        ("fr", entry("symptom", "symptôme"), "l'un des symptômes suivants", True, False),
+        ("fr", entry("symptom", "symptôme"), "l'un des symptôme suivants", True, True),
+        # German inflection.
+        ("de", entry("setting", "Einstellung"), "Öffnen Sie die Einstellungen.", True, False),
+        ("de", entry("setting", "Einstellung"), "Öffnen Sie die Optionen.", False, False),
+        # Any listed variant counts.
+        ("fr", entry("runny nose", "nez coule-t-il", "nez qui coule"), "un nez qui coule", True, True),
+        # Whole words only: "cat" is not in "category".
+        ("en", entry("chat", "cat"), "a category", False, False),
+    ],
+)
+def test_term_success_lemma_aware_and_exact(
+    tgt: str, e: Entry, output: str, lemma: bool, exact: bool
+) -> None:
+    (check,) = check_terms(output, [e], matcher("en", tgt))
+    assert (check.kind, check.ok, check.ok_exact) == ("required", lemma, exact)
+
+
+def test_forbidden_and_dnt() -> None:
+    save = Entry("save", (Term("Save"),), (Term("Speichern"), Term("Sichern", TermStatus.FORBIDDEN)))
+    cloud = Entry("cloud", (Term("Cloud Console", TermStatus.DNT),), ())
+    m = matcher("en", "de", save, cloud)
+    entries = applicable_entries("Click Save in the Cloud Console.", (), m)
+    assert {e.id for e in entries} == {"save", "cloud"}
+    bad = {
+        (c.entry_id, c.kind): c.ok
+        for c in check_terms("Klicken Sie in der Cloud-Konsole auf Sichern.", entries, m)
+    }
+    assert bad == {("save", "required"): False, ("save", "forbidden"): False, ("cloud", "dnt"): False}
+    good = {
+        (c.entry_id, c.kind): c.ok
+        for c in check_terms("Klicken Sie in der Cloud Console auf Speichern.", entries, m)
+    }
+    assert all(good.values())
+    by = {
+        s.metric: s.value
+        for s in term_scores(check_terms("Klicken Sie in der Cloud Console auf Sichern.", entries, m))
+    }
+    assert by == {"term_success": 0.0, "term_success_exact": 0.0, "forbidden_rate": 1.0, "dnt_accuracy": 1.0}
+
+
+def test_row_terms_and_glossary_matches_are_both_constraints_once() -> None:
+    glossary = entry("fever", "fièvre", id="g1")
+    row = (entry("cough", "toux", id="r1"), entry("fever", "fièvre", id="g1"))
+    got = applicable_entries("fever and cough", row, matcher("en", "fr", glossary))
+    assert sorted(e.id for e in got) == ["g1", "r1"]
+
+
+def test_rates_are_per_constraint() -> None:
+    m = matcher("en", "fr")
+    entries = [entry("cough", "toux", id="a"), entry("fever", "fièvre", id="b")]
+    checks = check_terms("de la fièvre", entries, m) + check_terms("de la toux et de la fièvre", entries, m)
+    by = {s.metric: s for s in term_scores(checks)}
+    assert by["term_success"].value == pytest.approx(3 / 4) and by["term_success"].n == 4
+    assert by["dnt_accuracy"].n == 0
