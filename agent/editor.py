@@ -141,9 +141,8 @@ class PostEditor:
             await self.cache.set(key, result)
         yield result
 
-    def _context(
-        self, segment: Segment, options: EditOptions, glossary: Termbase | None, style: StyleGuide | None
-    ) -> AgentContext:
+    def matchers_for(self, segment: Segment, options: EditOptions, glossary: Termbase | None) -> tuple[TermMatcher, ...]:
+        """The request glossary's matcher (cached per version) and one for the segment's own terms."""
         matchers: list[TermMatcher] = []
         if glossary is not None and len(glossary):
             matchers.append(self.matcher(glossary))
@@ -156,11 +155,16 @@ class PostEditor:
                 entries=segment.terms,
             )
             matchers.append(TermMatcher(own))
+        return tuple(matchers)
+
+    def _context(
+        self, segment: Segment, options: EditOptions, glossary: Termbase | None, style: StyleGuide | None
+    ) -> AgentContext:
         return AgentContext(
             segment=segment,
             options=options,
             llm=self.llm,
-            matchers=tuple(matchers),
+            matchers=self.matchers_for(segment, options, glossary),
             style=style,
             system=system_message(options.source_lang, options.target_lang, style),
             samples=self.samples,

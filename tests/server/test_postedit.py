@@ -1,0 +1,169 @@
+"""POST /v1/postedit and /v1/postedit/stream over real HTTP with the real agent and the stub model."""
+
+from __future__ import annotations
+
+import json
+import uuid
+
+import httpx
+import pytest
+
+from tests.server.conftest import LiveServer
+from tests.support.stub_llm import StubLLM
+
+
+def batch(*segments: dict[str, object], **options: object) -> dict[str, object]:
+    return {"source_lang": "en", "target_lang": "de", "mode": "full", "segments": list(segments), **options}
+
+
+def unique(text: str) -> str:
+    return f"{text} {uuid.uuid4().hex[:6]}"  # a source the cache has never seen
+
+
+def test_batch_returns_one_result_per_segment_in_order(client: httpx.Client) -> None:
+    segs = [{"id": f"s{i}", "source": unique(f"Save file {i}"), "mt": f"Datei {i} speichern"} for i in range(5)]
+    r = client.post("/v1/postedit", json=batch(*segs))
+    assert r.status_code == 200
+    results = r.json()["segments"]
+    assert [s["id"] for s in results] == [f"s{i}" for i in range(5)]
+    for i, seg in enumerate(results):
+        assert seg["output"] == f"Datei {i} speichern ✓"
+        assert seg["status"] == "edited"
+        assert seg["tokens"]["prompt"] > 0 and seg["latency_ms"] >= 0
+        assert seg["edits"] and seg["cached"] is False
+
+
+def test_inline_tags_and_placeholders_survive(client: httpx.Client) -> None:
+    seg = {"id": "t", "source": unique('Click <g id="1">Save</g> for %s'), "mt": 'Klicken <g id="1">Speichern</g> %s'}
+    out = client.post("/v1/postedit", json=batch(seg)).json()["segments"][0]
+    assert out["output"] == 'Klicken <g id="1">Speichern</g> %s ✓'
+
+
+def test_a_bad_segment_gets_its_own_error_and_neighbours_succeed(client: httpx.Client) -> None:
+    segs = [
+        {"id": "ok1", "source": unique("One"), "mt": "Eins"},
+        {"id": "empty", "source": "   ", "mt": "x"},
+        {"id": "long", "source": "a" * 6000, "mt": "b"},
+        {"id": "ok2", "source": unique("Two"), "mt": "Zwei"},
+    ]
+    results = {s["id"]: s for s in client.post("/v1/postedit", json=batch(*segs)).json()["segments"]}
+    assert results["ok1"]["output"] == "Eins ✓" and results["ok2"]["output"] == "Zwei ✓"
+    for bad in ("empty", "long"):
+        assert results[bad]["status"] == "error" and results[bad]["output"] is None
+        assert results[bad]["error"]["code"] == "invalid_segment"
+    assert "5000" in results["long"]["error"]["message"]
+
+
+def test_a_model_outage_marks_segments_for_review_without_failing_the_request(
+    api: LiveServer, model_stub: StubLLM
+) -> None:
+    from tests.support.stub_llm import Reply
+
+    previous = model_stub._handler  # type: ignore[attr-defined]
+    model_stub.set_handler(lambda body: Reply(status=503))
+    try:
+        with api.client() as c:
+            r = c.post("/v1/postedit", json=batch({"id": "1", "source": unique("Hi"), "mt": "Hallo"}))
+    finally:
+        model_stub.set_handler(previous)
+    assert r.status_code == 200
+    seg = r.json()["segments"][0]
+    assert seg["status"] == "needs_review" and seg["output"] == "Hallo"
+
+
+def test_repeated_segment_is_served_from_the_cache(client: httpx.Client) -> None:
+    seg = {"id": "c", "source": unique("Cache me"), "mt": "Cache mich"}
+    first = client.post("/v1/postedit", json=batch(seg)).json()["segments"][0]
+    second = client.post("/v1/postedit", json=batch(seg)).json()["segments"][0]
+    assert first["cached"] is False and second["cached"] is True
+    assert second["output"] == first["output"]
+
+
+def test_cache_is_per_tenant(api: LiveServer) -> None:
+    from tests.server.conftest import KEY_B
+
+    seg = {"id": "c", "source": unique("Tenant scoped"), "mt": "Mandant"}
+    with api.client() as a, api.client(KEY_B) as b:
+        assert a.post("/v1/postedit", json=batch(seg)).json()["segments"][0]["cached"] is False
+        assert b.post("/v1/postedit", json=batch(seg)).json()["segments"][0]["cached"] is False
+
+
+def test_per_segment_terms_reach_the_model(client: httpx.Client, model_stub: StubLLM) -> None:
+    seg = {
+        "id": "g",
+        "source": unique("Open the dashboard"),
+        "mt": "Öffnen Sie das Armaturenbrett",
+        "terms": [{"source": "dashboard", "target": ["Dashboard"]}],
+    }
+    out = client.post("/v1/postedit", json=batch(seg)).json()["segments"][0]
+    assert out["status"] in {"edited", "needs_review"}
+    prompts = [m["content"] for req in model_stub.requests for m in req["messages"] if m["role"] == "user"]
+    assert any("Dashboard" in p and seg["source"] in p for p in prompts)
+
+
+@pytest.mark.parametrize(
+    ("body", "status", "code"),
+    [
+        ({"source_lang": "en", "target_lang": "xx", "segments": [{"id": "1", "source": "a"}]}, 422, None),
+        ({"source_lang": "en", "target_lang": "de", "segments": []}, 422, "invalid_request"),
+        ({"source_lang": "en", "target_lang": "de"}, 422, "invalid_request"),
+        (
+            {"source_lang": "en", "target_lang": "de", "glossary_id": "nope", "segments": [{"id": "1", "source": "a"}]},
+            404,
+            "glossary_not_found",
+        ),
+        ({"source_lang": "en", "target_lang": "de", "segments": [{"id": str(i), "source": "a"} for i in range(101)]},
+         413, "payload_too_large"),
+    ],
+)  # fmt: skip
+def test_bad_requests_get_4xx_with_the_error_envelope(
+    client: httpx.Client, body: dict[str, object], status: int, code: str | None
+) -> None:
+    r = client.post("/v1/postedit", json=body)
+    assert r.status_code == status
+    error = r.json()["error"]
+    assert error["message"]
+    if code:
+        assert error["code"] == code
+
+
+def test_malformed_json_is_a_422_with_a_message(client: httpx.Client) -> None:
+    r = client.post("/v1/postedit", content=b'{"source_lang": ', headers={"content-type": "application/json"})
+    assert r.status_code == 422
+    assert "invalid JSON" in r.json()["error"]["message"]
+
+
+@pytest.mark.parametrize(("method", "path", "status"), [("GET", "/v1/nothing", 404), ("DELETE", "/v1/postedit", 405)])
+def test_unknown_routes_use_the_envelope(client: httpx.Client, method: str, path: str, status: int) -> None:
+    r = client.request(method, path)
+    assert r.status_code == status
+    assert set(r.json()) == {"error"}
+
+
+def test_oversized_body_is_rejected_with_413(client: httpx.Client) -> None:
+    r = client.post("/v1/postedit", content=b"x" * 2_100_000, headers={"content-type": "application/json"})
+    assert r.status_code == 413
+    assert r.json()["error"]["code"] == "payload_too_large"
+
+
+def test_stream_sends_steps_then_the_result(client: httpx.Client) -> None:
+    body = {
+        "source_lang": "en",
+        "target_lang": "de",
+        "mode": "full",
+        "segment": {"id": "s", "source": unique("Stream me"), "mt": "Streame mich"},
+    }
+    events: list[tuple[str, str]] = []
+    with client.stream("POST", "/v1/postedit/stream", json=body) as r:
+        assert r.status_code == 200
+        assert r.headers["content-type"].startswith("text/event-stream")
+        event = ""
+        for line in r.iter_lines():
+            if line.startswith("event:"):
+                event = line.split(":", 1)[1].strip()
+            elif line.startswith("data:"):
+                events.append((event, line.split(":", 1)[1].strip()))
+    kinds = [e for e, _ in events]
+    assert kinds[-1] == "result" and kinds.count("result") == 1
+    assert "step" in kinds
+    assert json.loads(events[-1][1])["output"] == "Streame mich ✓"
