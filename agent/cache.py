@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from dataclasses import asdict
 from collections import OrderedDict
 from typing import TYPE_CHECKING, Protocol
 
@@ -77,7 +78,9 @@ class InMemoryResultCache:
 class RedisResultCache:
     """Shared by API processes and workers; entries expire so an abandoned tenant's cache does not grow forever."""
 
-    def __init__(self, redis: Redis, *, prefix: str = "postedit:cache:", ttl_seconds: int = 30 * 86400) -> None:
+    def __init__(
+        self, redis: Redis, *, prefix: str = "postedit:cache:", ttl_seconds: int = 30 * 86400
+    ) -> None:
         self._redis = redis
         self._prefix = prefix
         self._ttl = ttl_seconds
@@ -91,13 +94,8 @@ class RedisResultCache:
 
 
 def _cacheable(result: SegmentResult) -> dict[str, object]:
+    """The wire form plus what the wire omits (entry ids, expected terms), so a cache hit fixes as well."""
     data = result.to_json()
-    data["violations"] = [_violation_json(v) for v in result.violations]
-    data["violations_before"] = [_violation_json(v) for v in result.violations_before]
+    data["violations"] = [asdict(v) for v in result.violations]
+    data["violations_before"] = [asdict(v) for v in result.violations_before]
     return data
-
-
-def _violation_json(v: object) -> dict[str, object]:
-    from dataclasses import asdict
-
-    return asdict(v)  # type: ignore[call-overload, no-any-return]

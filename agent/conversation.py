@@ -33,7 +33,7 @@ class TurnResult:
 
 def is_question(message: str) -> bool:
     text = message.strip().lower()
-    return text.endswith("?") or text.startswith(_QUESTION_WORDS) and not text.startswith(("use", "keep"))
+    return text.endswith("?") or (text.startswith(_QUESTION_WORDS) and not text.startswith(("use", "keep")))
 
 
 async def follow_up(
@@ -59,7 +59,9 @@ async def follow_up(
         return TurnResult("revision", reply, result)
 
     # A question: answer it; the current version is re-checked so the badges stay true.
-    checked = await PostEditor(None).edit(replace(segment, mt=current), options, glossary=glossary, style=style)
+    checked = await PostEditor(None).edit(
+        replace(segment, mt=current), options, glossary=glossary, style=style
+    )
     if editor.llm is None:
         return TurnResult("answer", "No model is configured to answer questions.", checked)
     matchers = editor.matchers_for(segment, options, glossary)
@@ -77,7 +79,6 @@ async def follow_up(
         answer = await editor.llm.complete_json(messages, prompting.CHAT_SCHEMA)
     except LLMError as exc:
         return TurnResult("answer", f"The model is unavailable: {exc}", checked)
-    reply = (answer.data or {}).get("reply")
-    if not isinstance(reply, str) or not reply.strip():
-        reply = answer.text.strip() or "The model gave no answer."
+    said = (answer.data or {}).get("reply")
+    reply = said if isinstance(said, str) and said.strip() else answer.text.strip() or "The model gave no answer."
     return TurnResult("answer", reply, checked)

@@ -74,7 +74,9 @@ class PostEditor:
         cache_scope: str = "",
     ) -> SegmentResult:
         result: SegmentResult | None = None
-        async for item in self.stream(segment, options, glossary=glossary, style=style, cache_scope=cache_scope):
+        async for item in self.stream(
+            segment, options, glossary=glossary, style=style, cache_scope=cache_scope
+        ):
             if isinstance(item, SegmentResult):
                 result = item
         assert result is not None
@@ -141,7 +143,9 @@ class PostEditor:
             await self.cache.set(key, result)
         yield result
 
-    def matchers_for(self, segment: Segment, options: EditOptions, glossary: Termbase | None) -> tuple[TermMatcher, ...]:
+    def matchers_for(
+        self, segment: Segment, options: EditOptions, glossary: Termbase | None
+    ) -> tuple[TermMatcher, ...]:
         """The request glossary's matcher (cached per version) and one for the segment's own terms."""
         matchers: list[TermMatcher] = []
         if glossary is not None and len(glossary):
@@ -227,7 +231,9 @@ def _explained(edits: tuple[Edit, ...], model_edits: Sequence[ModelEdit]) -> tup
     return tuple(out)
 
 
-def _result(segment: Segment, options: EditOptions, state: dict[str, Any], latency_ms: float) -> SegmentResult:
+def _result(
+    segment: Segment, options: EditOptions, state: dict[str, Any], latency_ms: float
+) -> SegmentResult:
     final: Candidate | None = state.get("candidate")
     candidates: list[Candidate] = state.get("candidates", [])
     if candidates and (final is None or final not in candidates):

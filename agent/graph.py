@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Hashable
 from functools import cache
 from typing import Any
 
@@ -23,7 +24,7 @@ def build_graph() -> Any:
     graph.add_node("finalize", nodes.finalize)
     graph.add_edge(START, "retrieve")
     graph.add_edge("retrieve", "protect")
-    branches = {"fix": "fix", "locate": "locate", "rewrite": "rewrite", "finalize": "finalize"}
+    branches: dict[Hashable, str] = {"fix": "fix", "locate": "locate", "rewrite": "rewrite", "finalize": "finalize"}
     for source in ("protect", "fix", "locate", "rewrite"):
         graph.add_conditional_edges(source, nodes.route, branches)
     graph.add_edge("finalize", END)

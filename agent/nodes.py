@@ -120,7 +120,7 @@ def _check_step(candidate: Candidate, t0: float, what: str) -> TraceStep:
     )
 
 
-def route(state: AgentState, runtime: Runtime[AgentContext]) -> Route:
+async def route(state: AgentState, runtime: Runtime[AgentContext]) -> Route:
     ctx = runtime.context
     candidate = state.get("candidate")
     tried = set(state.get("tried", []))
@@ -129,13 +129,17 @@ def route(state: AgentState, runtime: Runtime[AgentContext]) -> Route:
     if candidate is None:
         return "rewrite" if can_ask and state.get("rounds", 0) < limit else "finalize"
     codes = {v.code for v in candidate.violations}
-    if codes & FIXABLE_CODES and f"fix:{candidate.text}" not in tried:
+    # Whitespace warnings alone do not justify an edit ("do no harm"); they are fixed along with real errors.
+    must_fix = {v.code for v in candidate.violations if actionable(v)} & FIXABLE_CODES
+    if must_fix and f"fix:{candidate.text}" not in tried:
         return "fix"
     if "term-missing" in codes and f"locate:{candidate.text}" not in tried:
         return "locate"
     if not can_ask:
         return "finalize"
-    wants_review = (ctx.options.mode is Mode.FULL or bool(ctx.options.instructions)) and not state.get("reviewed")
+    wants_review = (ctx.options.mode is Mode.FULL or bool(ctx.options.instructions)) and not state.get(
+        "reviewed"
+    )
     if wants_review and state.get("rounds", 0) <= limit:
         return "rewrite"
     if any(actionable(v) for v in candidate.violations) and state.get("rounds", 0) < limit:
@@ -171,7 +175,10 @@ async def fix(state: AgentState, runtime: Runtime[AgentContext]) -> dict[str, An
     if new_text != text:
         fixed = evaluate(ctx, state.get("matches", []), new_text, "fix")
         update |= {"candidate": fixed, "candidates": [fixed]}
-        update["trace"] = [TraceStep("fix", "; ".join(notes), _ms(t0), {"text": new_text}), _check_step(fixed, t0, "fixed")]
+        update["trace"] = [
+            TraceStep("fix", "; ".join(notes), _ms(t0), {"text": new_text}),
+            _check_step(fixed, t0, "fixed"),
+        ]
     else:
         update["trace"] = [TraceStep("fix", "no safe deterministic fix applies", _ms(t0))]
     return update
@@ -238,7 +245,9 @@ async def rewrite(state: AgentState, runtime: Runtime[AgentContext]) -> dict[str
     matches = state.get("matches", [])
     candidate = state.get("candidate")
     rounds = state.get("rounds", 0)
-    wants_review = (ctx.options.mode is Mode.FULL or bool(ctx.options.instructions)) and not state.get("reviewed")
+    wants_review = (ctx.options.mode is Mode.FULL or bool(ctx.options.instructions)) and not state.get(
+        "reviewed"
+    )
     problems = [v for v in candidate.violations if actionable(v)] if candidate else []
     if candidate is None:
         kind = "translate"
@@ -309,7 +318,9 @@ async def rewrite(state: AgentState, runtime: Runtime[AgentContext]) -> dict[str
     best = min(drafts, key=lambda c: c.rank)
     update |= {"candidate": best, "candidates": [best], "model_edits": edits}
     update["trace"] = [
-        TraceStep(kind, f"{len(drafts)} sample(s), best has {best.errors} error(s)", _ms(t0), {"text": best.text}),
+        TraceStep(
+            kind, f"{len(drafts)} sample(s), best has {best.errors} error(s)", _ms(t0), {"text": best.text}
+        ),
         _check_step(best, t0, kind),
     ]
     return update
@@ -328,6 +339,8 @@ async def finalize(state: AgentState, runtime: Runtime[AgentContext]) -> dict[st
     if not candidates:
         return {"trace": [TraceStep("finalize", "no candidate: the model gave nothing usable", _ms(t0))]}
     ctx = runtime.context
-    best = best_candidate(candidates, prefer_latest=ctx.options.mode is Mode.FULL or bool(ctx.options.instructions))
+    best = best_candidate(
+        candidates, prefer_latest=ctx.options.mode is Mode.FULL or bool(ctx.options.instructions)
+    )
     detail = f"chose the {best.origin} candidate with {best.errors} error(s)"
     return {"candidate": best, "trace": [TraceStep("finalize", detail, _ms(t0), {"text": best.text})]}

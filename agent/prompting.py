@@ -124,9 +124,9 @@ def problem_lines(violations: Sequence[Violation]) -> str:
     lines = []
     for v in violations:
         if v.code == "term-missing" and v.expected:
-            lines.append(f"- {v.message} Use \"{v.expected}\".")
+            lines.append(f'- {v.message} Use "{v.expected}".')
         elif v.code == "term-forbidden" and v.expected:
-            lines.append(f"- {v.message} Use \"{v.expected}\" instead.")
+            lines.append(f'- {v.message} Use "{v.expected}" instead.')
         else:
             lines.append(f"- {v.message}")
     return "\n".join(lines) if lines else "- (none)"

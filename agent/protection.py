@@ -64,7 +64,9 @@ def _align(source: Protected, target: Protected) -> tuple[str, tuple[Token, ...]
             next_free += 1
             slash = "/" if tok.kind == "close" else ""
             extra.append(
-                Token(tok.kind, tok.text, tok.name, tok.id, f"{MASK_OPEN}{slash}{renumber[number]}{MASK_CLOSE}")
+                Token(
+                    tok.kind, tok.text, tok.name, tok.id, f"{MASK_OPEN}{slash}{renumber[number]}{MASK_CLOSE}"
+                )
             )
     # Closing tags share their opener's number in protect(); give unmatched closers their own entries.
     for tok in target.tokens:
@@ -72,7 +74,9 @@ def _align(source: Protected, target: Protected) -> tuple[str, tuple[Token, ...]
             new = f"{MASK_OPEN}/{renumber[_number(tok.token)]}{MASK_CLOSE}"
             if all(t.token != new for t in source.tokens) and all(t.token != new for t in extra):
                 extra.append(Token(tok.kind, tok.text, tok.name, tok.id, new))
-    masked = MASK_RE.sub(lambda m: f"{MASK_OPEN}{m.group(1)}{renumber[m.group(2)]}{MASK_CLOSE}", target.masked)
+    masked = MASK_RE.sub(
+        lambda m: f"{MASK_OPEN}{m.group(1)}{renumber[m.group(2)]}{MASK_CLOSE}", target.masked
+    )
     return masked, tuple(extra)
 
 

@@ -7,10 +7,9 @@ from dataclasses import dataclass, field
 from typing import Annotated, TypedDict
 
 from agent.checks.model import Severity, Violation
+from agent.llm import LLMCall, LLMGateway
 from agent.protection import SegmentMasks
 from agent.types import EditOptions, Segment, TraceStep
-
-from agent.llm import LLMCall, LLMGateway
 from glossaries.matcher import TermMatch, TermMatcher
 from glossaries.style import StyleGuide
 from prompts import Message

@@ -11,7 +11,9 @@ from glossaries.model import Entry
 
 
 class Mode(StrEnum):
-    MINIMAL = "minimal"  # fix only what checks and style rules flag; clean MT is returned without a model call
+    MINIMAL = (
+        "minimal"  # fix only what checks and style rules flag; clean MT is returned without a model call
+    )
     FULL = "full"  # also review accuracy and fluency
 
 

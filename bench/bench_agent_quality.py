@@ -49,7 +49,9 @@ def term_success(rows: list[dict], outputs: dict[str, str], lang: str) -> tuple[
     return ok, total
 
 
-async def run(rows: list[dict], options: EditOptions, config: Path | None, concurrency: int) -> list[SegmentResult]:
+async def run(
+    rows: list[dict], options: EditOptions, config: Path | None, concurrency: int
+) -> list[SegmentResult]:
     segments = [Segment(str(r["id"]), r["src"], r["mt"], terms=row_terms(r, str(r["id"]))) for r in rows]
     results: list[SegmentResult] = []
     async with open_editor(config) as editor:
@@ -64,9 +66,11 @@ def latency(results: list[SegmentResult]) -> str:
     lat = sorted(r.latency_ms / 1000 for r in results)
     p95 = lat[int(0.95 * (len(lat) - 1))]
     called = [r for r in results if r.usage.calls]
-    return (f"latency p50 {statistics.median(lat):.2f}s p95 {p95:.2f}s; "
-            f"{len(called)}/{len(results)} segments needed the model, "
-            f"{sum(r.usage.calls for r in results)} calls")
+    return (
+        f"latency p50 {statistics.median(lat):.2f}s p95 {p95:.2f}s; "
+        f"{len(called)}/{len(results)} segments needed the model, "
+        f"{sum(r.usage.calls for r in results)} calls"
+    )
 
 
 def main() -> None:
@@ -89,8 +93,10 @@ def main() -> None:
         chrf = CHRF(word_order=2)
         print(f"rows {len(rows)}, constraints {total}")
         print(f"term success  MT {ok_mt / total:.3f}  agent {ok_agent / total:.3f}")
-        print(f"chrF++ vs ref MT {chrf.corpus_score([r['mt'] for r in rows], refs).score:.1f}  "
-              f"agent {chrf.corpus_score([by_id[str(r['id'])] for r in rows], refs).score:.1f}")
+        print(
+            f"chrF++ vs ref MT {chrf.corpus_score([r['mt'] for r in rows], refs).score:.1f}  "
+            f"agent {chrf.corpus_score([by_id[str(r['id'])] for r in rows], refs).score:.1f}"
+        )
     else:
         rows = load(DATA / "postedit" / "mlqe-pe.en-de.dev.jsonl", args.limit, need_terms=False)
         results = asyncio.run(run(rows, EditOptions("en", "de"), args.config, args.concurrency))
@@ -98,8 +104,10 @@ def main() -> None:
         pes = [[r["pe"] for r in rows]]
         ter = TER()
         print(f"rows {len(rows)}")
-        print(f"TER vs pe  MT {ter.corpus_score([r['mt'] for r in rows], pes).score:.2f}  "
-              f"agent {ter.corpus_score([by_id[str(r['id'])].output for r in rows], pes).score:.2f}")
+        print(
+            f"TER vs pe  MT {ter.corpus_score([r['mt'] for r in rows], pes).score:.2f}  "
+            f"agent {ter.corpus_score([by_id[str(r['id'])].output for r in rows], pes).score:.2f}"
+        )
         zero = [r for r in rows if r["mt"] == r["pe"]]
         kept = sum(by_id[str(r["id"])].status is Status.UNCHANGED for r in zero)
         print(f"HTER-0 segments left unchanged: {kept}/{len(zero)}")

@@ -11,6 +11,7 @@ import asyncio
 import json
 import shlex
 import sys
+import threading
 import time
 from pathlib import Path
 from typing import Annotated, Any
@@ -76,6 +77,17 @@ async def _run(
                 concurrency=spec.concurrency,
             )
     return stats, verdicts
+
+
+def _prewarm(with_ragas: bool) -> None:
+    """Import the scoring and plotting stack while the run waits on the model (imports take seconds)."""
+    import eval.report
+    import eval.summary  # noqa: F401  (sacreBLEU, numpy)
+
+    if with_ragas:
+        from eval.metrics.ragas_metrics import ragas_available
+
+        ragas_available()
 
 
 def _print_summary(console: Console, header: list[str], rows: list[list[str]]) -> None:
@@ -170,6 +182,7 @@ def register(app: typer.Typer) -> None:
         (out / "run.json").write_text(
             json.dumps({k: v for k, v in params.items()}, indent=2), encoding="utf-8"
         )
+        threading.Thread(target=_prewarm, args=(ragas,), daemon=True).start()
         t0 = time.perf_counter()
         stats, verdicts = asyncio.run(_run(rows, spec, out, judge=judge, progress=progress))
         run_s = time.perf_counter() - t0
@@ -177,6 +190,7 @@ def register(app: typer.Typer) -> None:
         from eval.report import headline_rows, write_reports
         from eval.summary import summarize
 
+        t1 = time.perf_counter()
         summary = summarize(
             rows,
             ResultStore(out / "results.jsonl").rows(),
@@ -195,7 +209,17 @@ def register(app: typer.Typer) -> None:
                 summary.notes.append(
                     "--mlflow: mlflow is not installed (pip install 'postedit[mlflow]'); skipped."
                 )
+        t2 = time.perf_counter()
         files = write_reports(summary, out)
+        t3 = time.perf_counter()
+        timing = {
+            "run_s": round(run_s, 3),
+            "systems_run_s": round(stats.wall_s, 3),
+            "model_s": round(stats.model_s, 3),
+            "scoring_s": round(t2 - t1, 3),
+            "report_s": round(t3 - t2, 3),
+        }
+        (out / "timing.json").write_text(json.dumps(timing, indent=2), encoding="utf-8")
         if mlflow:
             from eval.tracking import log_to_mlflow, mlflow_available
 
@@ -207,6 +231,7 @@ def register(app: typer.Typer) -> None:
         _print_summary(console, *headline_rows(summary))
         console.print(
             f"{stats.done} new result(s), {stats.skipped} resumed, {stats.errors} error(s) "
-            f"in {stats.wall_s:.1f} s; report: {files['html']}",
+            f"in {stats.wall_s:.1f} s (scoring {t2 - t1:.1f} s, report {t3 - t2:.1f} s); "
+            f"report: {files['html']}",
             highlight=False,
         )

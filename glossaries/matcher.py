@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 
 from glossaries.model import Entry, Term, Termbase, TermStatus
-from glossaries.text import is_unspaced, joined, lemma_tokens
+from glossaries.text import WORD, is_unspaced, joined, lemma
 
 __all__ = ["TermMatch", "TermMatcher"]
 
@@ -64,6 +64,9 @@ class _Pattern:
     order: int  # definition order breaks ties between equally long matches
 
 
+_Indexed = tuple[list[_Word], dict[str, list[int]]]  # a target's words, and the positions of each key
+
+
 class _Node:
     __slots__ = ("children", "ends")
 
@@ -83,12 +86,15 @@ def _fold(text: str) -> str:
 def _words(text: str, lang: str) -> list[_Word]:
     words: list[_Word] = []
     prev_end = -1
-    for tok in lemma_tokens(text, lang):
-        low = tok.text.casefold()
-        keys = (low,) if tok.lemma == low else (low, tok.lemma)
-        glued = prev_end >= 0 and joined(text, prev_end, tok.start)
-        words.append(_Word(tok.text, tok.start, tok.end, keys, glued))
-        prev_end = tok.end
+    for m in WORD.finditer(text):
+        surface = m.group()
+        start, end = m.span()
+        low = surface.casefold()
+        lem = lemma(surface, lang)
+        keys = (low,) if lem == low else (low, lem)
+        glued = prev_end >= 0 and (start - prev_end == 1 and text[prev_end] == " " or joined(text, prev_end, start))
+        words.append(_Word(surface, start, end, keys, glued))
+        prev_end = end
     return words
 
 
@@ -147,8 +153,10 @@ class TermMatcher:
         self._root = _Node()
         self._by_char: dict[str, list[_Pattern]] = {}
         self._shapes: dict[tuple[str, bool], _Shape] = {}
-        self._tokens: dict[str, list[_Word]] = {}
+        self._tokens: dict[str, _Indexed] = {}
         self._verbatim: dict[str, re.Pattern[str]] = {}
+        lemma("", self.target_lang)  # load the target lemmatizer now, not on the first check
+        lemma("x", self.target_lang)
         order = 0
         for entry in termbase.entries:
             for term in entry.source:
@@ -287,13 +295,19 @@ class TermMatcher:
             shape = self._shapes[key] = _shape(term.text, self.target_lang, term.case_sensitive)
         return shape
 
-    def _target_words(self, target: str) -> list[_Word]:
-        words = self._tokens.get(target)
-        if words is None:
+    def _target_words(self, target: str) -> _Indexed:
+        """The target's words and where each key occurs; cached, since every match asks about one target."""
+        indexed = self._tokens.get(target)
+        if indexed is None:
             if len(self._tokens) >= _TOKEN_CACHE_SIZE:
                 self._tokens.clear()
-            words = self._tokens[target] = _words(target, self.target_lang)
-        return words
+            words = _words(target, self.target_lang)
+            at: dict[str, list[int]] = {}
+            for i, word in enumerate(words):
+                for key in word.keys:
+                    at.setdefault(key, []).append(i)
+            indexed = self._tokens[target] = (words, at)
+        return indexed
 
     def _target_spans(self, term: Term, target: str, *, first: bool) -> list[tuple[int, int]]:
         shape = self._target_shape(term)
@@ -311,11 +325,15 @@ class TermMatcher:
                         break
                 start = folded.find(shape.folded, start + 1)
             return spans
-        words = self._target_words(target)
+        words, at = self._target_words(target)
         n = len(shape.keys)
         if n == 0:
             return spans
-        for i in range(len(words) - n + 1):
+        # A rendering's first word shares the term's surface or lemma: only those positions can start one.
+        starts = sorted({*at.get(shape.folds[0], ()), *at.get(shape.lemmas[0], ())})
+        for i in starts:
+            if i + n > len(words):
+                break
             if all(
                 (k == 0 or words[i + k].joined_prev)
                 and _rendering_ok(words[i + k], shape.folds[k], shape.lemmas[k])

@@ -14,9 +14,9 @@ from functools import lru_cache
 import simplemma
 from simplemma.strategies.dictionaries.dictionary_factory import SUPPORTED_LANGUAGES
 
-__all__ = ["Token", "is_unspaced", "joined", "lemma", "lemma_tokens", "primary_lang"]
+__all__ = ["WORD", "Token", "is_unspaced", "joined", "lemma", "lemma_tokens", "primary_lang"]
 
-_WORD = re.compile(r"\w+")
+WORD = re.compile(r"\w+")  # a word: letters, digits, underscore; apostrophes and hyphens split words
 # What may stand between two words of one multi-word term: spaces, hyphens, apostrophes.
 # A comma or full stop between them means the words belong to different phrases.
 _JOINER = re.compile(r"[\s\-\u2010\u2011'\u2019\u02bc`]+")
@@ -66,7 +66,7 @@ def lemma(word: str, lang: str) -> str:
 
 def lemma_tokens(text: str, lang: str) -> list[Token]:
     """The words of `text` with their spans and lemmas. Apostrophes and hyphens split words (l'infection)."""
-    return [Token(m.group(), m.start(), m.end(), lemma(m.group(), lang)) for m in _WORD.finditer(text)]
+    return [Token(m.group(), m.start(), m.end(), lemma(m.group(), lang)) for m in WORD.finditer(text)]
 
 
 def joined(text: str, end: int, start: int) -> bool:

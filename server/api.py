@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from server.routes import deepl, glossaries, health, jobs, postedit, styleguides, xliff
+from server.routes import conversations, deepl, glossaries, health, jobs, postedit, styleguides, xliff
 
 __all__ = ["api_router"]
 
 api_router = APIRouter()
-for module in (health, postedit, xliff, jobs, glossaries, styleguides, deepl):
+for module in (health, postedit, xliff, jobs, glossaries, styleguides, deepl, conversations):
     api_router.include_router(module.router)

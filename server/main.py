@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
 
 from server.api import api_router
 from server.embedded import run_embedded_model
@@ -19,11 +22,19 @@ from server.state import build_state
 
 __all__ = ["create_app"]
 
+PLAYGROUND_DIR = Path(__file__).parent / "static" / "playground"  # playground (issue 6)
+
 DESCRIPTION = """Agentic post-editing of machine translation for CAT tools and TMS connectors.
 
 Authenticate with `Authorization: Bearer KEY` (or `DeepL-Auth-Key KEY`). Errors always have the body
 `{"error": {"code": ..., "message": ...}}`.
 """
+
+
+async def _warm_up(editor: Editor) -> None:
+    """Ping the model once so the first request does not pay for the LLM client's imports."""
+    with contextlib.suppress(Exception):
+        await asyncio.wait_for(editor.ready(), timeout=30)
 
 
 def create_app(settings: Settings | None = None, *, editor: Editor | None = None) -> FastAPI:
@@ -34,6 +45,7 @@ def create_app(settings: Settings | None = None, *, editor: Editor | None = None
         state = build_state(settings, editor=editor)
         app.state.postedit = state
         await start_queue(state)
+        warmup = asyncio.create_task(_warm_up(state.editor))
         stop = asyncio.Event()
         model_task = None
         if editor is None and settings.embedded_autostart:
@@ -42,6 +54,7 @@ def create_app(settings: Settings | None = None, *, editor: Editor | None = None
             yield
         finally:
             stop.set()
+            warmup.cancel()
             if model_task is not None:
                 await asyncio.wait([model_task], timeout=15)
             queue = state.extras.get("queue")
@@ -63,4 +76,7 @@ def create_app(settings: Settings | None = None, *, editor: Editor | None = None
     )
     app.add_middleware(MetricsMiddleware)
     app.include_router(api_router)
+    # --- playground (issue 6): the static page at /playground/, using the public API only ---
+    app.mount("/playground", StaticFiles(directory=PLAYGROUND_DIR, html=True), name="playground")
+    # --- end playground ---
     return app

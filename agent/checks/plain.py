@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from agent.markup import find_markup
+from agent import markup  # module import: agent.markup itself imports agent.checks.model
 
 __all__ = ["EMAIL_RE", "URL_RE", "plain"]
 
@@ -23,7 +23,7 @@ EMAIL_RE = re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[A-Za-z]{2,}\b")
 def plain(text: str) -> str:
     """`text` with markup, URLs and e-mails replaced by spaces of the same length."""
     chars = list(text)
-    spans = [(u.start, u.end) for u in find_markup(text)]
+    spans = [(u.start, u.end) for u in markup.find_markup(text)]
     spans += [m.span() for m in URL_RE.finditer(text)]
     spans += [m.span() for m in EMAIL_RE.finditer(text)]
     for start, end in spans:

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from agent.checks.input import CheckInput
 from agent.checks.model import Violation
-from agent.markup import validate
+from agent import markup  # module import: agent.markup itself imports agent.checks.model
 
 __all__ = ["tags_and_placeholders"]
 
 
 def tags_and_placeholders(inp: CheckInput) -> list[Violation]:
     """Tags and placeholders missing, extra, duplicated or mis-nested"""
-    return validate(inp.source, inp.target)
+    return markup.validate(inp.source, inp.target)

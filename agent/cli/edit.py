@@ -17,17 +17,21 @@ from tqdm import tqdm
 
 from agent.editor import PostEditor
 from agent.types import EditOptions, Mode, Segment, SegmentResult, Status
-from glossaries.model import Entry, ResourceError, Term, TermStatus, Termbase
+from glossaries.model import Entry, ResourceError, Term, Termbase, TermStatus
 
 ConfigOpt = Annotated[
     Path | None,
-    typer.Option("--config", envvar="POSTEDIT_MODEL_CONFIG_PATH", help="Model gateway YAML (default: embedded)."),
+    typer.Option(
+        "--config", envvar="POSTEDIT_MODEL_CONFIG_PATH", help="Model gateway YAML (default: embedded)."
+    ),
 ]
 GlossaryOpt = Annotated[Path | None, typer.Option("--glossary", help="Termbase: TBX, CSV/TSV or YAML.")]
 StyleOpt = Annotated[Path | None, typer.Option("--style", help="Style guide YAML.")]
 SrcOpt = Annotated[str, typer.Option("--src-lang", help="Source language, e.g. en.")]
 TgtOpt = Annotated[str, typer.Option("--tgt-lang", help="Target language, e.g. de.")]
-ModeOpt = Annotated[Mode, typer.Option("--mode", help="minimal: fix only flagged problems; full: review all.")]
+ModeOpt = Annotated[
+    Mode, typer.Option("--mode", help="minimal: fix only flagged problems; full: review all.")
+]
 
 err = Console(stderr=True)
 
@@ -64,8 +68,10 @@ def row_terms(row: dict[str, Any], row_id: str) -> tuple[Entry, ...]:
             Entry(
                 id=f"{row_id}:t{i}",
                 source=(Term(term["src"]),),
-                target=tuple(Term(t, TermStatus.PREFERRED if j == 0 else TermStatus.ADMITTED) for j, t in
-                             enumerate(targets)),
+                target=tuple(
+                    Term(t, TermStatus.PREFERRED if j == 0 else TermStatus.ADMITTED)
+                    for j, t in enumerate(targets)
+                ),
             )
         )
     return tuple(entries)
@@ -87,8 +93,10 @@ async def open_editor(config: Path | None, *, llm: bool = True) -> AsyncIterator
 
 def _print_result(console: Console, result: SegmentResult) -> None:
     colour = {Status.UNCHANGED: "green", Status.EDITED: "cyan", Status.NEEDS_REVIEW: "yellow"}[result.status]
-    console.print(f"[bold {colour}]{result.status.value}[/]  ({result.latency_ms:.0f} ms, "
-                  f"{result.usage.calls} model call(s), {result.rounds} round(s))")
+    console.print(
+        f"[bold {colour}]{result.status.value}[/]  ({result.latency_ms:.0f} ms, "
+        f"{result.usage.calls} model call(s), {result.rounds} round(s))"
+    )
     if result.mt is not None:
         line = Text()
         pos = 0
@@ -104,8 +112,11 @@ def _print_result(console: Console, result: SegmentResult) -> None:
     else:
         console.print(result.output)
     for v in result.violations:
-        console.print(f"  [{'red' if v.severity.value == 'error' else 'yellow'}]{v.severity.value}[/] "
-                      f"{v.code}: {v.message}", highlight=False)
+        console.print(
+            f"  [{'red' if v.severity.value == 'error' else 'yellow'}]{v.severity.value}[/] "
+            f"{v.code}: {v.message}",
+            highlight=False,
+        )
     if result.reason:
         console.print(f"  reason: {result.reason}", highlight=False)
 
@@ -116,11 +127,15 @@ def register(app: typer.Typer) -> None:
         src_lang: SrcOpt,
         tgt_lang: TgtOpt,
         source: Annotated[str, typer.Option("--source", help="Source segment.")],
-        mt: Annotated[str | None, typer.Option("--mt", help="Machine translation (omit to translate).")] = None,
+        mt: Annotated[
+            str | None, typer.Option("--mt", help="Machine translation (omit to translate).")
+        ] = None,
         glossary: GlossaryOpt = None,
         style: StyleOpt = None,
         mode: ModeOpt = Mode.MINIMAL,
-        explain: Annotated[bool, typer.Option("--explain", help="Ask the model for a reason per edit.")] = False,
+        explain: Annotated[
+            bool, typer.Option("--explain", help="Ask the model for a reason per edit.")
+        ] = False,
         as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
         config: ConfigOpt = None,
     ) -> None:
@@ -149,7 +164,9 @@ def register(app: typer.Typer) -> None:
         style: StyleOpt = None,
         mode: ModeOpt = Mode.MINIMAL,
         concurrency: Annotated[int, typer.Option("--concurrency", min=1)] = 4,
-        rules_only: Annotated[bool, typer.Option("--rules-only", help="Deterministic fixes only, no model.")] = False,
+        rules_only: Annotated[
+            bool, typer.Option("--rules-only", help="Deterministic fixes only, no model.")
+        ] = False,
         config: ConfigOpt = None,
     ) -> None:
         """Post-edit a JSONL file; a rerun skips rows already in --out, so nothing is lost or repeated."""
@@ -161,9 +178,12 @@ def register(app: typer.Typer) -> None:
 
         async def run() -> None:
             async with open_editor(config, llm=not rules_only) as editor:
-                with out.open("a", encoding="utf-8") as sink, tqdm(
-                    total=len(segments), initial=len(segments) - len(todo), unit="seg", file=sys.stderr
-                ) as bar:
+                with (
+                    out.open("a", encoding="utf-8") as sink,
+                    tqdm(
+                        total=len(segments), initial=len(segments) - len(todo), unit="seg", file=sys.stderr
+                    ) as bar,
+                ):
                     async for result in editor.edit_many(
                         todo, options, glossary=tb, style=sg, concurrency=concurrency
                     ):
@@ -190,7 +210,9 @@ def _read_rows(path: Path) -> list[Segment]:
             if row_id in seen:
                 raise fail(f"{path}:{n}: duplicate id {row_id!r}")
             seen.add(row_id)
-            segments.append(Segment(row_id, source, row.get("mt"), row.get("context"), row_terms(row, row_id)))
+            segments.append(
+                Segment(row_id, source, row.get("mt"), row.get("context"), row_terms(row, row_id))
+            )
     return segments
 
 

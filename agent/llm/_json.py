@@ -5,6 +5,7 @@ Pure functions; `None` means "no usable JSON object", never an exception.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from typing import Any
@@ -43,10 +44,13 @@ def parse_reply(text: str, schema: dict[str, Any] | None) -> dict[str, Any] | No
     data = extract_json_object(text)
     if data is None or schema is None:
         return data
-    try:
-        jsonschema.validate(data, schema)
-    except jsonschema.ValidationError:
-        return None
-    except jsonschema.SchemaError:  # a broken schema is the caller's bug, not the model's
-        raise
-    return data
+    return data if _validator(json.dumps(schema, sort_keys=True)).is_valid(data) else None
+
+
+@functools.lru_cache(maxsize=64)
+def _validator(schema_json: str) -> Any:
+    """A checked, compiled validator per schema (checking a schema costs milliseconds; do it once)."""
+    schema = json.loads(schema_json)
+    cls = jsonschema.validators.validator_for(schema)
+    cls.check_schema(schema)  # a broken schema is the caller's bug: SchemaError
+    return cls(schema)

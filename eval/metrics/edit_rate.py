@@ -10,10 +10,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sacrebleu.metrics import TER
-
 from eval.metrics.base import Score
-from eval.metrics.sacre import segment_stats
+from eval.metrics.sacre import make_ter, segment_stats
 
 __all__ = ["EditRates", "edit_rates"]
 
@@ -27,8 +25,7 @@ class EditRates:
 
 def edit_rates(outputs: Sequence[str], mts: Sequence[str], target_lang: str = "") -> EditRates:
     """Edit rate of `outputs` vs `mts`, per segment and over the corpus (edits summed, then divided)."""
-    cjk = target_lang.lower()[:2] in ("zh", "ja", "ko")
-    ter = TER(normalized=cjk, asian_support=cjk)
+    ter = make_ter(target_lang)
     stats = segment_stats(ter, outputs, mts)
     per = tuple(float(ter._compute_score_from_stats(s).score) / 100 for s in stats)
     edits = sum(s[0] for s in stats)

@@ -11,6 +11,7 @@ import importlib.util
 import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from sacrebleu.metrics import BLEU, CHRF, TER
 from sacrebleu.metrics.base import Metric
@@ -24,6 +25,7 @@ __all__ = [
     "bleu_tokenizer",
     "corpus_scores",
     "make_metrics",
+    "make_ter",
     "paired_bootstrap",
     "segment_scores",
 ]
@@ -51,6 +53,44 @@ def bleu_tokenizer(target_lang: str) -> str:
     return "13a"
 
 
+class _StatsOnce:
+    """Mixin: each (hypothesis, references) pair's sufficient statistics are computed once per metric
+    object and reused by every corpus score, bootstrap and paired test that asks again (sacreBLEU's
+    `PairedTest` re-extracts the baseline's and each system's statistics; unchanged segments repeat)."""
+
+    def _extract_corpus_statistics(
+        self, hypotheses: Sequence[str], references: Sequence[Sequence[str]] | None
+    ) -> list[list[float]]:
+        parent = super()._extract_corpus_statistics  # type: ignore[misc]
+        if not references:
+            return list(parent(hypotheses, references))
+        memo: dict[tuple[str, tuple[str, ...]], list[float]] = self.__dict__.setdefault("_stats_memo", {})
+        keys = [(h, tuple(r[i] for r in references)) for i, h in enumerate(hypotheses)]
+        todo = list(dict.fromkeys(k for k in keys if k not in memo))
+        if todo:
+            got = parent([k[0] for k in todo], [[k[1][j] for k in todo] for j in range(len(references))])
+            memo.update(zip(todo, got, strict=True))
+        return [memo[k] for k in keys]
+
+
+class _CHRF(_StatsOnce, CHRF):
+    pass
+
+
+class _BLEU(_StatsOnce, BLEU):
+    pass
+
+
+class _TER(_StatsOnce, TER):
+    def _compute_segment_statistics(self, hypothesis: str, ref_kwargs: dict[str, Any]) -> list[float]:
+        """An output identical to its reference needs no edit: skip tercom's shift search."""
+        words = hypothesis.split()
+        refs = ref_kwargs["ref_words"]
+        if refs and all(words == r for r in refs):
+            return [0, sum(len(r) for r in refs) / len(refs)]
+        return list(super()._compute_segment_statistics(hypothesis, ref_kwargs))
+
+
 @dataclass(frozen=True)
 class SacreMetrics:
     """The three sacreBLEU metrics configured for one target language."""
@@ -65,14 +105,19 @@ class SacreMetrics:
 def make_metrics(target_lang: str) -> SacreMetrics:
     """chrF++ (word order 2), BLEU and TER, tokenized for `target_lang` (TER: Asian support for CJK)."""
     lang = _base_lang(target_lang)
-    cjk = lang in _CJK
     return SacreMetrics(
         {
-            "chrF++": CHRF(word_order=2),
-            "BLEU": BLEU(tokenize=bleu_tokenizer(lang), trg_lang=lang),
-            "TER": TER(normalized=cjk, asian_support=cjk),
+            "chrF++": _CHRF(word_order=2),
+            "BLEU": _BLEU(tokenize=bleu_tokenizer(lang), trg_lang=lang),
+            "TER": make_ter(lang),
         }
     )
+
+
+def make_ter(target_lang: str) -> TER:
+    """sacreBLEU TER (tercom), with Asian-script support for zh/ja/ko."""
+    cjk = _base_lang(target_lang) in _CJK
+    return _TER(normalized=cjk, asian_support=cjk)
 
 
 def segment_stats(metric: Metric, hyps: Sequence[str], refs: Sequence[str]) -> list[list[float]]:

@@ -31,9 +31,13 @@ async def _keep_lease(store: JobStore, job_id: str, token: str, stop: asyncio.Ev
 async def run_job(state: AppState, job_id: str, token: str) -> None:
     """Idempotent: a finished, cancelled or leased (running elsewhere) job is left alone."""
     store = JobStore(state.kv, state.settings)
+    running: set[str] = state.extras.setdefault("running_jobs", set())
+    if job_id in running:  # already running in this process (a re-queue after a stalled event loop)
+        return
     record = await store.get(job_id)
     if record is None or record.state in TERMINAL or not await store.acquire(job_id, token):
         return
+    running.add(job_id)
     stop = asyncio.Event()
     keeper = asyncio.create_task(_keep_lease(store, job_id, token, stop))
     try:
@@ -73,6 +77,7 @@ async def run_job(state: AppState, job_id: str, token: str) -> None:
     except ApiError as exc:
         await store.fail(record, exc.message)
     finally:
+        running.discard(job_id)
         stop.set()
         keeper.cancel()
         with contextlib.suppress(asyncio.CancelledError):

@@ -152,7 +152,11 @@ class JobStore:
         )
 
     async def renew(self, job_id: str, token: str) -> bool:
-        if await self.kv.get(self.key(job_id, "lease")) != token.encode():
+        """Extend our lease; take it back if it lapsed (a stalled loop) and nobody else took it."""
+        holder = await self.kv.get(self.key(job_id, "lease"))
+        if holder is None:
+            return await self.acquire(job_id, token)
+        if holder != token.encode():
             return False
         await self.kv.expire(self.key(job_id, "lease"), self.settings.job_lease_seconds)
         return True

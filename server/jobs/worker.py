@@ -58,6 +58,10 @@ def make_worker(settings: Settings) -> Worker:
     async def startup(ctx: dict[str, Any]) -> None:
         state = build_state(settings)
         ctx["state"] = state
+        try:  # warm up (the LLM client's first use imports for seconds) before taking jobs
+            await asyncio.wait_for(state.editor.ready(), timeout=30)
+        except Exception:
+            log.warning("the model does not answer yet; jobs will mark segments for review until it does")
         queue = await ArqQueue.connect(settings.redis_url or "", queue_name(state))
         ctx["queue"] = queue
         ctx["watchdog"] = asyncio.create_task(_watchdog(state, queue))

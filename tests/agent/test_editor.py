@@ -51,7 +51,11 @@ def handler(locate: dict[str, Any] | None = None, output: str | None = None):  #
 
 
 async def test_clean_mt_is_returned_unchanged_without_a_model_call(stub_llm: StubLLM) -> None:
-    seg = Segment("1", "Click Save to store the settings.", "Klicken Sie auf Speichern, um die Einstellungen zu speichern.")
+    seg = Segment(
+        "1",
+        "Click Save to store the settings.",
+        "Klicken Sie auf Speichern, um die Einstellungen zu speichern.",
+    )
     result = await editor_for(stub_llm).edit(seg, EN_DE, glossary=UI)
     assert result.status is Status.UNCHANGED
     assert result.output == seg.mt
@@ -126,7 +130,9 @@ async def test_rounds_exhausted_returns_best_candidate_as_needs_review(stub_llm:
     ],
     ids=["invalid-json", "http-500", "timeout"],
 )
-async def test_model_failures_degrade_to_needs_review_with_the_mt(stub_llm: StubLLM, reply: Reply, reason: str) -> None:
+async def test_model_failures_degrade_to_needs_review_with_the_mt(
+    stub_llm: StubLLM, reply: Reply, reason: str
+) -> None:
     stub_llm.set_handler(lambda body: reply)
     seg = Segment("1", "Open the settings.", "Öffnen Sie das Menü.")
     result = await editor_for(stub_llm, timeout=1).edit(seg, EN_DE, glossary=UI)
@@ -148,9 +154,9 @@ async def test_translate_mode_when_no_mt_is_given(stub_llm: StubLLM) -> None:
     result = await editor_for(stub_llm).edit(seg, EN_DE, glossary=UI)
     assert result.output == "Speichern Sie <b>%d</b> Einstellungen."
     assert result.status is Status.EDITED
-    assert "<source>Save ⟦1⟧⟦2⟧⟦/1⟧ settings.</source>" in user_prompt(stub_llm.requests[0]) or "⟦" in user_prompt(
+    assert "<source>Save ⟦1⟧⟦2⟧⟦/1⟧ settings.</source>" in user_prompt(
         stub_llm.requests[0]
-    )
+    ) or "⟦" in user_prompt(stub_llm.requests[0])
 
 
 async def test_fallback_to_a_second_deployment() -> None:
@@ -186,7 +192,10 @@ async def test_full_mode_reviews_clean_mt_with_the_model(stub_llm: StubLLM) -> N
 async def test_explain_attaches_model_reasons_to_edits(stub_llm: StubLLM) -> None:
     stub_llm.set_handler(
         lambda body: Reply(
-            {"output": "Öffnen Sie bitte die Einstellungen.", "edits": [{"before": "", "after": "bitte", "reason": "politeness"}]}
+            {
+                "output": "Öffnen Sie bitte die Einstellungen.",
+                "edits": [{"before": "", "after": "bitte", "reason": "politeness"}],
+            }
         )
     )
     seg = Segment("1", "Please open the settings.", "Öffnen Sie die Einstellungen.")
@@ -197,7 +206,9 @@ async def test_explain_attaches_model_reasons_to_edits(stub_llm: StubLLM) -> Non
 
 async def test_cache_serves_repeats_and_never_outlives_a_glossary_change(stub_llm: StubLLM) -> None:
     stub_llm.set_handler(handler(locate={"spans": [{"phrase": "settings", "words": "Optionen"}]}))
-    editor = PostEditor(LLMGateway.from_config(gateway_config_for(stub_llm.base_url)), cache=InMemoryResultCache())
+    editor = PostEditor(
+        LLMGateway.from_config(gateway_config_for(stub_llm.base_url)), cache=InMemoryResultCache()
+    )
     seg = Segment("1", "Open the settings.", "Öffnen Sie die Optionen.")
     first = await editor.edit(seg, EN_DE, glossary=UI)
     second = await editor.edit(seg, EN_DE, glossary=UI)
@@ -241,7 +252,9 @@ async def test_rules_only_editor_needs_no_model() -> None:
     seg = Segment("1", "Open the settings.", "Öffnen Sie die Einstelungen.")
     result = await PostEditor(None).edit(seg, EN_DE, glossary=UI)
     assert result.output == "Öffnen Sie die Einstellungen."
-    again = await PostEditor(None).edit(Segment("2", "Open the settings.", "Öffnen Sie das Menü."), EN_DE, glossary=UI)
+    again = await PostEditor(None).edit(
+        Segment("2", "Open the settings.", "Öffnen Sie das Menü."), EN_DE, glossary=UI
+    )
     assert again.status is Status.NEEDS_REVIEW and again.output == "Öffnen Sie das Menü."
 
 

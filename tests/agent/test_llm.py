@@ -181,6 +181,7 @@ async def test_fallback_group_answers_when_primary_fails() -> None:
 async def test_concurrent_calls_are_not_serialized(stub: StubLLM) -> None:
     stub.set_handler(lambda body: Reply({"output": body["messages"][-1]["content"]}, delay=0.3))
     gw = gateway(stub)
+    await gw.complete_json(MESSAGES, SCHEMA)  # warm up: importing litellm and building the router
     started = time.perf_counter()
     replies = await asyncio.gather(
         *(gw.complete_json([{"role": "user", "content": f"s{i}"}], SCHEMA) for i in range(64))

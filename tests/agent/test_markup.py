@@ -1,0 +1,149 @@
+"""Inline markup: what is protected, how it is restored, what the validator reports, how masks are repaired."""
+
+from __future__ import annotations
+
+import pytest
+
+from agent.markup import find_markup, masks_in, protect, repair_masks, restore, validate
+
+
+@pytest.mark.parametrize(
+    ("text", "unit", "kind", "name"),
+    [
+        ('a <g id="1">b</g>', '<g id="1">', "open", "g"),
+        ('a <x id="2"/> b', '<x id="2"/>', "empty", "x"),
+        ('<bx id="3" rid="1"/>b', '<bx id="3" rid="1"/>', "empty", "bx"),
+        ('b<ex id="4" rid="1"/>', '<ex id="4" rid="1"/>', "empty", "ex"),
+        ('a <ph id="1">&lt;br/&gt;</ph> b', '<ph id="1">&lt;br/&gt;</ph>', "empty", "ph"),
+        ('<bpt id="1">&lt;b&gt;</bpt>x', '<bpt id="1">&lt;b&gt;</bpt>', "empty", "bpt"),
+        ('x<ept id="1">&lt;/b&gt;</ept>', '<ept id="1">&lt;/b&gt;</ept>', "empty", "ept"),
+        ('x<it id="1" pos="open">&lt;i&gt;</it>', '<it id="1" pos="open">&lt;i&gt;</it>', "empty", "it"),
+        ('a <pc id="1">b</pc>', '<pc id="1">', "open", "pc"),
+        ('a <ph id="1"/> b', '<ph id="1"/>', "empty", "ph"),
+        ('<sc id="1"/>b<ec startRef="1"/>', '<sc id="1"/>', "empty", "sc"),
+        ('<a href="https://x.org">b</a>', '<a href="https://x.org">', "open", "a"),
+        ("a<br>b", "<br>", "open", "br"),
+        ("R&amp;D", "&amp;", "placeholder", "entity"),
+        ("Hello %s!", "%s", "placeholder", "printf"),
+        ("%d files", "%d", "placeholder", "printf"),
+        ("%1$s of %2$s", "%1$s", "placeholder", "printf"),
+        ("Pi is %.2f", "%.2f", "placeholder", "printf"),
+        ("100%% sure", "%%", "placeholder", "printf"),
+        ("Hi %(name)s", "%(name)s", "placeholder", "python"),
+        ("Hi {name}", "{name}", "placeholder", "brace"),
+        ("Hi {0}", "{0}", "placeholder", "brace"),
+        ("Hi {{user}}", "{{user}}", "placeholder", "template"),
+        ("Hi ${user}", "${user}", "placeholder", "template"),
+        (
+            "You have {count, plural, one {# item} other {# items}}.",
+            "{count, plural, one {# item} other {# items}}",
+            "placeholder",
+            "icu",
+        ),
+    ],
+)
+def test_each_markup_kind_is_one_unit(text: str, unit: str, kind: str, name: str) -> None:
+    found = find_markup(text)
+    assert unit in [u.text for u in found]
+    hit = next(u for u in found if u.text == unit)
+    assert (hit.kind, hit.name, text[hit.start : hit.end]) == (kind, name, unit)
+    p = protect(text)
+    assert unit not in p.masked
+    assert restore(p.masked, p) == text
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["50% off", "98 %-a (Hungarian)", "see http://a.b/c%3Ad", "a < b > c", "{a, b}", "5 %d", "x & y"],
+)
+def test_plain_text_is_not_markup(text: str) -> None:
+    assert [u for u in find_markup(text) if u.name != "entity"] == []
+
+
+def test_paired_tags_share_a_number_so_the_model_sees_nesting() -> None:
+    p = protect('Click <g id="1">Save <b>now</b></g> to store %d settings.')
+    assert p.masked == "Click ⟦1⟧Save ⟦2⟧now⟦/2⟧⟦/1⟧ to store ⟦3⟧ settings."
+    assert [t.kind for t in p.tokens] == ["open", "open", "close", "close", "placeholder"]
+    assert p.tokens[0].id == "1"
+
+
+def test_dnt_terms_are_masked_whole_words_only() -> None:
+    p = protect("Open Cloud Console, not CloudConsoles.", dnt=["Cloud Console", "CloudConsole"])
+    assert p.masked == "Open ⟦1⟧, not CloudConsoles."
+    assert p.tokens[0].kind == "dnt"
+
+
+def test_literal_mask_brackets_survive() -> None:
+    text = "weird ⟦1⟧ text ⟧⟦/2⟧"
+    p = protect(text)
+    assert masks_in(p.masked) == [t.token for t in p.tokens]
+    assert restore(p.masked, p) == text
+
+
+def test_restore_leaves_unknown_masks() -> None:
+    p = protect("a %s b")
+    assert restore("⟦1⟧ ⟦9⟧", p) == "%s ⟦9⟧"
+
+
+SOURCE = 'Click <g id="1">Save</g> to store %d settings.'
+
+
+@pytest.mark.parametrize(
+    ("target", "codes"),
+    [
+        ('Klicken Sie auf <g id="1">Speichern</g>, um %d Einstellungen zu speichern.', []),
+        ("Klicken Sie auf Speichern, um %d Einstellungen zu speichern.", ["tag-missing"]),
+        ('Klicken Sie auf <g id="2">Speichern</g>, um %d Einstellungen.', ["tag-missing", "tag-extra"]),
+        ('<g id="1">Klicken</g> <g id="1">Sie</g> %d', ["tag-duplicated"]),
+        ('Klicken Sie <g id="1">auf Speichern', ["tag-missing", "placeholder-missing"]),
+        ('<g id="1">Speichern <b></g></b> %d', ["tag-extra", "tag-misnested"]),
+        ('<g id="1">Speichern</g> %s', ["placeholder-missing", "placeholder-extra"]),
+        ('<g id="1">Speichern</g> %d %d', ["placeholder-duplicated"]),
+    ],
+)
+def test_validate_reports_markup_problems(target: str, codes: list[str]) -> None:
+    assert sorted(v.code for v in validate(SOURCE, target)) == sorted(codes)
+
+
+def test_validate_names_what_is_missing_and_where_the_extra_is() -> None:
+    target = "Klicken Sie auf Sichern, um %s Einstellungen zu speichern."
+    found = {v.code: v for v in validate(SOURCE, target)}
+    assert found["tag-missing"].expected == '<g id="1">'
+    assert found["placeholder-missing"].expected == "%d"
+    extra = found["placeholder-extra"]
+    assert extra.start is not None and target[extra.start : extra.end] == "%s"
+    assert all(v.severity.value == "error" for v in found.values())
+
+
+def test_misnesting_is_reported() -> None:
+    found = validate("<b>a <i>b</i></b>", "<b>a <i>b</b></i>")
+    assert [v.code for v in found] == ["tag-misnested"]
+
+
+def test_reordering_placeholders_and_tag_containment_is_allowed() -> None:
+    assert validate("%1$s of %2$s", "%2$s de %1$s") == []
+    assert validate('<g id="1">a </g><g id="2">b</g>', '<g id="1">x <g id="2">y</g></g>') == []
+
+
+MASKED = "Click ⟦1⟧Save⟦/1⟧ to store ⟦2⟧ settings."
+
+
+@pytest.mark.parametrize(
+    ("output", "repaired"),
+    [
+        ("Klicken Sie auf ⟦1⟧Speichern⟦/1⟧, um ⟦2⟧ Einstellungen.", None),
+        ("Klicken Sie auf ⟦1⟧Speichern, um ⟦2⟧ Einstellungen.", "Klicken Sie auf ⟦1⟧Speichern⟦/1⟧, um ⟦2⟧ Einstellungen."),
+        ("Klicken Sie auf Speichern⟦/1⟧, um ⟦2⟧ Einstellungen.", "Klicken Sie auf ⟦1⟧Speichern⟦/1⟧, um ⟦2⟧ Einstellungen."),
+        ("Klicken ⟦1⟧Sie⟦/1⟧ auf, um ⟦2⟧ ⟦7⟧ Einstellungen.", "Klicken ⟦1⟧Sie⟦/1⟧ auf, um ⟦2⟧ Einstellungen."),
+        ("⟦1⟧A⟦/1⟧ ⟦2⟧ b ⟦2⟧ c", "⟦1⟧A⟦/1⟧ ⟦2⟧ b c"),
+    ],
+)
+def test_repair_masks_drops_invented_and_restores_dropped(output: str, repaired: str | None) -> None:
+    fixed = repair_masks(MASKED, output)
+    assert fixed == (repaired or output)
+    assert sorted(masks_in(fixed)) == sorted(masks_in(MASKED))
+
+
+def test_repair_masks_always_yields_the_source_masks_once() -> None:
+    for output in ["", "nothing kept", "⟦2⟧", "⟦/1⟧ x ⟦1⟧", "⟦3⟧⟦3⟧ y"]:
+        assert sorted(masks_in(repair_masks(MASKED, output))) == sorted(masks_in(MASKED))

@@ -1,0 +1,116 @@
+"""The DeepL wire format (as DeepL's own clients send it) and POST /v1/xliff over real HTTP."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import httpx
+import pytest
+from lxml import etree
+
+from agent.xliff import parse_xliff
+from tests.server.conftest import LiveServer
+
+DATA = Path(__file__).parents[1] / "xliff" / "data"
+DEEPL_AUTH = {"Authorization": "DeepL-Auth-Key key-a-secret"}
+
+
+@pytest.fixture
+def deepl(api: LiveServer) -> httpx.Client:
+    return httpx.Client(base_url=api.base_url, headers=DEEPL_AUTH, timeout=60)
+
+
+def test_translate_as_a_form_with_repeated_text(deepl: httpx.Client) -> None:
+    r = deepl.post("/v2/translate", data={"text": ["Hello world", "Save the file"], "target_lang": "DE",
+                                          "source_lang": "EN"})  # fmt: skip
+    assert r.status_code == 200, r.text
+    assert r.json() == {
+        "translations": [
+            {"detected_source_language": "EN", "text": "T: Hello world"},
+            {"detected_source_language": "EN", "text": "T: Save the file"},
+        ]
+    }
+
+
+def test_translate_as_json_with_tags_formality_and_context(deepl: httpx.Client) -> None:
+    body = {"text": ["Click <b>Save</b>"], "target_lang": "DE", "formality": "more", "tag_handling": "xml",
+            "context": "A button in a dialog"}  # fmt: skip
+    r = deepl.post("/v2/translate", json=body)
+    assert r.status_code == 200, r.text
+    (only,) = r.json()["translations"]
+    assert only == {"detected_source_language": "EN", "text": "T: Click <b>Save</b>"}
+
+
+@pytest.mark.parametrize(
+    ("body", "status"),
+    [
+        ({"target_lang": "DE"}, 400),
+        ({"text": ["a"]}, 400),
+        ({"text": ["a"], "target_lang": "XX"}, 422),
+        ({"text": ["a"], "target_lang": "DE", "formality": "very"}, 400),
+        ({"text": ["a"], "target_lang": "DE", "glossary_id": "missing"}, 404),
+    ],
+)
+def test_translate_errors_carry_deepls_message_field(deepl: httpx.Client, body: dict[str, object], status: int) -> None:
+    r = deepl.post("/v2/translate", json=body)
+    assert r.status_code == status
+    assert r.json()["message"] and r.json()["error"]["message"]
+
+
+def test_bad_deepl_key_is_403_like_deepl(api: LiveServer) -> None:
+    r = httpx.post(f"{api.base_url}/v2/translate", data={"text": "a", "target_lang": "DE"},
+                   headers={"Authorization": "DeepL-Auth-Key nope"})  # fmt: skip
+    assert r.status_code == 403 and "message" in r.json()
+
+
+def test_languages_and_glossaries_have_deepls_shapes(deepl: httpx.Client) -> None:
+    source = deepl.get("/v2/languages").json()
+    assert {"language": "DE", "name": "German"} in source
+    target = deepl.get("/v2/languages", params={"type": "target"}).json()
+    assert {"language": "DE", "name": "German", "supports_formality": True} in target
+    assert any(lang["language"] == "EN-US" for lang in target)
+    deepl.put("/v1/glossaries/deepl-g", params={"filename": "g.csv", "source_lang": "en", "target_lang": "de"},
+              content=b"source,target\nfile,Datei\n")  # fmt: skip
+    listed = deepl.get("/v2/glossaries").json()["glossaries"]
+    g = next(x for x in listed if x["glossary_id"] == "deepl-g")
+    assert set(g) == {"glossary_id", "name", "ready", "source_lang", "target_lang", "creation_time", "entry_count"}
+    assert (g["source_lang"], g["target_lang"], g["entry_count"], g["ready"]) == ("en", "de", 1, True)
+
+
+@pytest.mark.parametrize("name", ["sample12.xlf", "sample20.xlf"])
+def test_xliff_upload_returns_the_file_post_edited(client: httpx.Client, name: str) -> None:
+    data = (DATA / name).read_bytes()
+    r = client.post("/v1/xliff", files={"file": (name, data)}, data={"mode": "full"})
+    assert r.status_code == 200, r.text
+    assert r.headers["content-type"].startswith("application/xliff+xml")
+    before, after = parse_xliff(data), parse_xliff(r.content)
+    for old, new in zip(before.units, after.units, strict=True):
+        assert new.source == old.source
+        if not old.editable:
+            assert new.target == old.target
+        else:
+            assert new.target and (new.target.startswith("T: ") or new.target.endswith("✓") or new.target == old.target)
+    states = [el.get("state") for el in etree.fromstring(r.content).iter("{*}target", "{*}segment")]
+    assert "translated" in states
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaa"><!ENTITY b "&a;&a;&a;">]><xliff>&b;</xliff>',
+        b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]><xliff>&e;</xliff>',
+        b"<xliff version='1.2'><file>",
+        b"not xml at all",
+    ],
+)
+def test_unsafe_or_broken_xliff_is_400(client: httpx.Client, payload: bytes) -> None:
+    r = client.post("/v1/xliff", files={"file": ("x.xlf", payload)})
+    assert r.status_code == 400 and r.json()["error"]["code"] == "invalid_xliff"
+
+
+def test_large_xliff_is_sent_to_jobs(client: httpx.Client) -> None:
+    units = "".join(f'<trans-unit id="{i}"><source>Unit {i}</source></trans-unit>' for i in range(60))
+    data = (f'<xliff version="1.2" xmlns="urn:oasis:names:tc:xliff:document:1.2"><file source-language="en" '
+            f'target-language="de"><body>{units}</body></file></xliff>').encode()  # fmt: skip
+    r = client.post("/v1/xliff", files={"file": ("big.xlf", data)})
+    assert r.status_code == 413 and "/v1/jobs" in r.json()["error"]["message"]
