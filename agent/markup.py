@@ -333,6 +333,14 @@ def _partner(masked_source: str, src: list[re.Match[str]], k: int, out: str) -> 
     return words[max(0, len(words) - n)].start()
 
 
+def _outside_masks(text: str, p: int) -> int:
+    """`p`, moved past any mask it would split."""
+    for m in MASK_RE.finditer(text):
+        if m.start() < p < m.end():
+            return m.end()
+    return p
+
+
 def repair_masks(masked_source: str, masked_output: str) -> str:
     """Drop masks the model invented or repeated and re-insert the ones it dropped.
 
@@ -399,6 +407,7 @@ def repair_masks(masked_source: str, masked_output: str) -> str:
         else:
             p = _snap(out, target, attach_right, attach_left)
             p = max(left_out, min(p, right_out)) if left_out <= right_out else p
+        p = _outside_masks(out, p)
         insert = mask
         if before.isspace() and p > 0 and (out[p - 1].isalnum() or out[p - 1] in "⟧"):
             insert = " " + insert

@@ -135,13 +135,19 @@ def main() -> None:
         n_matches += len(matches)
     p50, p99 = _percentiles(times)
     cpu50, cpu99 = _percentiles(cpu)
-    print(f"entries: {len(termbase)}, segments: {len(segs)} x {SEGMENT_WORDS} words, matches/segment: "
-          f"{n_matches / len(segs):.1f}")
+    print(
+        f"entries: {len(termbase)}, segments: {len(segs)} x {SEGMENT_WORDS} words, matches/segment: "
+        f"{n_matches / len(segs):.1f}"
+    )
     print(f"index build: {build:.2f} s (goal < 15 s)")
-    print(f"match_source + find_target + find_forbidden per segment: p50 {p50:.3f} ms (goal < 1 ms), "
-          f"p99 {p99:.3f} ms (goal < 5 ms), max {max(times):.3f} ms")
-    print(f"  same, CPU time of this thread: p50 {cpu50:.3f} ms, p99 {cpu99:.3f} ms "
-          f"(load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores: wall-clock p99 counts other work)")
+    print(
+        f"match_source + find_target + find_forbidden per segment: p50 {p50:.3f} ms (goal < 1 ms), "
+        f"p99 {p99:.3f} ms (goal < 5 ms), max {max(times):.3f} ms"
+    )
+    print(
+        f"  same, CPU time of this thread: p50 {cpu50:.3f} ms, p99 {cpu99:.3f} ms "
+        f"(load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores: wall-clock p99 counts other work)"
+    )
 
 
 def _percentiles(values: list[float]) -> tuple[float, float]:

@@ -90,10 +90,15 @@ def _prewarm(with_ragas: bool) -> None:
         ragas_available()
 
 
+_CONSOLE_COLUMNS = ("system", "chrF++/ref", "chrF++/pe", "term_success", "markup_accuracy", "edit_rate")
+
+
 def _print_summary(console: Console, header: list[str], rows: list[list[str]]) -> None:
-    table = Table(*header, title="postedit eval")
+    """The headline columns that fit a terminal; the full table is in the report."""
+    keep = [i for i, h in enumerate(header) if h in _CONSOLE_COLUMNS or h.startswith("significant")]
+    table = Table(*[header[i] for i in keep], title="postedit eval")
     for r in rows:
-        table.add_row(*r)
+        table.add_row(*[r[i] for i in keep])
     console.print(table)
 
 

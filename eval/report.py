@@ -24,12 +24,16 @@ _HEADLINE = (
     "TER/ref",
     "TER/pe",
     "term_success",
+    "markup_accuracy",
     "edit_rate",
     "violations_per_segment",
     "calls_per_segment",
     "latency_p50_ms",
     "latency_p95_ms",
 )
+
+
+_NONE = Score("none", float("nan"), "", 0)
 
 
 def _fmt(x: float | None, digits: int = 3) -> str:
@@ -73,7 +77,9 @@ def _primary(summary: Summary) -> str | None:
 def headline_rows(summary: Summary) -> tuple[list[str], list[list[str]]]:
     """The summary table: one row per system, headline metrics, and "significant vs MT?" on chrF++."""
     names = summary.metric_names()
-    cols = [m for m in _HEADLINE if m in names]
+    cols = [
+        m for m in _HEADLINE if m in names and any((summary.score(s, m) or _NONE).n for s in summary.systems)
+    ]
     primary = _primary(summary)
     header = ["system", *cols] + ([f"significant vs MT? ({primary})"] if primary else [])
     rows: list[list[str]] = []
@@ -158,7 +164,16 @@ def _markdown(summary: Summary, plots: dict[str, Path], out_dir: Path) -> str:
         f"- data: {', '.join(meta.get('datasets', []))} ({meta.get('aligned_segments')} segments scored"
         f" of {meta.get('segments')})",
     ]
-    for key in ("command", "model", "config", "glossary", "style", "sacrebleu", "bleu_tokenizer"):
+    for key in (
+        "command",
+        "model",
+        "config",
+        "prompt_version",
+        "glossary",
+        "style",
+        "sacrebleu",
+        "bleu_tokenizer",
+    ):
         if meta.get(key) is not None:
             parts.append(f"- {key}: `{meta[key]}`")
     parts += ["", "## Summary", "", _md_table(*headline_rows(summary)), "", SIGNIFICANCE, ""]

@@ -239,6 +239,7 @@ def summarize(
         "sacrebleu": sacrebleu_version(),
         "bleu_tokenizer": tok,
         "baseline": BASELINE,
+        "prompt_version": _prompt_version(),
         **(meta or {}),
     }
     return Summary(
@@ -253,6 +254,14 @@ def summarize(
         judge=judged,
         notes=notes,
     )
+
+
+def _prompt_version() -> str | None:
+    try:
+        from prompts import PROMPT_VERSION
+    except ImportError:
+        return None
+    return str(PROMPT_VERSION)
 
 
 def _ragas_scores(

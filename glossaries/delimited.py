@@ -101,7 +101,7 @@ def read_delimited(
         delimiter = "\t" if filename.lower().endswith((".tsv", ".txt", ".tab")) else ","
         if delimiter == "," and "," not in first_line:
             delimiter = ";" if ";" in first_line else "\t" if "\t" in first_line else ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     try:
         header = next(reader, None)
         if header is None or not any(h.strip() for h in header):

@@ -70,7 +70,9 @@ def raise_validation_error(
 
     `skip` drops leading `loc` steps the file does not have (a wrapper the reader added).
     """
-    err = exc.errors()[0]
+    errors = exc.errors()
+    # A misspelt key also makes the real one "missing": report the misspelling, which explains both.
+    err = next((e for e in errors if e["type"] == "extra_forbidden"), errors[0])
     loc = tuple(err["loc"])[skip:]
     path = ".".join(str(s) for s in loc if _is_field(s))
     message = err["msg"].removeprefix("Value error, ")

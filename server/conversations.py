@@ -167,6 +167,11 @@ def _agent_turn(
     if not first and conv.mt is not None:
         # A follow-up edits the current version; the linguist compares against the original MT.
         out.edits = [EditOut(**asdict(e)) for e in word_edits(conv.mt, result.output)]
+    if not first:  # the agent compared with the previous version; the status is about the original MT
+        if any(v.severity == "error" for v in out.violations):
+            out.status = "needs_review"
+        else:
+            out.status, out.reason = ("unchanged" if result.output == conv.mt else "edited"), None
     return Turn(
         index=len(conv.turns),
         role="agent",

@@ -39,8 +39,8 @@ def untranslated(inp: CheckInput) -> list[Violation]:
     if primary_lang(inp.source_lang) == primary_lang(inp.target_lang):
         return []
     words = _WORD.findall(_dnt_blanked(inp, plain(inp.source)))
-    if not any(len(w) > 1 for w in words):
-        return []  # only numbers, placeholders, DNT terms or single letters: nothing to translate
+    if not any(len(w) > 1 and not w.isupper() for w in words) or (len(words) == 1 and len(words[0]) <= 3):
+        return []  # only numbers, placeholders, DNT terms, acronyms or a short word: nothing to translate
     return [
         Violation(
             "untranslated",

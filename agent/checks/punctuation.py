@@ -25,7 +25,7 @@ _END_CLASS = {
 # Greek writes the question mark as `;`.
 _GREEK_QUESTION = {"el": {";": "?"}}
 # Closing quotes and brackets that may follow the final mark (`"Done."`, `(see above).`).
-_CLOSERS = "\"'”’»›」』）)]】〉》"
+_CLOSERS = "\"'“”’»«›‹」』）)]】〉》"
 _BRACKETS = {"(": ")", "[": "]", "{": "}"}
 _FRENCH_SPACED = re.compile(r"(?<=[\w»)\]’\"])([!?;:])(?!\w)|(?<=«)(?=\w)|(?<=\w)(?=»)")
 

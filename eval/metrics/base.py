@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any
 
-__all__ = ["Score", "sacrebleu_version", "significance_label"]
+__all__ = ["Score", "sacrebleu_version"]
 
 
 @dataclass(frozen=True)
@@ -26,15 +26,6 @@ class Score:
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
-
-
-def significance_label(score: Score) -> str:
-    """'yes (better)' / 'yes (worse)' / 'no' / '' (not tested): the report's "significant vs MT?" column."""
-    if score.significant is None:
-        return ""
-    if not score.significant:
-        return "no"
-    return "yes"
 
 
 def sacrebleu_version() -> str:

@@ -132,9 +132,18 @@ MASKED = "Click ⟦1⟧Save⟦/1⟧ to store ⟦2⟧ settings."
     ("output", "repaired"),
     [
         ("Klicken Sie auf ⟦1⟧Speichern⟦/1⟧, um ⟦2⟧ Einstellungen.", None),
-        ("Klicken Sie auf ⟦1⟧Speichern, um ⟦2⟧ Einstellungen.", "Klicken Sie auf ⟦1⟧Speichern⟦/1⟧, um ⟦2⟧ Einstellungen."),
-        ("Klicken Sie auf Speichern⟦/1⟧, um ⟦2⟧ Einstellungen.", "Klicken Sie auf ⟦1⟧Speichern⟦/1⟧, um ⟦2⟧ Einstellungen."),
-        ("Klicken ⟦1⟧Sie⟦/1⟧ auf, um ⟦2⟧ ⟦7⟧ Einstellungen.", "Klicken ⟦1⟧Sie⟦/1⟧ auf, um ⟦2⟧ Einstellungen."),
+        (
+            "Klicken Sie auf ⟦1⟧Speichern, um ⟦2⟧ Einstellungen.",
+            "Klicken Sie auf ⟦1⟧Speichern⟦/1⟧, um ⟦2⟧ Einstellungen.",
+        ),
+        (
+            "Klicken Sie auf Speichern⟦/1⟧, um ⟦2⟧ Einstellungen.",
+            "Klicken Sie auf ⟦1⟧Speichern⟦/1⟧, um ⟦2⟧ Einstellungen.",
+        ),
+        (
+            "Klicken ⟦1⟧Sie⟦/1⟧ auf, um ⟦2⟧ ⟦7⟧ Einstellungen.",
+            "Klicken ⟦1⟧Sie⟦/1⟧ auf, um ⟦2⟧ Einstellungen.",
+        ),
         ("⟦1⟧A⟦/1⟧ ⟦2⟧ b ⟦2⟧ c", "⟦1⟧A⟦/1⟧ ⟦2⟧ b c"),
     ],
 )

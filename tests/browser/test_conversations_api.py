@@ -42,7 +42,9 @@ def sse(response: httpx.Response) -> list[tuple[str, dict]]:
     return events
 
 
-def test_first_message_post_edits_with_diff_terms_and_violations(client: httpx.Client, glossary_id: str) -> None:
+def test_first_message_post_edits_with_diff_terms_and_violations(
+    client: httpx.Client, glossary_id: str
+) -> None:
     conv = open_conversation(client, glossary_id, source=unique(SOURCE))
     assert [t["kind"] for t in conv["turns"]] == ["segment"]
     r = client.post(f"/v1/conversations/{conv['id']}/messages", json={})
@@ -50,8 +52,13 @@ def test_first_message_post_edits_with_diff_terms_and_violations(client: httpx.C
     (turn,) = r.json()["turns"]
     result = turn["result"]
     assert turn["role"] == "agent" and result["output"].startswith("Speichern Sie die Einstellungen")
-    assert {(e["before"], e["after"]) for e in result["edits"]} >= {("Sichern", "Speichern"), ("Optionen", "Einstellungen")}
-    assert result["status"] == "needs_review" and any(v["code"] == "dnt-altered" for v in result["violations"])
+    assert {(e["before"], e["after"]) for e in result["edits"]} >= {
+        ("Sichern", "Speichern"),
+        ("Optionen", "Einstellungen"),
+    }
+    assert result["status"] == "needs_review" and any(
+        v["code"] == "dnt-altered" for v in result["violations"]
+    )
     assert [s["step"] for s in result["trace"]][0] == "retrieve"
     terms = {t["source"]: t for t in turn["terms"]}
     assert terms["Save"]["target"] == "Speichern" and terms["Save"]["forbidden"] == ["Sichern"]
@@ -83,7 +90,9 @@ def test_stream_sends_steps_then_the_stored_turn(client: httpx.Client, glossary_
 def test_follow_ups_revise_or_answer_and_keep_the_checks(
     client: httpx.Client, glossary_id: str, message: str, kind: str, expect_output: str, expect_reply: str
 ) -> None:
-    conv = open_conversation(client, glossary_id, source=unique("Save your settings"), mt="Sichern Sie Ihre Optionen")
+    conv = open_conversation(
+        client, glossary_id, source=unique("Save your settings"), mt="Sichern Sie Ihre Optionen"
+    )
     client.post(f"/v1/conversations/{conv['id']}/messages", json={})
     r = client.post(f"/v1/conversations/{conv['id']}/messages", json={"message": message})
     assert r.status_code == 200, r.text
@@ -99,7 +108,9 @@ def test_follow_ups_revise_or_answer_and_keep_the_checks(
 
 
 def test_list_accept_and_export(client: httpx.Client) -> None:
-    conv = open_conversation(client, source=unique('Click <g id="1">Save</g>'), mt='Klicken <g id="1">Sichern</g>')
+    conv = open_conversation(
+        client, source=unique('Click <g id="1">Save</g>'), mt='Klicken <g id="1">Sichern</g>'
+    )
     client.post(f"/v1/conversations/{conv['id']}/messages", json={})
     listed = {c["id"]: c for c in client.get("/v1/conversations").json()["items"]}
     assert listed[conv["id"]]["turns"] == 2 and listed[conv["id"]]["accepted"] is False
@@ -109,7 +120,9 @@ def test_list_accept_and_export(client: httpx.Client) -> None:
     rows = client.get(f"/v1/conversations/{conv['id']}/export", params={"format": "jsonl"})
     assert rows.headers["content-type"].startswith("application/x-ndjson")
     (row,) = [json.loads(line) for line in rows.text.splitlines()]
-    assert row["id"] == conv["id"] and row["mt"] == 'Klicken <g id="1">Sichern</g>' and row["accepted"] is True
+    assert (
+        row["id"] == conv["id"] and row["mt"] == 'Klicken <g id="1">Sichern</g>' and row["accepted"] is True
+    )
 
     xlf = client.get(f"/v1/conversations/{conv['id']}/export", params={"format": "xliff"})
     doc = parse_xliff(xlf.content)
@@ -156,7 +169,11 @@ def test_another_tenant_sees_nothing(live: LiveServer, client: httpx.Client) -> 
     [
         ({"source_lang": "en", "target_lang": "xx", "source": "a"}, 422, "unsupported_language"),
         ({"source_lang": "en", "target_lang": "de", "source": "   "}, 422, "invalid_segment"),
-        ({"source_lang": "en", "target_lang": "de", "source": "a", "glossary_id": "nope"}, 404, "glossary_not_found"),
+        (
+            {"source_lang": "en", "target_lang": "de", "source": "a", "glossary_id": "nope"},
+            404,
+            "glossary_not_found",
+        ),
         ({"source_lang": "en", "target_lang": "de"}, 422, "invalid_request"),
     ],
 )
@@ -178,6 +195,10 @@ def test_an_empty_follow_up_and_a_missing_key_are_refused(live: LiveServer, clie
 
 def test_the_routes_are_in_the_openapi_document(client: httpx.Client) -> None:
     paths = client.get("/openapi.json").json()["paths"]
-    for path in ("/v1/conversations", "/v1/conversations/{conversation_id}/messages",
-                 "/v1/conversations/{conversation_id}/messages/stream", "/v1/conversations/{conversation_id}/export"):
+    for path in (
+        "/v1/conversations",
+        "/v1/conversations/{conversation_id}/messages",
+        "/v1/conversations/{conversation_id}/messages/stream",
+        "/v1/conversations/{conversation_id}/export",
+    ):
         assert path in paths  # fmt: skip

@@ -90,8 +90,9 @@
     for (const span of sorted) {
       if (span.start < pos) continue;
       out.push(text.slice(pos, span.start));
-      out.push(el("mark", { class: "term " + (span.cls || ""), tabindex: "0", "data-term": span.term.source },
-        text.slice(span.start, span.end), el("span", { class: "tip", role: "tooltip", text: termTip(span.term) })));
+      const tip = termTip(span.term);  // shown by CSS on hover and focus; read by screen readers as a description
+      out.push(el("mark", { class: "term " + (span.cls || ""), tabindex: "0", "data-term": span.term.source,
+        "data-tip": tip, "aria-description": tip }, text.slice(span.start, span.end)));
       pos = span.end;
     }
     out.push(text.slice(pos));
@@ -149,7 +150,7 @@
   }
 
   function stepsDetails(steps, open) {
-    const total = steps.reduce((sum, s) => Math.max(sum, Number(s.ms) || 0), 0);
+    const total = steps.reduce((sum, s) => sum + (Number(s.ms) || 0), 0);
     return el("details", { class: "steps", open },
       el("summary", {}, "Agent steps (" + steps.length + (steps.length ? ", " + total.toFixed(0) + " ms" : "") + ")"),
       el("ol", {}, steps.map(stepItem)));
@@ -246,7 +247,10 @@
   }
 
   // ---- actions -------------------------------------------------------------------------------------------------
-  function setWorking(text) { $("#working").textContent = text; }
+  function setWorking(text, busy = false) {
+    $("#working").textContent = text;
+    $("#working").classList.toggle("busy", busy);
+  }
   function showError(text) { $("#thread-error").textContent = text; }
 
   function setBusy(busy) {
@@ -301,7 +305,7 @@
     const steps = [];
     const pending = pendingCard(steps);
     $("#thread").append(pending.card);
-    setWorking("The agent is working…");
+    setWorking("The agent is working…", true);
     let turn = null;
     try {
       const res = await api("/v1/conversations/" + conv.id + "/messages/stream", { method: "POST", json: { message }, raw: true });
@@ -309,7 +313,7 @@
         if (event === "step") {
           steps.push(data);
           pending.list.append(stepItem(data));
-          setWorking("The agent is working: " + data.step + "…");
+          setWorking("The agent is working: " + data.step + "…", true);
         } else if (event === "turn") {
           turn = data;
         }

@@ -1,0 +1,160 @@
+"""Throughput of POST /v1/postedit with a stub model answering instantly, and cache-hit latency.
+
+    .venv/bin/python bench/bench_api.py [--batches 40] [--batch-size 50] [--mode full] [--no-redis]
+
+The API runs as its own uvicorn process (as deployed); the stub model and the client share this one.
+Goals on a 2-core machine: >= 300 segments/s in batches of 50 with p99 request latency < 250 ms;
+cache hits p99 < 5 ms.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+import httpx
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from tests.support.stub_llm import Reply, StubLLM, gateway_config_for  # noqa: E402
+
+KEY = "bench-key"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def echo(body: dict[str, object]) -> Reply:
+    prompt = str(body["messages"][-1]["content"])  # type: ignore[index]
+    start, end = prompt.find("<mt>"), prompt.find("</mt>")
+    text = prompt[start + 4 : end] if start >= 0 else "x"
+    return Reply({"output": text + " ✓"})
+
+
+def pct(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+
+
+def start_api(stub_url: str, use_redis: bool, workers: int) -> tuple[subprocess.Popen[bytes], str]:
+    config = Path(tempfile.mkdtemp()) / "stub.yaml"
+    cfg = gateway_config_for(stub_url)
+    cfg.pop("source", None)
+    config.write_text(yaml.safe_dump(cfg))
+    port = free_port()
+    env = {
+        **os.environ,
+        "POSTEDIT_MODEL_CONFIG_PATH": str(config),
+        "POSTEDIT_API_KEYS": f"{KEY}:bench",
+        "POSTEDIT_EMBEDDED_AUTOSTART": "false",
+        "POSTEDIT_RATE_LIMIT_PER_MINUTE": "0",
+        "POSTEDIT_CONCURRENCY": "50",
+        "POSTEDIT_REDIS_PREFIX": f"bench-{uuid.uuid4().hex[:6]}:",
+    }
+    if use_redis:
+        env["POSTEDIT_REDIS_URL"] = "redis://127.0.0.1:6379/14"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "uvicorn", "server.main:create_app", "--factory", "--port", str(port),
+         "--log-level", "warning", "--no-access-log", "--workers", str(workers)],
+        env=env, cwd=ROOT,
+    )  # fmt: skip
+    proc.config_path = config  # type: ignore[attr-defined]  # for bench_jobs' worker
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"{base}/readyz", timeout=2).status_code == 200:
+                return proc, base
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)
+    proc.kill()
+    raise SystemExit("API did not become ready")
+
+
+async def throughput(base: str, batches: int, size: int, mode: str, in_flight: int) -> None:
+    headers = {"Authorization": f"Bearer {KEY}"}
+    latencies: list[float] = []
+    run = uuid.uuid4().hex[:6]
+
+    async with httpx.AsyncClient(base_url=base, headers=headers, timeout=60) as client:
+        async def one(b: int) -> int:
+            segs = [{"id": str(i), "source": f"Open file number {b} {i} {run}", "mt": f"Öffnen Sie Datei {b} {i} {run}"}
+                    for i in range(size)]  # fmt: skip
+            t0 = time.perf_counter()
+            r = await client.post("/v1/postedit", json={"source_lang": "en", "target_lang": "de", "mode": mode,
+                                                         "segments": segs})  # fmt: skip
+            latencies.append((time.perf_counter() - t0) * 1000)
+            r.raise_for_status()
+            return sum(s["status"] != "error" for s in r.json()["segments"])
+
+        await one(-1)  # warm-up
+        latencies.clear()
+        gate = asyncio.Semaphore(in_flight)
+
+        async def gated(b: int) -> int:
+            async with gate:
+                return await one(b)
+
+        t0 = time.perf_counter()
+        done = sum(await asyncio.gather(*(gated(b) for b in range(batches))))
+        elapsed = time.perf_counter() - t0
+    print(f"postedit ({mode}): {done} segments in {elapsed:.2f} s = {done / elapsed:.0f} segments/s "
+          f"(batches of {size}, {in_flight} in flight)")  # fmt: skip
+    print(f"  request latency ms: p50 {statistics.median(latencies):.1f}  p99 {pct(latencies, 99):.1f}  "
+          f"max {max(latencies):.1f}")  # fmt: skip
+
+
+def cache_hits(base: str, n: int) -> None:
+    headers = {"Authorization": f"Bearer {KEY}"}
+    body = {"source_lang": "en", "target_lang": "de", "mode": "full",
+            "segments": [{"id": "1", "source": "Save the settings.", "mt": "Speichern Sie die Einstellungen."}]}  # fmt: skip
+    latencies = []
+    with httpx.Client(base_url=base, headers=headers, timeout=30) as client:
+        client.post("/v1/postedit", json=body).raise_for_status()
+        for _ in range(n):
+            t0 = time.perf_counter()
+            r = client.post("/v1/postedit", json=body)
+            latencies.append((time.perf_counter() - t0) * 1000)
+            assert r.json()["segments"][0]["cached"] is True
+    print(f"cache hits: {n} requests, latency ms p50 {statistics.median(latencies):.2f}  "
+          f"p99 {pct(latencies, 99):.2f}")  # fmt: skip
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--batches", type=int, default=40)
+    parser.add_argument("--batch-size", type=int, default=50)
+    parser.add_argument("--in-flight", type=int, default=2)
+    parser.add_argument("--mode", choices=["full", "minimal"], default="full")
+    parser.add_argument("--cache-requests", type=int, default=500)
+    parser.add_argument("--no-redis", action="store_true")
+    parser.add_argument("--api-workers", type=int, default=2, help="uvicorn processes (one per core)")
+    args = parser.parse_args()
+    with StubLLM() as stub:
+        stub.set_handler(echo)
+        proc, base = start_api(stub.base_url, not args.no_redis, args.api_workers)
+        try:
+            asyncio.run(throughput(base, args.batches, args.batch_size, args.mode, args.in_flight))
+            cache_hits(base, args.cache_requests)
+        finally:
+            proc.terminate()
+            proc.wait(timeout=20)
+
+
+if __name__ == "__main__":
+    main()

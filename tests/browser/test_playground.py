@@ -1,0 +1,167 @@
+"""The playground in Debian's Chromium (Playwright, headless) against the real server and the stub model.
+
+Screenshots of the main states go to test-output/playground/; the first answer also to docs/playground.png
+(the README's picture).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, ConsoleMessage, Locator, Page, expect, sync_playwright
+
+from tests.browser.conftest import KEY_A
+from tests.browser.stub_answers import ANSWER
+from tests.server.conftest import LiveServer
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+ROOT = Path(__file__).resolve().parents[2]
+SHOTS = ROOT / "test-output" / "playground"
+OUTPUT = "Speichern Sie die Einstellungen in der Cloud Console"
+CHROMIUM = Path("/usr/bin/chromium")
+TIMEOUT_MS = 30_000  # the first model call of a process also imports the LLM client
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+        "--disable-sync", "--no-first-run"]  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    if not CHROMIUM.exists():
+        pytest.skip("Debian's chromium is not installed (apt-get install chromium)")
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=ARGS)
+        yield b
+        b.close()
+
+
+class Console:
+    """Console errors and uncaught exceptions of a page; `expected` lists substrings a test allows."""
+
+    def __init__(self, page: Page) -> None:
+        self.errors: list[str] = []
+        self.expected: list[str] = []
+        page.on("console", self._console)
+        page.on("pageerror", lambda exc: self.errors.append(f"uncaught: {exc}"))
+
+    def _console(self, msg: ConsoleMessage) -> None:
+        if msg.type == "error":
+            self.errors.append(msg.text)
+
+    def unexpected(self) -> list[str]:
+        return [e for e in self.errors if not any(x in e for x in self.expected)]
+
+
+def open_page(
+    browser: Browser, live: LiveServer, width: int = 1280, height: int = 800
+) -> tuple[Page, Console]:
+    context = browser.new_context(viewport={"width": width, "height": height}, accept_downloads=True)
+    page = context.new_page()
+    console = Console(page)
+    page.goto(live.base_url + "/playground")
+    page.get_by_label("API key").fill(KEY_A)
+    page.get_by_role("button", name="Use key").click()
+    expect(page.locator("#key-status")).to_have_text("Connected.")
+    return page, console
+
+
+def tip_shown(term: Locator) -> bool:
+    return bool(term.evaluate("el => getComputedStyle(el, '::after').display !== 'none'"))
+
+
+def shot(page: Page, name: str) -> Path:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    path = SHOTS / name
+    page.screenshot(path=str(path), full_page=True)
+    return path
+
+
+def test_a_segment_then_a_follow_up_then_a_reload(
+    browser: Browser, live: LiveServer, glossary_id: str
+) -> None:
+    page, console = open_page(browser, live)
+    page.get_by_label("Glossary", exact=True).select_option(glossary_id)
+    page.get_by_label("Source", exact=True).fill("Save the settings in the Cloud Console.")
+    page.get_by_label("Machine translation").fill("Sichern Sie die Optionen in der Cloud Console")
+    page.get_by_label("Machine translation").press("Control+Enter")
+
+    answer = page.locator("article.turn.agent:not(.pending)").first
+    expect(answer.locator(".output")).to_have_text(OUTPUT, timeout=TIMEOUT_MS)
+    expect(answer.locator(".diff del").first).to_have_text("deleted: Sichern")
+    expect(answer.locator(".diff ins").first).to_have_text("inserted: Speichern")
+    expect(answer.locator("[data-status]")).to_have_text("edited")
+    expect(answer.locator(".badge", has_text="end-punctuation")).to_be_visible()
+    target_terms = answer.locator(".output mark.term")
+    expect(target_terms).to_have_text(["Speichern", "Einstellungen", "Cloud Console"])
+    source_term = page.locator(".source mark.term[data-term='Save']")
+    assert tip_shown(source_term) is False
+    source_term.hover()
+    assert tip_shown(source_term) is True  # the entry shows on hover
+    assert source_term.get_attribute("data-tip") == (
+        "Glossary — Save. Target: Speichern. Forbidden: Sichern. Note: Button and menu label."
+    )
+    assert "Do not translate" in (target_terms.nth(2).get_attribute("data-tip") or "")
+    steps = answer.locator("details.steps")
+    steps.locator("summary").click()
+    expect(steps.locator("li").first).to_contain_text("retrieve")
+    expect(steps.locator("li", has_text="finalize")).to_contain_text("ms)")
+    shot(page, "01-first-answer.png")
+    (ROOT / "docs").mkdir(exist_ok=True)
+    page.screenshot(path=str(ROOT / "docs" / "playground.png"))
+
+    page.get_by_label("Message to the agent").fill("Why did you change Sichern?")
+    page.get_by_label("Message to the agent").press("Control+Enter")
+    agents = page.locator("article.turn.agent:not(.pending)")
+    expect(agents).to_have_count(2, timeout=TIMEOUT_MS)
+    expect(agents.nth(1).locator(".reply")).to_have_text(ANSWER)
+    expect(agents.nth(1).locator("[data-status]")).to_have_text("edited")  # still compared with the MT
+    expect(page.locator("article.turn.user .reply")).to_have_text("Why did you change Sichern?")
+    shot(page, "02-follow-up.png")
+
+    page.reload()
+    expect(page.locator("article.turn.agent")).to_have_count(2)
+    expect(page.locator("#conv-list button[aria-current='true']")).to_contain_text("Save the settings")
+    agents.nth(1).get_by_role("button", name="Accept").click()
+    expect(page.locator(".accepted")).to_have_text("✓ Accepted")
+    with page.expect_download() as download:
+        agents.nth(1).get_by_role("button", name="Export JSONL").click()
+    row = json.loads(Path(download.value.path()).read_text())
+    assert row["accepted"] is True and row["output"] == OUTPUT
+    shot(page, "03-after-reload-accepted.png")
+    assert console.unexpected() == []
+
+
+def test_a_broken_glossary_upload_shows_the_error_inline(browser: Browser, live: LiveServer) -> None:
+    page, console = open_page(browser, live)
+    console.expected.append("status of 422")  # the browser logs the failed PUT itself
+    page.get_by_label("Id", exact=True).fill("broken")
+    page.get_by_label("File").set_input_files(
+        files=[
+            {
+                "name": "broken.csv",
+                "mimeType": "text/csv",
+                "buffer": b'source,target\nSave,Speichern\n"oops,\n',
+            }
+        ]
+    )
+    page.get_by_role("button", name="Upload").click()
+    error = page.locator("#upload-error")
+    expect(error).to_contain_text("broken.csv:3: empty target term")  # file, line and reason
+    assert error.get_attribute("role") == "alert"
+    expect(page.get_by_label("Glossary", exact=True).locator("option", has_text="broken")).to_have_count(0)
+    shot(page, "04-broken-glossary.png")
+    assert console.unexpected() == []
+
+
+def test_narrow_window_translates_without_mt(browser: Browser, live: LiveServer) -> None:
+    page, console = open_page(browser, live, width=400, height=800)
+    page.get_by_label("Source", exact=True).fill("Open the folder.")
+    page.get_by_role("button", name="Send").first.click()
+    expect(page.locator("article.turn.agent .output")).to_have_text("T: Open the folder.", timeout=TIMEOUT_MS)
+    expect(page.get_by_label("Message to the agent")).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 400  # no sideways scrolling
+    shot(page, "05-narrow.png")
+    assert console.unexpected() == []
