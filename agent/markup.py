@@ -25,6 +25,8 @@ MASK_CLOSE = "⟧"
 MASK_RE = re.compile(r"⟦(/?)(\d+)⟧")
 
 __all__ = [
+    "MASK_CLOSE",
+    "MASK_OPEN",
     "MASK_RE",
     "Markup",
     "Protected",

@@ -16,8 +16,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from agent.embedded import EmbeddedServer  # noqa: E402
-from agent.llm import LLMGateway, LLMReply, load_gateway_config  # noqa: E402
+from agent.embedded import EmbeddedServer
+from agent.llm import LLMGateway, LLMReply, load_gateway_config
 
 SCHEMA = {
     "type": "object",
@@ -29,13 +29,18 @@ SYSTEM = (
     "translation. Answer in JSON with keys output and changed."
 )
 SEGMENTS = [
-    ("The patient should take two tablets daily after meals.", "Le patient doit prendre deux comprimés par jour."),
+    (
+        "The patient should take two tablets daily after meals.",
+        "Le patient doit prendre deux comprimés par jour.",
+    ),
     ("Wash your hands before touching your face.", "Lavez vos mains avant de toucher votre visage."),
     ("The vaccine is free for everyone over 65.", "Le vaccin est gratuit pour tous les plus de 65 ans."),
     ("Symptoms may appear two to fourteen days after exposure.", "Les symptômes peuvent apparaître."),
     ("Keep a distance of two metres from other people.", "Gardez une distance de deux mètres des autres."),
 ]
-STYLE = " ".join(f"Rule {i}: keep the client's terminology and numbers exactly as given." for i in range(1, 25))
+STYLE = " ".join(
+    f"Rule {i}: keep the client's terminology and numbers exactly as given." for i in range(1, 25)
+)
 
 
 def messages(i: int, system: str = SYSTEM) -> list[dict[str, str]]:

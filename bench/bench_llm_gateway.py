@@ -1,6 +1,6 @@
 """Gateway overhead and concurrency against the stub server (no model): prints the figures.
 
-    .venv/bin/python bench/bench_llm_gateway.py [--calls 200] [--concurrency 64] [--delay 0.3]
+.venv/bin/python bench/bench_llm_gateway.py [--calls 200] [--concurrency 64] [--delay 0.3]
 """
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from agent.llm import LLMGateway  # noqa: E402
-from tests.support.stub_llm import Reply, StubLLM, gateway_config_for  # noqa: E402
+from agent.llm import LLMGateway
+from tests.support.stub_llm import Reply, StubLLM, gateway_config_for
 
 SCHEMA = {"type": "object", "properties": {"output": {"type": "string"}}, "required": ["output"]}
 MESSAGES = [{"role": "system", "content": "Post-edit."}, {"role": "user", "content": "Hello. / Bonjour."}]
@@ -42,7 +42,9 @@ async def main(calls: int, concurrency: int, delay: float) -> None:
         stub.set_handler(lambda _body: Reply({"output": "Bonjour."}, delay=delay))
         t = time.perf_counter()
         await asyncio.gather(*(gateway.complete_json(MESSAGES, SCHEMA) for _ in range(concurrency)))
-        print(f"{concurrency} concurrent calls, stub delay {delay * 1000:.0f} ms: {time.perf_counter() - t:.2f} s")
+        print(
+            f"{concurrency} concurrent calls, stub delay {delay * 1000:.0f} ms: {time.perf_counter() - t:.2f} s"
+        )
 
 
 if __name__ == "__main__":

@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import csv
 import gc
-import os
 import json
+import os
 import random
 import re
 import statistics
@@ -119,7 +119,7 @@ def main() -> None:
     gc.collect()
     gc.freeze()
     segs = segments(rows)
-    for source, mt in segs[:20]:  # warm the lemma cache as a running service would be
+    for source, _mt in segs[:20]:  # warm the lemma cache as a running service would be
         matcher.match_source(source)
     times: list[float] = []
     cpu: list[float] = []

@@ -71,8 +71,8 @@ def main() -> None:
                     )
     print(f"rows: {len(rows)}, term constraints: {constraints}")
     print(f"source terms found by match_source: {src_found}/{constraints} ({src_found / constraints:.1%})")
-    print(f"false alarms on ref: {false_alarms}/{constraints} ({false_alarms / constraints:.2%}) goal <= 2%")
-    print(f"recall on mt misses: {caught}/{mt_misses} ({caught / max(mt_misses, 1):.2%}) goal >= 95%")
+    print(f"false alarms on ref: {false_alarms}/{constraints} ({false_alarms / constraints:.3%}) goal <= 2%")
+    print(f"recall on mt misses: {caught}/{mt_misses} ({caught / max(mt_misses, 1):.3%}) goal >= 95%")
 
 
 if __name__ == "__main__":

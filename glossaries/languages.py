@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from glossaries.text import primary_lang as primary
+
+__all__ = ["LANGUAGES", "is_supported", "language_name", "primary"]
+
 LANGUAGES: dict[str, str] = {
     "ar": "Arabic", "bg": "Bulgarian", "cs": "Czech", "da": "Danish", "de": "German", "el": "Greek",
     "en": "English", "es": "Spanish", "et": "Estonian", "fa": "Persian", "fi": "Finnish", "fr": "French",
@@ -11,11 +15,6 @@ LANGUAGES: dict[str, str] = {
     "sl": "Slovenian", "sr": "Serbian", "sv": "Swedish", "th": "Thai", "tr": "Turkish", "uk": "Ukrainian",
     "vi": "Vietnamese", "zh": "Chinese",
 }  # fmt: skip
-
-
-def primary(code: str) -> str:
-    """`en-US`, `EN_us`, `zh-Hans` -> `en`, `en`, `zh`: the part that selects lemmatizers, rules and names."""
-    return code.replace("_", "-").split("-", 1)[0].lower()
 
 
 def is_supported(code: str) -> bool:

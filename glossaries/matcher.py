@@ -92,7 +92,9 @@ def _words(text: str, lang: str) -> list[_Word]:
         low = surface.casefold()
         lem = lemma(surface, lang)
         keys = (low,) if lem == low else (low, lem)
-        glued = prev_end >= 0 and (start - prev_end == 1 and text[prev_end] == " " or joined(text, prev_end, start))
+        glued = prev_end >= 0 and (
+            (start - prev_end == 1 and text[prev_end] == " ") or joined(text, prev_end, start)
+        )
         words.append(_Word(surface, start, end, keys, glued))
         prev_end = end
     return words

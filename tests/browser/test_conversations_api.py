@@ -59,7 +59,7 @@ def test_first_message_post_edits_with_diff_terms_and_violations(
     assert result["status"] == "needs_review" and any(
         v["code"] == "dnt-altered" for v in result["violations"]
     )
-    assert [s["step"] for s in result["trace"]][0] == "retrieve"
+    assert result["trace"][0]["step"] == "retrieve"
     terms = {t["source"]: t for t in turn["terms"]}
     assert terms["Save"]["target"] == "Speichern" and terms["Save"]["forbidden"] == ["Sichern"]
     save = terms["Save"]

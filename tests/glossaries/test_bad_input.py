@@ -40,7 +40,8 @@ CASES = [
     (
         "t.tbx",
         b'<martif><text><body><termEntry>\n<langSet xml:lang="en"><tig><term>a</term>\n'
-        b'<termNote type="administrativeStatus">bestTerm</termNote></tig></langSet>\n</termEntry></body></text></martif>',
+        b'<termNote type="administrativeStatus">bestTerm</termNote></tig></langSet>\n'
+        b"</termEntry></body></text></martif>",
         3,
         "unknown administrativeStatus",
     ),
@@ -119,7 +120,8 @@ def test_missing_file(tmp_path: Path) -> None:
 
 STYLE_CASES = [
     (
-        b"rules:\n  - id: r1\n    pattern: 'ok'\n    message: m\n  - id: r2\n    pattern: '(unclosed'\n    message: m\n",
+        b"rules:\n  - id: r1\n    pattern: 'ok'\n    message: m\n"
+        b"  - id: r2\n    pattern: '(unclosed'\n    message: m\n",
         6,
         "invalid regular expression",
     ),

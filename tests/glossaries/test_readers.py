@@ -160,11 +160,11 @@ def test_tbx_ignores_concepts_without_the_pair() -> None:
 
 def test_csv_aliases_variants_and_concepts() -> None:
     data = (
-        "SRC;Target;Status;Part of Speech;Comment;Case\n"
-        "Save;Speichern|Sichern;preferred;verb;button;no\n"
-        "save;Abspeichern;deprecated;verb;;\n"
-        "iPhone;iPhone;DNT;;product;yes\n"
-    ).encode()
+        b"SRC;Target;Status;Part of Speech;Comment;Case\n"
+        b"Save;Speichern|Sichern;preferred;verb;button;no\n"
+        b"save;Abspeichern;deprecated;verb;;\n"
+        b"iPhone;iPhone;DNT;;product;yes\n"
+    )
     tb = parse_termbase(data, "x.csv", source_lang="en", target_lang="de", id="ui")
     save, iphone = tb.entries
     assert tb.id == "ui"
@@ -174,7 +174,7 @@ def test_csv_aliases_variants_and_concepts() -> None:
 
 
 def test_tsv_with_language_code_headers() -> None:
-    data = "en-US\tde-DE\tnote\nfile\tDatei\tnoun\n\nfolder\tOrdner\t\n".encode()
+    data = b"en-US\tde-DE\tnote\nfile\tDatei\tnoun\n\nfolder\tOrdner\t\n"
     tb = parse_termbase(data, "terms.tsv", source_lang="en", target_lang="de")
     assert [(e.source[0].text, e.target[0].text) for e in tb.entries] == [
         ("file", "Datei"),

@@ -266,7 +266,7 @@
         "aria-current": state.conv && state.conv.id === c.id ? "true" : "false" },
         c.title, el("br"), el("span", { class: "meta" },
           c.source_lang + "→" + c.target_lang + " · " + (c.status ? STATUS_TEXT[c.status] || c.status : "new") +
-          (c.accepted ? " · accepted" : "") + " · " + c.turns + " turns")))));
+          (c.accepted ? " · accepted" : "") + " · " + c.turns + (c.turns === 1 ? " turn" : " turns"))))));
     $("#conv-empty").hidden = list.items.length > 0;
   }
 

@@ -1,0 +1,1 @@
+"""Opt-in contract tests against a real vLLM OpenAI server."""
