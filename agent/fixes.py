@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 
-from agent.checks.model import Violation
+from agent.violations import Violation
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from agent.checks.model import Severity, Violation
+from agent.violations import Severity, Violation
 
 Kind = Literal["open", "close", "empty", "placeholder", "dnt"]
 

@@ -14,7 +14,7 @@ from langgraph.runtime import Runtime
 
 from agent import fixes, prompting
 from agent.checks import CheckInput, run_checks
-from agent.checks.model import Severity, Violation
+from agent.violations import Severity, Violation
 from agent.llm import LLMError, LLMReply
 from agent.markup import find_markup
 from agent.protection import mask_segment

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from agent.checks.model import Violation
+from agent.violations import Violation
 from glossaries.languages import language_name
 from glossaries.model import Entry
 from prompts import Message, render

@@ -6,7 +6,7 @@ import operator
 from dataclasses import dataclass, field
 from typing import Annotated, TypedDict
 
-from agent.checks.model import Severity, Violation
+from agent.violations import Severity, Violation
 from agent.llm import LLMCall, LLMGateway
 from agent.protection import SegmentMasks
 from agent.types import EditOptions, Segment, TraceStep

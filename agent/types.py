@@ -6,7 +6,7 @@ from dataclasses import asdict, dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from agent.checks.model import Violation
+from agent.violations import Violation
 from glossaries.model import Entry
 
 
@@ -114,7 +114,7 @@ class SegmentResult:
 
 def result_from_json(data: dict[str, Any]) -> SegmentResult:
     """Inverse of `SegmentResult.to_json` (used by caches and job checkpoints)."""
-    from agent.checks.model import Severity
+    from agent.violations import Severity
 
     def violation(v: dict[str, Any]) -> Violation:
         return Violation(

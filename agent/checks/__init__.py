@@ -11,7 +11,7 @@ from dataclasses import replace
 
 from agent.checks import content, length, links, numbers, punctuation, style, tags, terms, whitespace
 from agent.checks.input import CheckInput
-from agent.checks.model import Severity, Violation
+from agent.violations import Severity, Violation
 from glossaries.matcher import TermMatcher
 from glossaries.model import Termbase
 

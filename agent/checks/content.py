@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from agent.checks.input import CheckInput
-from agent.checks.model import Severity, Violation
+from agent.violations import Severity, Violation
 from agent.checks.plain import plain
 from glossaries.text import primary_lang
 

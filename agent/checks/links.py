@@ -6,7 +6,7 @@ import re
 from collections import Counter
 
 from agent.checks.input import CheckInput
-from agent.checks.model import Severity, Violation
+from agent.violations import Severity, Violation
 from agent.checks.plain import EMAIL_RE, URL_RE
 
 __all__ = ["email_changed", "url_changed"]

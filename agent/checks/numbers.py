@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from agent.checks.input import CheckInput
-from agent.checks.model import Severity, Violation
+from agent.violations import Severity, Violation
 from agent.checks.plain import plain
 from glossaries.text import primary_lang
 

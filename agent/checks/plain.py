@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from agent import markup  # module import: agent.markup itself imports agent.checks.model
+from agent import markup  # module import: agent.markup itself imports agent.violations
 
 __all__ = ["EMAIL_RE", "URL_RE", "plain"]
 

@@ -7,7 +7,7 @@ import re
 from functools import lru_cache
 
 from agent.checks.input import CheckInput
-from agent.checks.model import Severity, Violation
+from agent.violations import Severity, Violation
 from agent.checks.plain import plain
 from glossaries.style import StyleGuide, StyleRules
 from glossaries.text import primary_lang

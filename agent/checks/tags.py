@@ -3,9 +3,9 @@
 
 from __future__ import annotations
 
-from agent import markup  # module import: agent.markup itself imports agent.checks.model
+from agent import markup  # module import: agent.markup itself imports agent.violations
 from agent.checks.input import CheckInput
-from agent.checks.model import Violation
+from agent.violations import Violation
 
 __all__ = ["tags_and_placeholders"]
 

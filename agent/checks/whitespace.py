@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 
 from agent.checks.input import CheckInput
-from agent.checks.model import Severity, Violation
+from agent.violations import Severity, Violation
 
 __all__ = ["whitespace_double", "whitespace_leading", "whitespace_trailing"]
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-import agent.checks  # noqa: F401  (first: importing agent.markup alone runs into an import cycle)
 from agent.markup import find_markup, validate
 from eval.metrics.base import Score
 
