@@ -112,3 +112,30 @@ def closest_span(target: str, expected: str, *, threshold: float = 0.72) -> tupl
     if best is None or best[0] < threshold:
         return None
     return best[1], best[2]
+
+
+def _word_set(text: str) -> list[str]:
+    return [w.casefold() for w in _WORD.findall(text) if len(w) >= 3 and not w.isdigit()]
+
+
+def source_overlap(source: str, target: str) -> float:
+    """Share of the target's words (3+ letters) that are also source words: high for a copied source."""
+    words = _word_set(target)
+    if not words:
+        return 0.0
+    src = set(_word_set(source))
+    return sum(w in src for w in words) / len(words)
+
+
+def duplicates_context(target: str, span: tuple[int, int], expected: str) -> bool:
+    """Would putting `expected` at `span` repeat words already next to it (`lavez-vous les mains souvent les mains`)?
+
+    A located span that covers only part of a discontinuous rendering must not be replaced: the model
+    redrafts the segment instead.
+    """
+    words = [w.casefold() for w in _WORD.findall(expected)]
+    if len(words) < 2:
+        return False
+    outside = [w.casefold() for w in _WORD.findall(target[: span[0]] + " \u2029 " + target[span[1] :])]
+    inside = {w.casefold() for w in _WORD.findall(target[span[0] : span[1]])}
+    return any(w in outside and w not in inside and len(w) >= 3 for w in words)

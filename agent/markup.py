@@ -31,6 +31,7 @@ __all__ = [
     "Markup",
     "Protected",
     "Token",
+    "blank_markup",
     "find_markup",
     "masks_in",
     "protect",
@@ -535,3 +536,11 @@ def validate(source: str, target: str) -> list[Violation]:
             )
         )
     return out
+
+
+def blank_markup(text: str) -> str:
+    """The text with every tag and placeholder blanked out (same offsets), so terms never match inside tags."""
+    chars = list(text)
+    for unit in find_markup(text):
+        chars[unit.start : unit.end] = " " * (unit.end - unit.start)
+    return "".join(chars)

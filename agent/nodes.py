@@ -14,9 +14,10 @@ from langgraph.runtime import Runtime
 
 from agent import fixes, prompting
 from agent.checks import CheckInput, run_checks
+from agent.diff import edit_rate
 from agent.violations import Severity, Violation
 from agent.llm import LLMError, LLMReply
-from agent.markup import find_markup
+from agent.markup import blank_markup
 from agent.protection import mask_segment
 from agent.state import AgentContext, AgentState, Candidate, ModelEdit
 from agent.types import Mode, TraceStep
@@ -38,14 +39,6 @@ def _ms(t0: float) -> float:
 def actionable(v: Violation) -> bool:
     """What makes the agent act: errors, and any broken style-guide rule. Other warnings are only reported."""
     return v.severity is Severity.ERROR or v.code.startswith("style-")
-
-
-def blank_markup(text: str) -> str:
-    """The text with every tag and placeholder blanked out (same offsets), so terms never match inside tags."""
-    chars = list(text)
-    for unit in find_markup(text):
-        chars[unit.start : unit.end] = " " * (unit.end - unit.start)
-    return "".join(chars)
 
 
 def evaluate(ctx: AgentContext, matches: Sequence[Any], text: str, origin: str) -> Candidate:
@@ -133,7 +126,7 @@ async def route(state: AgentState, runtime: Runtime[AgentContext]) -> Route:
     must_fix = {v.code for v in candidate.violations if actionable(v)} & FIXABLE_CODES
     if must_fix and f"fix:{candidate.text}" not in tried:
         return "fix"
-    if "term-missing" in codes and f"locate:{candidate.text}" not in tried:
+    if codes & {"term-missing", "dnt-altered"} and f"locate:{candidate.text}" not in tried:
         return "locate"
     if not can_ask:
         return "finalize"
@@ -192,7 +185,7 @@ async def locate(state: AgentState, runtime: Runtime[AgentContext]) -> dict[str,
     assert candidate is not None
     text = candidate.text
     matches = state.get("matches", [])
-    missing = [v for v in candidate.violations if v.code == "term-missing" and v.expected]
+    missing = [v for v in candidate.violations if v.code in ("term-missing", "dnt-altered") and v.expected]
     phrase_of = {m.entry.id: m.text for m in matches}
     update: dict[str, Any] = {"tried": [f"locate:{text}"]}
     named: dict[str, str] = {}
@@ -221,10 +214,13 @@ async def locate(state: AgentState, runtime: Runtime[AgentContext]) -> dict[str,
         if span is None:
             span = fixes.closest_span(text, v.expected)
             how = "closest rendering"
+        if span is not None and fixes.duplicates_context(text, span, v.expected):
+            notes.append(f"not replacing {text[span[0] : span[1]]!r}: it would repeat words")
+            span = None
         if span is not None:
             replacements.append(fixes.replace_span(text, span, v.expected, f"{how} -> {v.expected!r}"))
     new_text = fixes.apply(text, replacements)
-    notes = [r.why for r in replacements]
+    notes += [r.why for r in replacements]
     if new_text != text:
         fixed = evaluate(ctx, matches, new_text, "locate")
         update |= {"candidate": fixed, "candidates": [fixed]}
@@ -233,7 +229,8 @@ async def locate(state: AgentState, runtime: Runtime[AgentContext]) -> dict[str,
             _check_step(fixed, t0, "term fix"),
         ]
     else:
-        update["trace"] = [TraceStep("locate", "no rendering of the missing term(s) found", _ms(t0))]
+        detail = "; ".join(notes) if notes else "no rendering of the missing term(s) found"
+        update["trace"] = [TraceStep("locate", detail, _ms(t0))]
     return update
 
 
@@ -299,17 +296,25 @@ async def rewrite(state: AgentState, runtime: Runtime[AgentContext]) -> dict[str
     update["calls"] = [r.call for r in replies]
     drafts: list[Candidate] = []
     edits: list[ModelEdit] = []
+    rejected: list[str] = []
     for reply in replies:
         output = (reply.data or {}).get("output")
         if not isinstance(output, str) or not output.strip():
             continue
-        drafts.append(evaluate(ctx, matches, masks.unmask(output), kind))
+        text = masks.unmask(output)
+        why_not = implausible(ctx, candidate, text)
+        if why_not:
+            rejected.append(why_not)
+            continue
+        drafts.append(evaluate(ctx, matches, text, kind))
         for e in (reply.data or {}).get("edits", []) or []:
             if isinstance(e, dict) and all(isinstance(e.get(k), str) for k in ("before", "after", "reason")):
                 edits.append(ModelEdit(e["before"], e["after"], e["reason"]))
     if not drafts:
         if errors and not replies:
             reason = f"model unavailable: {errors[0]}"
+        elif rejected:
+            reason = f"model draft rejected: {rejected[0]}"
         else:
             reason = "model returned no usable output (invalid JSON or empty)"
         update["failure"] = reason
@@ -324,6 +329,24 @@ async def rewrite(state: AgentState, runtime: Runtime[AgentContext]) -> dict[str
         _check_step(best, t0, kind),
     ]
     return update
+
+
+MAX_MINIMAL_EDIT_RATE = 0.5  # minimal mode fixes flagged problems; a draft rewriting half the MT is not that
+
+
+def implausible(ctx: AgentContext, base: Candidate | None, draft: str) -> str | None:
+    """Why a model draft cannot be used, if it cannot: a copy of the source, or (minimal mode) a rewrite."""
+    source = ctx.segment.source
+    copied = fixes.source_overlap(source, draft)
+    baseline = fixes.source_overlap(source, base.text) if base is not None else 0.0
+    if copied > 0.6 and copied > baseline + 0.2:
+        return f"it repeats the source ({copied:.0%} of its words are source words)"
+    minimal = ctx.options.mode is Mode.MINIMAL and not ctx.options.instructions
+    if minimal and base is not None and len(base.text.split()) >= 4:
+        rate = edit_rate(base.text, draft)
+        if rate > MAX_MINIMAL_EDIT_RATE:
+            return f"it rewrites {rate:.0%} of the words where only flagged problems were to be fixed"
+    return None
 
 
 def best_candidate(candidates: Sequence[Candidate], *, prefer_latest: bool = False) -> Candidate:

@@ -26,9 +26,19 @@ class SegmentMasks:
         return _align(self.source, protect(text, self._dnt()))[0]
 
     def unmask(self, masked_output: str) -> str:
-        """Restore model output, first putting back masks it dropped and removing invented ones."""
-        repaired = repair_masks(self.source.masked, masked_output)
+        """Restore model output, first putting back tags and placeholders it dropped and removing invented ones.
+
+        A dropped DNT mask is not put back: the model translated the term, and inserting it again would
+        leave both renderings side by side. The checks flag it (`dnt-altered`) and the term repair fixes it.
+        """
+        repaired = repair_masks(self._source_without_dnt(), masked_output)
         return restore(repaired, self.table)
+
+    def _source_without_dnt(self) -> str:
+        dnt = {t.token: t.text for t in self.source.tokens if t.kind == "dnt"}
+        if not dnt:
+            return self.source.masked
+        return MASK_RE.sub(lambda m: dnt.get(m.group(), m.group()), self.source.masked)
 
     def _dnt(self) -> list[str]:
         return [t.text for t in self.source.tokens if t.kind == "dnt"]

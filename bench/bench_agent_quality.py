@@ -50,15 +50,19 @@ def term_success(rows: list[dict], outputs: dict[str, str], lang: str) -> tuple[
 
 
 async def run(
-    rows: list[dict], options: EditOptions, config: Path | None, concurrency: int
+    rows: list[dict], options: EditOptions, config: Path | None, concurrency: int, dump: Path | None = None
 ) -> list[SegmentResult]:
     segments = [Segment(str(r["id"]), r["src"], r["mt"], terms=row_terms(r, str(r["id"]))) for r in rows]
     results: list[SegmentResult] = []
     async with open_editor(config) as editor:
         with tqdm(total=len(segments), unit="seg", file=sys.stderr) as bar:
+            sink = dump.open("w", encoding="utf-8") if dump else None
             async for result in editor.edit_many(segments, options, concurrency=concurrency):
                 results.append(result)
                 bar.update()
+                if sink:
+                    sink.write(json.dumps(result.to_json(), ensure_ascii=False) + "\n")
+                    sink.flush()
     return results
 
 
@@ -84,7 +88,7 @@ def main() -> None:
     t0 = time.perf_counter()
     if args.task == "terms":
         rows = load(DATA / "terminology" / "wmt21-tico19.en-fr.dev.jsonl", args.limit, need_terms=True)
-        results = asyncio.run(run(rows, EditOptions("en", "fr"), args.config, args.concurrency))
+        results = asyncio.run(run(rows, EditOptions("en", "fr"), args.config, args.concurrency, args.dump))
         by_id = {r.id: r.output for r in results}
         mt = {str(r["id"]): r["mt"] for r in rows}
         ok_mt, total = term_success(rows, mt, "fr")
@@ -99,7 +103,7 @@ def main() -> None:
         )
     else:
         rows = load(DATA / "postedit" / "mlqe-pe.en-de.dev.jsonl", args.limit, need_terms=False)
-        results = asyncio.run(run(rows, EditOptions("en", "de"), args.config, args.concurrency))
+        results = asyncio.run(run(rows, EditOptions("en", "de"), args.config, args.concurrency, args.dump))
         by_id = {r.id: r for r in results}
         pes = [[r["pe"] for r in rows]]
         ter = TER()
@@ -113,10 +117,6 @@ def main() -> None:
         print(f"HTER-0 segments left unchanged: {kept}/{len(zero)}")
     print(latency(results))
     print(f"wall {time.perf_counter() - t0:.0f}s")
-    if args.dump:
-        with args.dump.open("w", encoding="utf-8") as fh:
-            for r in sorted(results, key=lambda r: r.id):
-                fh.write(json.dumps(r.to_json(), ensure_ascii=False) + "\n")
 
 
 if __name__ == "__main__":

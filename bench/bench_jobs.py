@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from agent.xliff import parse_xliff  # noqa: E402
-from bench.bench_api import KEY, echo, start_api  # noqa: E402
+from bench_api import KEY, echo, start_api  # noqa: E402
 from tests.support.stub_llm import StubLLM  # noqa: E402
 
 

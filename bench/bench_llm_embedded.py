@@ -85,6 +85,11 @@ async def main(port: int, runs: int, threads: int | None) -> None:
         replies = [await gateway.complete_json(messages(i, long_system), SCHEMA) for i in range(runs)]
         print(f"long shared prefix (style rules) then the segment, sequential: {describe(replies)}")
 
+        cold = [
+            await gateway.complete_json(messages(i, f"Job {i}. " + long_system), SCHEMA) for i in range(runs)
+        ]
+        print(f"same long prompts, but differing from the first token (no prefix reuse): {describe(cold)}")
+
         n = 4
         t = time.perf_counter()
         together = await asyncio.gather(*(gateway.complete_json(messages(i), SCHEMA) for i in range(n)))

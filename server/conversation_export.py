@@ -8,6 +8,7 @@ reads back exactly what the playground showed.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Sequence
 from xml.sax.saxutils import escape, quoteattr
 
@@ -18,7 +19,7 @@ from server.conversation_schemas import Conversation
 __all__ = ["to_jsonl", "to_xliff"]
 
 XLIFF12_NS = "urn:oasis:names:tc:xliff:document:1.2"
-_INLINE12 = {"g", "x", "bx", "ex", "ph", "bpt", "ept", "it", "mrk", "sub"}
+_INLINE_TAG = re.compile(r"(</?(?:g|x|bx|ex|ph|bpt|ept|it|mrk|sub)(?:\s[^<>]*)?/?>)")
 
 
 def _final(conv: Conversation) -> tuple[str | None, str | None, list[dict[str, object]]]:
@@ -54,16 +55,19 @@ def to_jsonl(conversations: Sequence[Conversation]) -> str:
 
 
 def _inline(text: str) -> str:
-    """`text` as XLIFF 1.2 element content: verbatim when it is well-formed inline markup, else escaped."""
-    if "<" not in text and "&" not in text:
-        return escape(text)
+    """`text` as XLIFF 1.2 element content: its inline tags as markup, everything else escaped.
+
+    When the tags do not nest (a broken segment), the whole text is escaped rather than the file broken.
+    """
+    parts = _INLINE_TAG.split(text)
+    body = "".join(part if i % 2 else escape(part) for i, part in enumerate(parts))
+    if len(parts) == 1:
+        return body
     try:
-        el = etree.fromstring(f'<source xmlns="{XLIFF12_NS}">{text}</source>'.encode())
+        etree.fromstring(f'<source xmlns="{XLIFF12_NS}">{body}</source>'.encode())
     except etree.XMLSyntaxError:
         return escape(text)
-    if all(etree.QName(child).localname in _INLINE12 for child in el.iterdescendants()):
-        return text
-    return escape(text)
+    return body
 
 
 def _state(conv: Conversation, status: str | None) -> str:

@@ -18,7 +18,7 @@ from dataclasses import asdict, replace
 from agent.conversation import follow_up
 from agent.diff import word_edits
 from agent.editor import PostEditor
-from agent.nodes import blank_markup
+from agent.markup import blank_markup
 from agent.types import Segment, SegmentResult, TraceStep
 from glossaries.matcher import TermMatcher
 from glossaries.model import Termbase

@@ -55,7 +55,7 @@ class EmbeddedConfig(_Strict):
     host: str = "127.0.0.1"
     port: int = Field(default=8765, ge=1, le=65535)
     n_ctx: int = Field(default=4096, ge=256)
-    n_threads: int | None = Field(default=None, ge=1)  # None: llama.cpp's default (all cores)
+    n_threads: int | None = Field(default=None, ge=1)  # None: all cores
     n_batch: int = Field(default=512, ge=1)
     startup_timeout: float = Field(default=120.0, gt=0)
     extra_args: tuple[str, ...] = ()

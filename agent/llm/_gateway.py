@@ -13,7 +13,7 @@ import contextlib
 import logging
 import os
 import time
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
@@ -31,7 +31,7 @@ if TYPE_CHECKING:
 
 __all__ = ["LLMCall", "LLMGateway", "LLMReply"]
 
-Messages = list[dict[str, str]]
+Messages = Sequence[Mapping[str, Any]]  # OpenAI chat messages; prompts.Message (a TypedDict) fits
 
 
 @dataclass(frozen=True)
@@ -252,7 +252,7 @@ class LLMGateway:
             try:
                 async with self._slot():
                     response = await self._router.acompletion(
-                        model=group, messages=cast(Any, messages), **request
+                        model=group, messages=cast(Any, list(messages)), **request
                     )
             except Exception as exc:  # every provider error is mapped; none leaks
                 retries += _attempted_retries(exc)

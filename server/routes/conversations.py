@@ -160,7 +160,6 @@ async def stream_message(
                         await store.save(tenant.id, conv)
                         yield _turn_event(item)
             else:
-                yield {"event": "step", "data": _step_json(TraceStep("follow-up", "thinking", 0.0))}
                 turn = await next_turn(ctx, conv, message)
                 await store.save(tenant.id, conv)
                 yield _turn_event(turn)

@@ -278,3 +278,45 @@ def test_many_segments_do_not_share_state(stub_llm: StubLLM) -> None:
         return await asyncio.gather(*(editor.edit(s, EN_DE, glossary=UI) for s in segs))
 
     assert {r.output for r in asyncio.run(run())} == {"Öffnen Sie die Einstellungen."}
+
+
+async def test_translated_dnt_term_is_put_back_once(stub_llm: StubLLM) -> None:
+    stub_llm.set_handler(handler(locate={"spans": [{"phrase": "Cloud Console", "words": "Cloud-Konsole"}]}))
+    seg = Segment("1", "Open the Cloud Console.", "Öffnen Sie die Cloud-Konsole.")
+    result = await editor_for(stub_llm).edit(seg, EN_DE, glossary=UI)
+    assert result.output == "Öffnen Sie die Cloud Console."
+    assert result.output.count("Cloud") == 1
+
+
+async def test_a_draft_that_translates_a_dnt_term_never_gets_it_twice(stub_llm: StubLLM) -> None:
+    stub_llm.set_handler(handler(output="Öffnen Sie die Cloud-Konsole jetzt."))
+    seg = Segment("1", "Open the Cloud Console now.", None)
+    result = await editor_for(stub_llm).edit(seg, EN_DE, glossary=UI)
+    assert result.output.count("Cloud") == 1, result.output
+
+
+async def test_a_draft_that_copies_the_source_is_rejected(stub_llm: StubLLM) -> None:
+    source = "The clinical workload related to 12 reports is excluded from figures 2 to 4."
+    stub_llm.set_handler(handler(output="the clinical workload related to 12 reports is excluded from figures 2 to 4"))
+    seg = Segment("1", source, "La charge de travail clinique liée aux rapports est exclue des figures 2 à 4.")
+    result = await editor_for(stub_llm).edit(seg, EN_FR)
+    assert result.output == seg.mt
+    assert result.status is Status.NEEDS_REVIEW
+    assert "repeats the source" in (result.reason or "")
+
+
+async def test_minimal_mode_rejects_a_draft_that_rewrites_the_whole_mt(stub_llm: StubLLM) -> None:
+    stub_llm.set_handler(handler(output="Bitte sehen Sie sich jetzt 7 ganz andere Dinge im Menü an."))
+    seg = Segment("1", "Look at the 7 items in the menu now.", "Sehen Sie sich jetzt die Elemente im Menü an.")
+    result = await editor_for(stub_llm).edit(seg, EN_DE)
+    assert result.output == seg.mt
+    assert "rewrites" in (result.reason or "")
+
+
+async def test_term_replacement_never_repeats_neighbouring_words(stub_llm: StubLLM) -> None:
+    wash = Entry("wash", (Term("wash your hands"),), (Term("lavez-vous les mains"),))
+    stub_llm.set_handler(handler(locate={"spans": [{"phrase": "wash your hands", "words": "lavez-vous"}]}))
+    seg = Segment("1", "Wash your hands often.", "Lavez-vous souvent les mains.", terms=(wash,))
+    result = await editor_for(stub_llm).edit(seg, EN_FR)
+    assert "les mains souvent les mains" not in result.output.lower()
+    assert any("would repeat words" in s.detail for s in result.trace)

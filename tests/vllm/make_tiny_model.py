@@ -59,7 +59,9 @@ def main(out: Path) -> None:
     )
     model = Qwen2ForCausalLM(config).to(torch.bfloat16)
     model.save_pretrained(out, safe_serialization=True)
-    print(f"tiny model in {out}: vocab {len(tokenizer)}, {sum(p.numel() for p in model.parameters()):,} params")
+    print(
+        f"tiny model in {out}: vocab {len(tokenizer)}, {sum(p.numel() for p in model.parameters()):,} params"
+    )
 
 
 if __name__ == "__main__":
