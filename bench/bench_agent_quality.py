@@ -70,6 +70,10 @@ def latency(results: list[SegmentResult]) -> str:
     lat = sorted(r.latency_ms / 1000 for r in results)
     p95 = lat[int(0.95 * (len(lat) - 1))]
     called = [r for r in results if r.usage.calls]
+    if called:
+        lat_called = sorted(r.latency_ms / 1000 for r in called)
+        p95c = lat_called[int(0.95 * (len(lat_called) - 1))]
+        print(f"segments that needed the model: latency p50 {statistics.median(lat_called):.2f}s p95 {p95c:.2f}s")
     return (
         f"latency p50 {statistics.median(lat):.2f}s p95 {p95:.2f}s; "
         f"{len(called)}/{len(results)} segments needed the model, "
