@@ -139,3 +139,19 @@ def duplicates_context(target: str, span: tuple[int, int], expected: str) -> boo
     outside = [w.casefold() for w in _WORD.findall(target[: span[0]] + " \u2029 " + target[span[1] :])]
     inside = {w.casefold() for w in _WORD.findall(target[span[0] : span[1]])}
     return any(w in outside and w not in inside and len(w) >= 3 for w in words)
+
+
+_END_PUNCT = ".!?…。！？:;"
+_CJK_END = {".": "。", "!": "！", "?": "？"}
+
+
+def end_punctuation(source: str, target: str, v: Violation, target_lang: str) -> Replacement | None:
+    """A target that lost the source's final `.`, `!` or `?` gets it back; any other mismatch is the model's."""
+    if v.code != "end-punctuation":
+        return None
+    src_end = source.rstrip()[-1:]
+    body = target.rstrip()
+    if src_end not in ".!?" or not body or body[-1] in _END_PUNCT or not body[-1].isalnum():
+        return None
+    mark = _CJK_END[src_end] if target_lang.split("-")[0].lower() in ("zh", "ja") else src_end
+    return Replacement(len(body), len(body), mark, f"final {mark!r} restored as in the source")

@@ -151,7 +151,11 @@ async def fix(state: AgentState, runtime: Runtime[AgentContext]) -> dict[str, An
     replacements: list[fixes.Replacement] = []
     notes: list[str] = []
     for v in candidate.violations:
-        r = fixes.forbidden_term(text, v) or fixes.whitespace(ctx.segment.source, text, v)
+        r = (
+            fixes.forbidden_term(text, v)
+            or fixes.whitespace(ctx.segment.source, text, v)
+            or fixes.end_punctuation(ctx.segment.source, text, v, ctx.options.target_lang)
+        )
         if r is None and v.code == "dnt-altered" and v.entry_id in source_forms:
             r = fixes.dnt_case(source_forms[v.entry_id], text)
         if r is not None:

@@ -320,3 +320,10 @@ async def test_term_replacement_never_repeats_neighbouring_words(stub_llm: StubL
     result = await editor_for(stub_llm).edit(seg, EN_FR)
     assert "les mains souvent les mains" not in result.output.lower()
     assert any("would repeat words" in s.detail for s in result.trace)
+
+
+async def test_lost_final_full_stop_is_restored_along_with_a_real_fix(stub_llm: StubLLM) -> None:
+    seg = Segment("1", "Save the file.", "Sichern Sie die Datei")
+    result = await editor_for(stub_llm).edit(seg, EN_DE, glossary=UI)
+    assert result.output == "Speichern Sie die Datei."
+    assert result.violations == ()
