@@ -4,8 +4,9 @@
    with the termbase of bench/bench_matcher.py (TICO-19 terms plus MLQE-PE n-grams). Goals: p50 < 1 ms,
    p99 < 5 ms.
 2. Terminology on the WMT21 TICO-19 en-fr dev set, each row's `terms` as its glossary, through
-   `run_checks`: false alarms = `term-missing` on the reference `ref` (goal <= 2% of constraints);
-   recall = `term-missing` on constraints whose accepted forms the `mt` lacks by exact string match
+   `run_checks`: false alarms = `term-missing` errors on the reference `ref` (goal <= 2% of constraints);
+   recall = constraints flagged (`term-missing` error, or `term-inflected` warning when only another
+   inflection is there) among those whose accepted forms the `mt` lacks by exact string match
    (goal >= 95%).
 
 Run: .venv/bin/python bench/bench_checks.py [n_entries]
@@ -14,7 +15,6 @@ Run: .venv/bin/python bench/bench_checks.py [n_entries]
 from __future__ import annotations
 
 import gc
-import inspect
 import json
 import os
 import statistics
@@ -33,9 +33,7 @@ from glossaries.matcher import TermMatcher
 
 def speed(n_entries: int) -> None:
     rows = _rows()
-    # bench_matcher.py owns the termbase recipe; its signature has been `(n)` and `(n, rows)`.
-    params = inspect.signature(build_termbase).parameters
-    termbase = build_termbase(n_entries, rows) if len(params) > 1 else build_termbase(n_entries)  # type: ignore[call-arg]
+    termbase = build_termbase(n_entries)  # bench_matcher.py owns the termbase recipe
     t0 = time.perf_counter()
     matcher = TermMatcher(termbase)
     build = time.perf_counter() - t0
@@ -76,7 +74,7 @@ def speed(n_entries: int) -> None:
 
 def terminology() -> None:
     path = DATA / "terminology/wmt21-tico19.en-fr.dev.jsonl"
-    constraints = false_alarms = missed_by_mt = caught = 0
+    constraints = false_alarms = missed_by_mt = caught = caught_missing = 0
     for line in path.read_text(encoding="utf-8").splitlines():
         row = json.loads(line)
         if not row.get("terms"):
@@ -85,22 +83,26 @@ def terminology() -> None:
         matcher = TermMatcher(termbase)
         matches = asserted_matches(termbase, row["src"], matcher)
 
-        def missing(target: str) -> set[str | None]:
+        def flagged(target: str, codes: tuple[str, ...]) -> set[str | None]:
             inp = CheckInput(row["src"], target, "en", "fr", matches=matches, matcher=matcher)  # noqa: B023
-            return {v.entry_id for v in run_checks(inp) if v.code == "term-missing"}
+            return {v.entry_id for v in run_checks(inp) if v.code in codes}
 
-        on_ref, on_mt = missing(row["ref"]), missing(row["mt"])
+        on_ref = flagged(row["ref"], ("term-missing",))
+        on_mt = flagged(row["mt"], ("term-missing",))
+        on_mt_any = flagged(row["mt"], ("term-missing", "term-inflected"))
         for term, entry in zip(row["terms"], termbase.entries, strict=True):
             constraints += 1
             false_alarms += entry.id in on_ref
             if not any(form in row["mt"] for form in term["tgt"]):
                 missed_by_mt += 1
-                caught += entry.id in on_mt
+                caught += entry.id in on_mt_any
+                caught_missing += entry.id in on_mt
     print(f"terminology constraints: {constraints}")
     print(f"false alarms on ref: {false_alarms} ({100 * false_alarms / constraints:.2f}%, goal <= 2%)")
     print(
-        f"recall on mt misses: {caught}/{missed_by_mt} "
-        f"({100 * caught / max(1, missed_by_mt):.1f}%, goal >= 95%)"
+        f"recall on mt misses (term-missing error or term-inflected warning): {caught}/{missed_by_mt} "
+        f"({100 * caught / max(1, missed_by_mt):.1f}%, goal >= 95%); "
+        f"as term-missing errors alone: {caught_missing} ({100 * caught_missing / max(1, missed_by_mt):.1f}%)"
     )
 
 

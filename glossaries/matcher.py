@@ -139,6 +139,11 @@ def _rendering_ok(word: _Word, fold: str, lemma: str) -> bool:
     )
 
 
+def _same_lemma(word: _Word, fold: str, lemma: str) -> bool:
+    """Loose target-side word match: the same word or the same lemma, in any inflection."""
+    return word.keys[0] == fold or word.keys[-1] == lemma
+
+
 def _alnum_edge(c: str) -> bool:
     return c.isascii() and c.isalnum()
 
@@ -260,6 +265,22 @@ class TermMatcher:
                 best = spans[0]
         return best
 
+    def find_inflected(self, entry: Entry, target: str) -> tuple[int, int] | None:
+        """Span of a rendering that shares an allowed term's lemmas but not an accepted inflection, or None.
+
+        `contagieuse` for `contagieux`, `touchent` for `toucher`: the term is there, agreeing with its
+        sentence. The checks report it as `term-inflected` (for a linguist's look), not as missing, and
+        lemma-aware term success counts it. Unspaced scripts have no inflection to find.
+        """
+        if entry.is_dnt or self._tgt_unspaced:
+            return None
+        best: tuple[int, int] | None = None
+        for term in entry.allowed_targets:
+            spans = self._target_spans(term, target, first=True, loose=True)
+            if spans and (best is None or spans[0][0] < best[0]):
+                best = spans[0]
+        return best
+
     def find_forbidden(self, entry: Entry, target: str) -> list[tuple[int, int]]:
         """Spans of forbidden renderings of `entry` in `target`, except inside an allowed rendering."""
         forbidden = entry.forbidden_targets
@@ -311,7 +332,9 @@ class TermMatcher:
             indexed = self._tokens[target] = (words, at)
         return indexed
 
-    def _target_spans(self, term: Term, target: str, *, first: bool) -> list[tuple[int, int]]:
+    def _target_spans(
+        self, term: Term, target: str, *, first: bool, loose: bool = False
+    ) -> list[tuple[int, int]]:
         shape = self._target_shape(term)
         spans: list[tuple[int, int]] = []
         if self._tgt_unspaced:
@@ -338,7 +361,11 @@ class TermMatcher:
                 break
             if all(
                 (k == 0 or words[i + k].joined_prev)
-                and _rendering_ok(words[i + k], shape.folds[k], shape.lemmas[k])
+                and (
+                    _same_lemma(words[i + k], shape.folds[k], shape.lemmas[k])
+                    if loose
+                    else _rendering_ok(words[i + k], shape.folds[k], shape.lemmas[k])
+                )
                 for k in range(n)
             ) and self._case_fits(shape, words, i):
                 spans.append((words[i].start, words[i + n - 1].end))

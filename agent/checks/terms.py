@@ -42,7 +42,7 @@ def _unique(matches: Sequence[TermMatch]) -> list[TermMatch]:
 
 
 def term_missing(inp: CheckInput) -> list[Violation]:
-    """Required glossary term missing (or replaced by a forbidden one)"""
+    """Required glossary term missing (or replaced by a forbidden one), or present only inflected"""
     matcher = _matcher(inp)
     out: list[Violation] = []
     if matcher is None:
@@ -54,7 +54,24 @@ def term_missing(inp: CheckInput) -> list[Violation]:
         # A forbidden rendering is this term's translation gone wrong: an allowed form elsewhere in
         # the target (`zu speichern` for "store") does not make up for it.
         wrong = matcher.find_forbidden(m.entry, inp.target)
-        if wrong or matcher.find_target(m.entry, inp.target) is None:
+        found = matcher.find_target(m.entry, inp.target)
+        inflected = None if wrong or found else matcher.find_inflected(m.entry, inp.target)
+        if inflected is not None:
+            # The term is there in another gender, number or person: correct far more often than not.
+            start, end = inflected
+            out.append(
+                Violation(
+                    "term-inflected",
+                    Severity.WARNING,
+                    f"'{inp.target[start:end]}' renders '{m.text}' as an inflected form of '{preferred.text}': "
+                    "check it agrees",
+                    start=start,
+                    end=end,
+                    entry_id=m.entry.id,
+                    expected=preferred.text,
+                )
+            )
+        elif wrong or found is None:
             start, end = wrong[0] if wrong else (None, None)
             out.append(
                 Violation(

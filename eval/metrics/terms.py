@@ -3,8 +3,8 @@ do-not-translate accuracy.
 
 A constraint is an entry whose source side occurs in the segment: the row's own `terms` (given as
 present) plus glossary entries the matcher finds in the source. Lemma-aware success asks the term
-matcher whether any allowed target form occurs in the output, inflected forms included ("douleurs
-thoraciques" satisfies "douleur thoracique"); the exact variant wants an allowed form verbatim (word
+matcher whether any allowed target form occurs in the output, any inflection included ("douleurs
+thoraciques" satisfies "douleur thoracique", "contagieuse" satisfies "contagieux": the same lemmas); the exact variant wants an allowed form verbatim (word
 boundaries, case-insensitive unless the term is case-sensitive).
 """
 
@@ -28,6 +28,7 @@ class TermFinder(Protocol):
 
     def match_source(self, text: str) -> Sequence[Any]: ...
     def find_target(self, entry: Entry, target: str) -> Any: ...
+    def find_inflected(self, entry: Entry, target: str) -> Any: ...
     def find_forbidden(self, entry: Entry, target: str) -> Any: ...
 
 
@@ -80,7 +81,10 @@ def check_terms(output: str, entries: Sequence[Entry], finder: TermFinder | None
         allowed = e.allowed_targets
         if allowed:
             exact = any(exact_occurs(t, output) for t in allowed)
-            lemma = exact or (finder is not None and finder.find_target(e, output) is not None)
+            lemma = exact or (
+                finder is not None
+                and (finder.find_target(e, output) is not None or finder.find_inflected(e, output) is not None)
+            )
             checks.append(TermCheck(e.id, "required", lemma, exact))
         if e.forbidden_targets:
             exact_hit = any(exact_occurs(t, output) for t in e.forbidden_targets)

@@ -248,3 +248,25 @@ def test_example_termbase_flags_the_classic_ui_mistakes(examples: Path, name: st
     assert matcher.find_forbidden(save.entry, target) == [(16, 23)]  # "Sichern"
     assert matcher.find_target(settings.entry, target) == (31, 44)
     assert matcher.find_target(console.entry, target) is None
+
+
+@pytest.mark.parametrize(
+    ("term", "target", "strict", "inflected"),
+    [
+        ("contagieux", "la COVID-19 est contagieuse", None, "contagieuse"),
+        ("toucher", "les surfaces que les gens touchent", None, "touchent"),
+        ("maladie", "les maladies infectieuses", "maladies", None),  # plural: accepted strictly
+        ("confinement", "le bouclage se termine", None, None),  # another word: neither
+    ],
+)
+def test_find_inflected_accepts_other_agreement_that_find_target_refuses(
+    term: str, target: str, strict: str | None, inflected: str | None
+) -> None:
+    from glossaries.model import Entry, Term, Termbase
+
+    entry = Entry("e", (Term("x"),), (Term(term),))
+    matcher = TermMatcher(Termbase("t", "v", "en", "fr", (entry,)))
+    found = matcher.find_target(entry, target)
+    assert (target[found[0] : found[1]] if found else None) == strict
+    loose = matcher.find_inflected(entry, target)
+    assert (target[loose[0] : loose[1]] if loose else None) == (strict or inflected)

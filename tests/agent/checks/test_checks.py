@@ -381,3 +381,18 @@ def test_clean_translation_has_no_violations(matcher: TermMatcher) -> None:
     )
     assert run_checks(inp) == []
     assert not has_errors([])
+
+
+def test_term_in_another_inflection_is_a_warning_not_a_missing_term() -> None:
+    from agent.checks import CheckInput, run_checks
+    from glossaries.matcher import TermMatcher
+    from glossaries.model import Entry, Term, Termbase
+
+    entry = Entry("c", (Term("contagious"),), (Term("contagieux"),))
+    matcher = TermMatcher(Termbase("t", "v", "en", "fr", (entry,)))
+    found = run_checks(
+        CheckInput("COVID-19 is contagious.", "La COVID-19 est contagieuse.", "en", "fr", matcher=matcher)
+    )
+    assert [(v.code, v.severity.value) for v in found] == [("term-inflected", "warning")]
+    missing = run_checks(CheckInput("COVID-19 is contagious.", "La COVID-19 est grave.", "en", "fr", matcher=matcher))
+    assert [v.code for v in missing] == ["term-missing"]
