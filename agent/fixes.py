@@ -155,3 +155,9 @@ def end_punctuation(source: str, target: str, v: Violation, target_lang: str) ->
         return None
     mark = _CJK_END[src_end] if target_lang.split("-")[0].lower() in ("zh", "ja") else src_end
     return Replacement(len(body), len(body), mark, f"final {mark!r} restored as in the source")
+
+
+def plausible_span(target: str, words: str, expected: str) -> bool:
+    """A located rendering is term-sized: a model that names half the sentence has not located anything."""
+    n_words = len(_WORD.findall(words))
+    return 0 < n_words <= 2 * len(_WORD.findall(expected)) + 2 and n_words <= max(2, len(_WORD.findall(target)) // 2)

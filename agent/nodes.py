@@ -24,6 +24,8 @@ from agent.types import Mode, TraceStep
 
 Route = Literal["fix", "locate", "rewrite", "finalize"]
 
+MAX_LOCATES = 2  # span-level term repairs per segment; after that only full drafts may help
+
 MARKUP_CODES = frozenset(
     {"tag-missing", "tag-extra", "tag-duplicated", "placeholder-missing", "placeholder-extra",
      "placeholder-duplicated"}
@@ -126,7 +128,8 @@ async def route(state: AgentState, runtime: Runtime[AgentContext]) -> Route:
     must_fix = {v.code for v in candidate.violations if actionable(v)} & FIXABLE_CODES
     if must_fix and f"fix:{candidate.text}" not in tried:
         return "fix"
-    if codes & {"term-missing", "dnt-altered"} and f"locate:{candidate.text}" not in tried:
+    located = sum(t.startswith("locate:") for t in tried)
+    if codes & {"term-missing", "dnt-altered"} and f"locate:{candidate.text}" not in tried and located < MAX_LOCATES:
         return "locate"
     if not can_ask:
         return "finalize"
@@ -213,11 +216,14 @@ async def locate(state: AgentState, runtime: Runtime[AgentContext]) -> dict[str,
         assert v.expected is not None
         phrase = phrase_of.get(v.entry_id or "", "")
         words = named.get(phrase.casefold(), "")
-        span = fixes.find_words(text, words) if words else None
+        span = fixes.find_words(text, words) if words and fixes.plausible_span(text, words, v.expected) else None
         how = f"model located {words!r}"
         if span is None:
             span = fixes.closest_span(text, v.expected)
             how = "closest rendering"
+        if span is not None and v.expected.casefold() in text.casefold():
+            notes.append(f"{v.expected!r} is already there; not replacing again")
+            span = None
         if span is not None and fixes.duplicates_context(text, span, v.expected):
             notes.append(f"not replacing {text[span[0] : span[1]]!r}: it would repeat words")
             span = None

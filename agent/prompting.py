@@ -66,7 +66,7 @@ CHAT_SCHEMA: dict[str, Any] = {
     "required": ["reply", "output"],
 }
 
-_EXPLAIN_FIELD = ', "edits": [{"before": "<old words>", "after": "<new words>", "reason": "<why>"}]'
+_EXPLAIN_FIELD = ', "edits": [{"before": "old words", "after": "new words", "reason": "why"}]'
 
 
 def system_message(source_lang: str, target_lang: str, style: StyleGuide | None) -> Message:

@@ -327,3 +327,22 @@ async def test_lost_final_full_stop_is_restored_along_with_a_real_fix(stub_llm: 
     result = await editor_for(stub_llm).edit(seg, EN_DE, glossary=UI)
     assert result.output == "Speichern Sie die Datei."
     assert result.violations == ()
+
+
+async def test_term_repair_stops_after_two_locates_and_never_grows_the_text(stub_llm: StubLLM) -> None:
+    """A term whose rendering the checker never accepts must not loop: two locates, then drafts, then review."""
+    odd = Entry("sob", (Term("shortness of breath"),), (Term("essoufflé ( e )"),))
+    stub_llm.set_handler(handler(locate={"spans": [{"phrase": "shortness of breath", "words": "dyspnée"}]},
+                                 output="dyspnée ( O / N )"))  # fmt: skip
+    seg = Segment("1", "shortness of breath ( Y / N )", "dyspnée ( O / N )", terms=(odd,))
+    result = await editor_for(stub_llm).edit(seg, EN_FR)
+    assert sum(s.step == "locate" for s in result.trace) <= 2
+    assert result.output.count("essoufflé") <= 1
+    assert result.usage.calls <= 2 + 2
+
+
+async def test_a_located_span_of_half_the_sentence_is_not_replaced(stub_llm: StubLLM) -> None:
+    stub_llm.set_handler(handler(locate={"spans": [{"phrase": "settings", "words": "Öffnen Sie die Optionen jetzt"}]}))
+    seg = Segment("1", "Open the settings now.", "Öffnen Sie die Optionen jetzt.")
+    result = await editor_for(stub_llm).edit(seg, EN_DE, glossary=UI)
+    assert "Öffnen Sie" in result.output
