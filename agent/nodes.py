@@ -24,6 +24,19 @@ from agent.types import Mode, TraceStep
 
 Route = Literal["fix", "locate", "rewrite", "finalize"]
 
+LOCATE_TOKENS_PER_TERM = 40  # {"phrase": ..., "words": ...} for one term, with room to spare
+
+
+def output_budget(text: str, *, explain: bool) -> int:
+    """Completion tokens for a draft: about twice the text's tokens plus the JSON around it.
+
+    A small model that starts repeating itself is cut off after this many tokens instead of the
+    gateway's maximum, which on CPU is the difference between 5 and 40 seconds.
+    """
+    estimate = len(text) // 3 + 1  # ~3 characters per token for European languages; CJK is denser
+    return min(2048, 2 * estimate + 48 + (160 if explain else 0))
+
+
 MAX_LOCATES = 2  # span-level term repairs per segment; after that only full drafts may help
 
 MARKUP_CODES = frozenset(
@@ -203,7 +216,9 @@ async def locate(state: AgentState, runtime: Runtime[AgentContext]) -> dict[str,
             ctx.system, source=masks.masked_source, mt=masks.mask(text), phrases=phrases
         )
         try:
-            reply = await ctx.llm.complete_json(messages, prompting.LOCATE_SCHEMA)
+            reply = await ctx.llm.complete_json(
+                messages, prompting.LOCATE_SCHEMA, max_tokens=LOCATE_TOKENS_PER_TERM * (len(phrases) + 1)
+            )
             update["calls"] = [reply.call]
             for span in (reply.data or {}).get("spans", []) or []:
                 if isinstance(span, dict) and isinstance(span.get("phrase"), str):
@@ -289,10 +304,15 @@ async def rewrite(state: AgentState, runtime: Runtime[AgentContext]) -> dict[str
     schema = prompting.EXPLAINED_OUTPUT_SCHEMA if ctx.options.explain else prompting.OUTPUT_SCHEMA
     assert ctx.llm is not None
     samples = max(1, ctx.samples)
+    budget = output_budget(ctx.segment.mt or ctx.segment.source, explain=ctx.options.explain)
     results = await asyncio.gather(
         *(
             ctx.llm.complete_json(
-                messages, schema, temperature=0.0 if i == 0 else 0.7, seed=None if i == 0 else 1000 + i
+                messages,
+                schema,
+                temperature=0.0 if i == 0 else 0.7,
+                seed=None if i == 0 else 1000 + i,
+                max_tokens=budget,
             )
             for i in range(samples)
         ),

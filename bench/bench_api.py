@@ -42,15 +42,18 @@ def echo(body: dict[str, object]) -> Reply:
     prompt = str(body["messages"][-1]["content"])  # type: ignore[index]
     start, end = prompt.find("<mt>"), prompt.find("</mt>")
     text = prompt[start + 4 : end] if start >= 0 else "x"
-    return Reply({"output": text + " ✓"})
+    stem = text.rstrip(".!?")
+    return Reply({"output": stem + " ✓" + text[len(stem) :]})
 
 
 def pct(values: list[float], p: float) -> float:
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
 
 
-def start_api(stub_url: str, use_redis: bool, workers: int) -> tuple[subprocess.Popen[bytes], str]:
+def start_api(
+    stub_url: str, use_redis: bool, workers: int, prefix: str | None = None
+) -> tuple[subprocess.Popen[bytes], str]:
     config = Path(tempfile.mkdtemp()) / "stub.yaml"
     cfg = gateway_config_for(stub_url)
     cfg.pop("source", None)
@@ -63,15 +66,28 @@ def start_api(stub_url: str, use_redis: bool, workers: int) -> tuple[subprocess.
         "POSTEDIT_EMBEDDED_AUTOSTART": "false",
         "POSTEDIT_RATE_LIMIT_PER_MINUTE": "0",
         "POSTEDIT_CONCURRENCY": "50",
-        "POSTEDIT_REDIS_PREFIX": f"bench-{uuid.uuid4().hex[:6]}:",
+        "POSTEDIT_REDIS_PREFIX": prefix or f"bench-{uuid.uuid4().hex[:6]}:",
     }
     if use_redis:
         env["POSTEDIT_REDIS_URL"] = "redis://127.0.0.1:6379/14"
     proc = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "server.main:create_app", "--factory", "--port", str(port),
-         "--log-level", "warning", "--no-access-log", "--workers", str(workers)],
-        env=env, cwd=ROOT,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "server.main:create_app",
+            "--factory",
+            "--port",
+            str(port),
+            "--log-level",
+            "warning",
+            "--no-access-log",
+            "--workers",
+            str(workers),
+        ],
+        env=env,
+        cwd=ROOT,
+    )
     proc.config_path = config  # type: ignore[attr-defined]  # for bench_jobs' worker
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
@@ -92,12 +108,21 @@ async def throughput(base: str, batches: int, size: int, mode: str, in_flight: i
     run = uuid.uuid4().hex[:6]
 
     async with httpx.AsyncClient(base_url=base, headers=headers, timeout=60) as client:
+
         async def one(b: int) -> int:
-            segs = [{"id": str(i), "source": f"Open file number {b} {i} {run}", "mt": f"Öffnen Sie Datei {b} {i} {run}"}
-                    for i in range(size)]  # fmt: skip
+            segs = [
+                {
+                    "id": str(i),
+                    "source": f"Open file number {b} {i} {run}",
+                    "mt": f"Öffnen Sie Datei {b} {i} {run}",
+                }
+                for i in range(size)
+            ]
             t0 = time.perf_counter()
-            r = await client.post("/v1/postedit", json={"source_lang": "en", "target_lang": "de", "mode": mode,
-                                                         "segments": segs})  # fmt: skip
+            r = await client.post(
+                "/v1/postedit",
+                json={"source_lang": "en", "target_lang": "de", "mode": mode, "segments": segs},
+            )
             latencies.append((time.perf_counter() - t0) * 1000)
             r.raise_for_status()
             return sum(s["status"] != "error" for s in r.json()["segments"])
@@ -113,16 +138,24 @@ async def throughput(base: str, batches: int, size: int, mode: str, in_flight: i
         t0 = time.perf_counter()
         done = sum(await asyncio.gather(*(gated(b) for b in range(batches))))
         elapsed = time.perf_counter() - t0
-    print(f"postedit ({mode}): {done} segments in {elapsed:.2f} s = {done / elapsed:.0f} segments/s "
-          f"(batches of {size}, {in_flight} in flight)")  # fmt: skip
-    print(f"  request latency ms: p50 {statistics.median(latencies):.1f}  p99 {pct(latencies, 99):.1f}  "
-          f"max {max(latencies):.1f}")  # fmt: skip
+    print(
+        f"postedit ({mode}): {done} segments in {elapsed:.2f} s = {done / elapsed:.0f} segments/s "
+        f"(batches of {size}, {in_flight} in flight)"
+    )
+    print(
+        f"  request latency ms: p50 {statistics.median(latencies):.1f}  p99 {pct(latencies, 99):.1f}  "
+        f"max {max(latencies):.1f}"
+    )
 
 
 def cache_hits(base: str, n: int) -> None:
     headers = {"Authorization": f"Bearer {KEY}"}
-    body = {"source_lang": "en", "target_lang": "de", "mode": "full",
-            "segments": [{"id": "1", "source": "Save the settings.", "mt": "Speichern Sie die Einstellungen."}]}  # fmt: skip
+    body = {
+        "source_lang": "en",
+        "target_lang": "de",
+        "mode": "full",
+        "segments": [{"id": "1", "source": "Save the settings.", "mt": "Speichern Sie die Einstellungen."}],
+    }
     latencies = []
     with httpx.Client(base_url=base, headers=headers, timeout=30) as client:
         client.post("/v1/postedit", json=body).raise_for_status()
@@ -131,8 +164,10 @@ def cache_hits(base: str, n: int) -> None:
             r = client.post("/v1/postedit", json=body)
             latencies.append((time.perf_counter() - t0) * 1000)
             assert r.json()["segments"][0]["cached"] is True
-    print(f"cache hits: {n} requests, latency ms p50 {statistics.median(latencies):.2f}  "
-          f"p99 {pct(latencies, 99):.2f}")  # fmt: skip
+    print(
+        f"cache hits: {n} requests, latency ms p50 {statistics.median(latencies):.2f}  "
+        f"p99 {pct(latencies, 99):.2f}"
+    )
 
 
 def main() -> None:

@@ -21,8 +21,9 @@ import httpx
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from agent.xliff import parse_xliff  # noqa: E402
 from bench_api import KEY, echo, start_api  # noqa: E402
+
+from agent.xliff import parse_xliff  # noqa: E402
 from tests.support.stub_llm import StubLLM  # noqa: E402
 
 
@@ -45,18 +46,23 @@ def main() -> None:
     parser.add_argument("--mode", choices=["full", "minimal"], default="full")
     args = parser.parse_args()
     prefix = f"benchjobs-{uuid.uuid4().hex[:6]}:"
-    os.environ["POSTEDIT_REDIS_PREFIX"] = prefix
     data = xliff(args.units)
     with StubLLM() as stub:
         stub.set_handler(echo)
-        api, base = start_api(stub.base_url, True, 1)
-        env = {**os.environ, "POSTEDIT_REDIS_URL": "redis://127.0.0.1:6379/14", "POSTEDIT_REDIS_PREFIX": prefix,
-               "POSTEDIT_API_KEYS": f"{KEY}:bench", "POSTEDIT_CONCURRENCY": "32",
-               "POSTEDIT_EMBEDDED_AUTOSTART": "false"}  # fmt: skip
+        api, base = start_api(stub.base_url, True, 1, prefix)
+        env = {
+            **os.environ,
+            "POSTEDIT_REDIS_URL": "redis://127.0.0.1:6379/14",
+            "POSTEDIT_REDIS_PREFIX": prefix,
+            "POSTEDIT_API_KEYS": f"{KEY}:bench",
+            "POSTEDIT_CONCURRENCY": "32",
+            "POSTEDIT_EMBEDDED_AUTOSTART": "false",
+        }
         worker = subprocess.Popen(
             [sys.executable, "-c", "from server.commands import worker; worker(log_level='WARNING')"],
-            env={**env, "POSTEDIT_MODEL_CONFIG_PATH": _config_of(api)}, cwd=ROOT,
-        )  # fmt: skip
+            env={**env, "POSTEDIT_MODEL_CONFIG_PATH": _config_of(api)},
+            cwd=ROOT,
+        )
         try:
             with httpx.Client(base_url=base, headers={"Authorization": f"Bearer {KEY}"}, timeout=120) as c:
                 t0 = time.perf_counter()
@@ -74,12 +80,16 @@ def main() -> None:
             api.terminate()
             api.wait(timeout=30)
     units = parse_xliff(result).units
-    edited = sum(1 for u in units if u.target and u.target.endswith("✓"))
+    edited = sum(1 for u in units if u.target and "✓" in u.target)
     ids = [u.id for u in units]
-    print(f"job {info['state']}: {info['done']}/{info['total']} done, {info['failed']} failed in {elapsed:.1f} s "
-          f"({info['done'] / elapsed:.0f} units/s, one worker)")  # fmt: skip
-    print(f"result: {len(units)} units, {len(set(ids))} distinct ids, {edited} post-edited targets; "
-          f"all accounted for: {len(units) == args.units == len(set(ids)) and info['done'] == args.units}")
+    print(
+        f"job {info['state']}: {info['done']}/{info['total']} done, {info['failed']} failed in {elapsed:.1f} s "
+        f"({info['done'] / elapsed:.0f} units/s, one worker)"
+    )
+    print(
+        f"result: {len(units)} units, {len(set(ids))} distinct ids, {edited} post-edited targets; "
+        f"all accounted for: {len(units) == args.units == len(set(ids)) and info['done'] == args.units}"
+    )
 
 
 def _config_of(api: subprocess.Popen[bytes]) -> str:

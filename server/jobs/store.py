@@ -73,9 +73,15 @@ class JobStore:
     ) -> JobRecord:
         now = time.time()
         record = JobRecord(
-            id=uuid.uuid4().hex, tenant=tenant, kind=kind, filename=filename, options=options, total=total,
-            created_at=now, updated_at=now,
-        )  # fmt: skip
+            id=uuid.uuid4().hex,
+            tenant=tenant,
+            kind=kind,
+            filename=filename,
+            options=options,
+            total=total,
+            created_at=now,
+            updated_at=now,
+        )
         await self.kv.set(self.key(record.id, "input"), data, ex=self.ttl)
         await self.save(record)
         await self.kv.sadd(self.active_key, record.id)

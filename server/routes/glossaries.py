@@ -39,9 +39,17 @@ async def put_glossary(
     """Upload a termbase (TBX, CSV/TSV or YAML) as the raw body or a multipart `file`; replaces any earlier
     version. Validation errors are 422 with the file and line."""
     return await store_upload(
-        request, tenant.id, resources, settings, "glossary", glossary_id,
-        filename=filename, format=format, source_lang=source_lang, target_lang=target_lang,
-    )  # fmt: skip
+        request,
+        tenant.id,
+        resources,
+        settings,
+        "glossary",
+        glossary_id,
+        filename=filename,
+        format=format,
+        source_lang=source_lang,
+        target_lang=target_lang,
+    )
 
 
 @router.get("/{glossary_id}", response_model=ResourceInfo, responses=ERRORS)

@@ -71,9 +71,12 @@ async def create_job(
     if not source_lang or not target_lang:
         raise ApiError(422, "source_lang and target_lang are required (the file does not name them)")
     options = JobOptions(
-        source_lang=source_lang, target_lang=target_lang, glossary_id=glossary_id,
-        styleguide_id=styleguide_id, mode=mode,
-    )  # fmt: skip
+        source_lang=source_lang,
+        target_lang=target_lang,
+        glossary_id=glossary_id,
+        styleguide_id=styleguide_id,
+        mode=mode,
+    )
     await make_context(state, tenant.id, **options.model_dump())  # fail fast: languages, resource ids
     store = _store(state)
     record = await store.create(tenant.id, kind, data, name, options, total)

@@ -37,9 +37,15 @@ async def put_styleguide(
     """Upload a YAML style guide as the raw body or a multipart `file`; replaces any earlier version.
     Validation errors are 422 with the file and line."""
     return await store_upload(
-        request, tenant.id, resources, settings, "styleguide", styleguide_id,
-        filename=filename, format=format,
-    )  # fmt: skip
+        request,
+        tenant.id,
+        resources,
+        settings,
+        "styleguide",
+        styleguide_id,
+        filename=filename,
+        format=format,
+    )
 
 
 @router.get("/{styleguide_id}", response_model=ResourceInfo, responses=ERRORS)

@@ -57,9 +57,14 @@ async def postedit_xliff(
     if not src or not tgt:
         raise ApiError(422, "the file names no source/target language: send source_lang and target_lang")
     ctx = await make_context(
-        state, tenant.id, source_lang=src, target_lang=tgt, glossary_id=glossary_id,
-        styleguide_id=styleguide_id, mode=mode,
-    )  # fmt: skip
+        state,
+        tenant.id,
+        source_lang=src,
+        target_lang=tgt,
+        glossary_id=glossary_id,
+        styleguide_id=styleguide_id,
+        mode=mode,
+    )
     outs = await run_batch(ctx, segments)
     body = xliff_result(data, doc, {o.id: o for o in outs})
     filename = (file.filename or "file.xlf").replace('"', "")

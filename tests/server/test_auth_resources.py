@@ -42,15 +42,21 @@ def test_deepl_style_header_is_accepted(api: LiveServer) -> None:
 
 def test_glossary_lifecycle_and_versions(client: httpx.Client) -> None:
     gid = rid()
-    r = client.put(f"/v1/glossaries/{gid}", params={"filename": "ui.csv", "source_lang": "en", "target_lang": "de"},
-                   content=CSV)  # fmt: skip
+    r = client.put(
+        f"/v1/glossaries/{gid}",
+        params={"filename": "ui.csv", "source_lang": "en", "target_lang": "de"},
+        content=CSV,
+    )
     assert r.status_code == 200, r.text
     info = r.json()
     assert info["entries"] == 1 and len(info["version"]) == 64
     assert gid in [g["id"] for g in client.get("/v1/glossaries").json()["items"]]
     assert client.get(f"/v1/glossaries/{gid}").json()["version"] == info["version"]
-    changed = client.put(f"/v1/glossaries/{gid}", params={"format": "csv", "source_lang": "en", "target_lang": "de"},
-                         content=CSV + b"file,Datei,preferred\n").json()  # fmt: skip
+    changed = client.put(
+        f"/v1/glossaries/{gid}",
+        params={"format": "csv", "source_lang": "en", "target_lang": "de"},
+        content=CSV + b"file,Datei,preferred\n",
+    ).json()
     assert changed["version"] != info["version"] and changed["entries"] == 2
     assert client.delete(f"/v1/glossaries/{gid}").status_code == 204
     assert client.get(f"/v1/glossaries/{gid}").status_code == 404
@@ -58,7 +64,11 @@ def test_glossary_lifecycle_and_versions(client: httpx.Client) -> None:
 
 def test_multipart_upload_works_too(client: httpx.Client) -> None:
     gid = rid()
-    r = client.put(f"/v1/glossaries/{gid}", files={"file": ("t.csv", CSV)}, data={"source_lang": "en", "target_lang": "de"})
+    r = client.put(
+        f"/v1/glossaries/{gid}",
+        files={"file": ("t.csv", CSV)},
+        data={"source_lang": "en", "target_lang": "de"},
+    )
     assert r.status_code == 200, r.text
 
 
@@ -73,8 +83,11 @@ def test_multipart_upload_works_too(client: httpx.Client) -> None:
 def test_invalid_glossary_is_422_with_file_and_line(
     client: httpx.Client, content: bytes, filename: str, needle: str
 ) -> None:
-    r = client.put(f"/v1/glossaries/{rid()}", params={"filename": filename, "source_lang": "en", "target_lang": "de"},
-                   content=content)  # fmt: skip
+    r = client.put(
+        f"/v1/glossaries/{rid()}",
+        params={"filename": filename, "source_lang": "en", "target_lang": "de"},
+        content=content,
+    )
     assert r.status_code == 422
     assert needle in r.json()["error"]["message"]
 
@@ -90,13 +103,21 @@ def test_styleguide_lifecycle(client: httpx.Client) -> None:
 
 def test_other_tenants_resources_are_invisible(api: LiveServer, client: httpx.Client) -> None:
     gid = rid()
-    client.put(f"/v1/glossaries/{gid}", params={"filename": "a.csv", "source_lang": "en", "target_lang": "de"},
-               content=CSV)  # fmt: skip
+    client.put(
+        f"/v1/glossaries/{gid}",
+        params={"filename": "a.csv", "source_lang": "en", "target_lang": "de"},
+        content=CSV,
+    )
     with api.client(KEY_B) as other:
         assert other.get(f"/v1/glossaries/{gid}").status_code == 404
         assert other.delete(f"/v1/glossaries/{gid}").status_code == 404
         assert gid not in [g["id"] for g in other.get("/v1/glossaries").json()["items"]]
-        seg = {"source_lang": "en", "target_lang": "de", "glossary_id": gid, "segments": [{"id": "1", "source": "a"}]}
+        seg = {
+            "source_lang": "en",
+            "target_lang": "de",
+            "glossary_id": gid,
+            "segments": [{"id": "1", "source": "a"}],
+        }
         assert other.post("/v1/postedit", json=seg).status_code == 404
     assert client.get(f"/v1/glossaries/{gid}").status_code == 200
 
@@ -105,8 +126,15 @@ def test_glossary_change_invalidates_cached_results(client: httpx.Client) -> Non
     gid = rid()
     params = {"filename": "a.csv", "source_lang": "en", "target_lang": "de"}
     client.put(f"/v1/glossaries/{gid}", params=params, content=CSV)
-    body = {"source_lang": "en", "target_lang": "de", "glossary_id": gid, "mode": "full",
-            "segments": [{"id": "1", "source": f"Open the settings {gid[2:]}", "mt": "Öffnen Sie die Einstellungen"}]}  # fmt: skip
+    body = {
+        "source_lang": "en",
+        "target_lang": "de",
+        "glossary_id": gid,
+        "mode": "full",
+        "segments": [
+            {"id": "1", "source": f"Open the settings {gid[2:]}", "mt": "Öffnen Sie die Einstellungen"}
+        ],
+    }
     first = client.post("/v1/postedit", json=body).json()
     assert client.post("/v1/postedit", json=body).json()["segments"][0]["cached"] is True
     client.put(f"/v1/glossaries/{gid}", params=params, content=CSV + "open,öffnen,preferred\n".encode())
@@ -117,9 +145,17 @@ def test_glossary_change_invalidates_cached_results(client: httpx.Client) -> Non
 
 def test_glossary_language_pair_must_match(client: httpx.Client) -> None:
     gid = rid()
-    client.put(f"/v1/glossaries/{gid}", params={"filename": "a.csv", "source_lang": "en", "target_lang": "de"},
-               content=CSV)  # fmt: skip
-    body = {"source_lang": "en", "target_lang": "fr", "glossary_id": gid, "segments": [{"id": "1", "source": "a"}]}
+    client.put(
+        f"/v1/glossaries/{gid}",
+        params={"filename": "a.csv", "source_lang": "en", "target_lang": "de"},
+        content=CSV,
+    )
+    body = {
+        "source_lang": "en",
+        "target_lang": "fr",
+        "glossary_id": gid,
+        "segments": [{"id": "1", "source": "a"}],
+    }
     r = client.post("/v1/postedit", json=body)
     assert r.status_code == 422 and r.json()["error"]["code"] == "language_mismatch"
 
@@ -136,20 +172,45 @@ def test_health_ready_and_metrics(client: httpx.Client) -> None:
     assert client.get("/healthz").json() == {"status": "ok"}
     ready = client.get("/readyz")
     assert ready.status_code == 200 and ready.json() == {"status": "ready", "model": True, "redis": True}
-    client.post("/v1/postedit", json={"source_lang": "en", "target_lang": "de",
-                                      "segments": [{"id": "1", "source": "Hi", "mt": "Hallo"}]})  # fmt: skip
+    client.post(
+        "/v1/postedit",
+        json={
+            "source_lang": "en",
+            "target_lang": "de",
+            "segments": [{"id": "1", "source": "Hi", "mt": "Hallo"}],
+        },
+    )
     text = client.get("/metrics").text
-    for name in ("postedit_http_requests_total", "postedit_http_request_seconds_bucket", "postedit_segments_total",
-                 "postedit_cache_hits_total", "postedit_model_tokens_total", "postedit_queue_depth"):  # fmt: skip
+    for name in (
+        "postedit_http_requests_total",
+        "postedit_http_request_seconds_bucket",
+        "postedit_segments_total",
+        "postedit_cache_hits_total",
+        "postedit_model_tokens_total",
+        "postedit_queue_depth",
+    ):
         assert name in text
 
 
 def test_without_redis_everything_runs_in_process(model_config: Path) -> None:
     with running(make_settings(None, model_config)) as live, live.client() as c:
         gid = rid()
-        assert c.put(f"/v1/glossaries/{gid}", params={"filename": "a.csv", "source_lang": "en", "target_lang": "de"},
-                     content=CSV).status_code == 200  # fmt: skip
+        assert (
+            c.put(
+                f"/v1/glossaries/{gid}",
+                params={"filename": "a.csv", "source_lang": "en", "target_lang": "de"},
+                content=CSV,
+            ).status_code
+            == 200
+        )
         assert c.get("/readyz").json()["redis"] is None
-        r = c.post("/v1/postedit", json={"source_lang": "en", "target_lang": "de", "glossary_id": gid,
-                                         "segments": [{"id": "1", "source": "Hi", "mt": "Hallo"}]})  # fmt: skip
+        r = c.post(
+            "/v1/postedit",
+            json={
+                "source_lang": "en",
+                "target_lang": "de",
+                "glossary_id": gid,
+                "segments": [{"id": "1", "source": "Hi", "mt": "Hallo"}],
+            },
+        )
         assert r.status_code == 200 and r.json()["segments"][0]["output"]

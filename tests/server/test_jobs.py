@@ -65,7 +65,9 @@ def wait_for(client: httpx.Client, job_id: str, timeout: float = 90) -> dict[str
 
 
 def jsonl(n: int, prefix: str = "row") -> bytes:
-    rows = [{"id": f"{prefix}{i}", "source": f"Line {prefix} {i}", "mt": f"Zeile {prefix} {i}"} for i in range(n)]
+    rows = [
+        {"id": f"{prefix}{i}", "source": f"Line {prefix} {i}", "mt": f"Zeile {prefix} {i}"} for i in range(n)
+    ]
     return "\n".join(json.dumps(r) for r in rows).encode()
 
 
@@ -77,8 +79,11 @@ def job_api(redis_url: str, model_config: Path) -> Iterator[LiveServer]:
 
 def test_jsonl_job_runs_on_a_worker(job_api: LiveServer) -> None:
     with job_api.client() as c:
-        r = c.post("/v1/jobs", files={"file": ("rows.jsonl", jsonl(30))},
-                   data={"source_lang": "en", "target_lang": "de", "mode": "full"})  # fmt: skip
+        r = c.post(
+            "/v1/jobs",
+            files={"file": ("rows.jsonl", jsonl(30))},
+            data={"source_lang": "en", "target_lang": "de", "mode": "full"},
+        )
         assert r.status_code == 202, r.text
         job = r.json()
         assert r.headers["location"] == f"/v1/jobs/{job['id']}" and job["total"] == 30
@@ -102,8 +107,11 @@ def test_xliff_job_returns_the_post_edited_file(job_api: LiveServer) -> None:
 
 def test_jobs_are_private_and_deletable(job_api: LiveServer) -> None:
     with job_api.client() as c, job_api.client(KEY_B) as other:
-        job = c.post("/v1/jobs", files={"file": ("r.jsonl", jsonl(2, "p"))},
-                     data={"source_lang": "en", "target_lang": "de"}).json()  # fmt: skip
+        job = c.post(
+            "/v1/jobs",
+            files={"file": ("r.jsonl", jsonl(2, "p"))},
+            data={"source_lang": "en", "target_lang": "de"},
+        ).json()
         assert other.get(f"/v1/jobs/{job['id']}").status_code == 404
         assert other.delete(f"/v1/jobs/{job['id']}").status_code == 404
         assert c.delete(f"/v1/jobs/{job['id']}").status_code == 204
@@ -116,9 +124,14 @@ def test_jobs_are_private_and_deletable(job_api: LiveServer) -> None:
         ("bad.xlf", b"<xliff", {}, 400),
         ("bad.jsonl", b'{"id": 1, "source": "a"}\n{oops', {"source_lang": "en", "target_lang": "de"}, 400),
         ("ok.jsonl", b'{"id": 1, "source": "a"}', {}, 422),
-        ("ok.jsonl", b'{"id": 1, "source": "a"}', {"source_lang": "en", "target_lang": "de", "glossary_id": "nope"}, 404),
+        (
+            "ok.jsonl",
+            b'{"id": 1, "source": "a"}',
+            {"source_lang": "en", "target_lang": "de", "glossary_id": "nope"},
+            404,
+        ),
     ],
-)  # fmt: skip
+)
 def test_bad_job_uploads_are_refused_up_front(
     job_api: LiveServer, filename: str, content: bytes, fields: dict[str, str], status: int
 ) -> None:
@@ -129,16 +142,17 @@ def test_bad_job_uploads_are_refused_up_front(
 
 def test_result_before_done_is_409(job_api: LiveServer) -> None:
     with job_api.client() as c:
-        job = c.post("/v1/jobs", files={"file": ("r.jsonl", jsonl(40, "q"))},
-                     data={"source_lang": "en", "target_lang": "de", "mode": "full"}).json()  # fmt: skip
+        job = c.post(
+            "/v1/jobs",
+            files={"file": ("r.jsonl", jsonl(40, "q"))},
+            data={"source_lang": "en", "target_lang": "de", "mode": "full"},
+        ).json()
         r = c.get(f"/v1/jobs/{job['id']}/result")
         assert r.status_code in {200, 409}
         wait_for(c, job["id"])
 
 
-def test_killed_worker_resumes_without_losing_or_repeating_segments(
-    redis_url: str, tmp_path: Path
-) -> None:
+def test_killed_worker_resumes_without_losing_or_repeating_segments(redis_url: str, tmp_path: Path) -> None:
     n = 120
     with StubLLM() as slow:
         slow.set_handler(lambda body: Reply(echo_handler()(body).content, delay=0.1))
@@ -148,8 +162,11 @@ def test_killed_worker_resumes_without_losing_or_repeating_segments(
         config.write_text(yaml.safe_dump(cfg))
         settings = make_settings(redis_url, config, concurrency=4, job_lease_seconds=1.5)
         with running(settings) as live, live.client() as c:
-            job = c.post("/v1/jobs", files={"file": ("big.jsonl", jsonl(n, "k"))},
-                         data={"source_lang": "en", "target_lang": "de", "mode": "full"}).json()  # fmt: skip
+            job = c.post(
+                "/v1/jobs",
+                files={"file": ("big.jsonl", jsonl(n, "k"))},
+                data={"source_lang": "en", "target_lang": "de", "mode": "full"},
+            ).json()
             seen: list[int] = []
             with worker_process(env_for(live)) as first:
                 deadline = time.monotonic() + 60

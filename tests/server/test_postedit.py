@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Mapping
 
 import httpx
 import pytest
@@ -12,7 +13,7 @@ from tests.server.conftest import LiveServer
 from tests.support.stub_llm import StubLLM
 
 
-def batch(*segments: dict[str, object], **options: object) -> dict[str, object]:
+def batch(*segments: Mapping[str, object], **options: object) -> dict[str, object]:
     return {"source_lang": "en", "target_lang": "de", "mode": "full", "segments": list(segments), **options}
 
 
@@ -22,7 +23,9 @@ def unique(text: str) -> str:
 
 
 def test_batch_returns_one_result_per_segment_in_order(client: httpx.Client) -> None:
-    segs = [{"id": f"s{i}", "source": unique(f"Save file {i}"), "mt": f"Datei {i} speichern"} for i in range(5)]
+    segs = [
+        {"id": f"s{i}", "source": unique(f"Save file {i}"), "mt": f"Datei {i} speichern"} for i in range(5)
+    ]
     r = client.post("/v1/postedit", json=batch(*segs))
     assert r.status_code == 200
     results = r.json()["segments"]
@@ -35,7 +38,11 @@ def test_batch_returns_one_result_per_segment_in_order(client: httpx.Client) -> 
 
 
 def test_inline_tags_and_placeholders_survive(client: httpx.Client) -> None:
-    seg = {"id": "t", "source": unique('Click <g id="1">Save</g> for %s'), "mt": 'Klicken <g id="1">Speichern</g> %s'}
+    seg = {
+        "id": "t",
+        "source": unique('Click <g id="1">Save</g> for %s'),
+        "mt": 'Klicken <g id="1">Speichern</g> %s',
+    }
     out = client.post("/v1/postedit", json=batch(seg)).json()["segments"][0]
     assert out["output"] == 'Klicken <g id="1">Speichern</g> %s ✓'
 
@@ -60,11 +67,14 @@ def test_a_model_outage_marks_segments_for_review_without_failing_the_request(
 ) -> None:
     from tests.support.stub_llm import Reply
 
-    previous = model_stub._handler  # type: ignore[attr-defined]
+    previous = model_stub._handler
     model_stub.set_handler(lambda body: Reply(status=503))
     try:
         with api.client() as c:
-            segs = [{"id": "1", "source": unique("Hi")}, {"id": "2", "source": unique("Bye"), "mt": "Tschüss"}]
+            segs = [
+                {"id": "1", "source": unique("Hi")},
+                {"id": "2", "source": unique("Bye"), "mt": "Tschüss"},
+            ]
             r = c.post("/v1/postedit", json=batch(*segs))
     finally:
         model_stub.set_handler(previous)
@@ -111,14 +121,26 @@ def test_per_segment_terms_reach_the_model(client: httpx.Client, model_stub: Stu
         ({"source_lang": "en", "target_lang": "de", "segments": []}, 422, "invalid_request"),
         ({"source_lang": "en", "target_lang": "de"}, 422, "invalid_request"),
         (
-            {"source_lang": "en", "target_lang": "de", "glossary_id": "nope", "segments": [{"id": "1", "source": "a"}]},
+            {
+                "source_lang": "en",
+                "target_lang": "de",
+                "glossary_id": "nope",
+                "segments": [{"id": "1", "source": "a"}],
+            },
             404,
             "glossary_not_found",
         ),
-        ({"source_lang": "en", "target_lang": "de", "segments": [{"id": str(i), "source": "a"} for i in range(101)]},
-         413, "payload_too_large"),
+        (
+            {
+                "source_lang": "en",
+                "target_lang": "de",
+                "segments": [{"id": str(i), "source": "a"} for i in range(101)],
+            },
+            413,
+            "payload_too_large",
+        ),
     ],
-)  # fmt: skip
+)
 def test_bad_requests_get_4xx_with_the_error_envelope(
     client: httpx.Client, body: dict[str, object], status: int, code: str | None
 ) -> None:
@@ -136,7 +158,9 @@ def test_malformed_json_is_a_422_with_a_message(client: httpx.Client) -> None:
     assert "invalid JSON" in r.json()["error"]["message"]
 
 
-@pytest.mark.parametrize(("method", "path", "status"), [("GET", "/v1/nothing", 404), ("DELETE", "/v1/postedit", 405)])
+@pytest.mark.parametrize(
+    ("method", "path", "status"), [("GET", "/v1/nothing", 404), ("DELETE", "/v1/postedit", 405)]
+)
 def test_unknown_routes_use_the_envelope(client: httpx.Client, method: str, path: str, status: int) -> None:
     r = client.request(method, path)
     assert r.status_code == status

@@ -29,15 +29,19 @@ def test_units_are_listed_with_markup_text_and_editability() -> None:
     assert by_id["1"].notes == ("UI button",)
     assert by_id["2"].target is None and by_id["2"].editable
     assert [(u.id, u.skip_reason) for u in doc.units if not u.editable] == [
-        ("3", "translate=no"), ("4", "locked"), ("5", "translate=no"),
-    ]  # fmt: skip
+        ("3", "translate=no"),
+        ("4", "locked"),
+        ("5", "translate=no"),
+    ]
 
 
 def test_2x_segments_are_units_and_final_is_locked() -> None:
     doc = parse_xliff((DATA / "sample20.xlf").read_bytes())
     assert (doc.version, doc.source_lang, doc.target_lang) == ("2.1", "en", "fr")
     assert [u.id for u in doc.editable] == ["u1/s1", "u1/s2"]
-    assert doc.editable[0].source.startswith('Hello <pc id="1" dataRefStart="d1" dataRefEnd="d2">dear <ph id="2"/>')
+    assert doc.editable[0].source.startswith(
+        'Hello <pc id="1" dataRefStart="d1" dataRefEnd="d2">dear <ph id="2"/>'
+    )
     assert {u.id: u.skip_reason for u in doc.units if not u.editable} == {"u2": "translate=no", "u3": "final"}
 
 
@@ -99,8 +103,12 @@ def test_state_is_set(name: str, review: bool, attr: str, value: str) -> None:
 
 def test_qa_findings_become_notes_and_are_replaced_on_rerun(sample: bytes) -> None:
     unit = parse_xliff(sample).editable[0]
-    once = write_xliff(sample, {unit.key: TargetUpdate(unit.target or unit.source, notes=("error [term]: x",))})
-    twice = write_xliff(once, {unit.key: TargetUpdate(unit.target or unit.source, notes=("warning [len]: y",))})
+    once = write_xliff(
+        sample, {unit.key: TargetUpdate(unit.target or unit.source, notes=("error [term]: x",))}
+    )
+    twice = write_xliff(
+        once, {unit.key: TargetUpdate(unit.target or unit.source, notes=("warning [len]: y",))}
+    )
     notes = [n.text for n in etree.fromstring(twice).iter("{*}note")]
     assert any(n and n.endswith("warning [len]: y") for n in notes)
     assert not any(n and "error [term]" in n for n in notes)
@@ -110,7 +118,9 @@ def test_qa_findings_become_notes_and_are_replaced_on_rerun(sample: bytes) -> No
 def test_2x_notes_come_before_segments() -> None:
     data = (DATA / "sample20.xlf").read_bytes()
     unit = parse_xliff(data).editable[1]
-    out = write_xliff(data, {unit.key: TargetUpdate("Appuyez <sc id=\"3\"/>OK<ec startRef=\"3\"/>.", notes=("n",))})
+    out = write_xliff(
+        data, {unit.key: TargetUpdate('Appuyez <sc id="3"/>OK<ec startRef="3"/>.', notes=("n",))}
+    )
     u1 = etree.fromstring(out).find(".//{*}unit")
     assert u1 is not None
     names = [etree.QName(c).localname for c in u1 if isinstance(c.tag, str)]
