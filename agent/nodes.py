@@ -33,7 +33,8 @@ def output_budget(text: str, *, explain: bool) -> int:
     A small model that starts repeating itself is cut off after this many tokens instead of the
     gateway's maximum, which on CPU is the difference between 5 and 40 seconds.
     """
-    estimate = len(text) // 3 + 1  # ~3 characters per token for European languages; CJK is denser
+    wide = sum(1 for ch in text if ord(ch) >= 0x2E80)  # CJK: about a token per character
+    estimate = wide + (len(text) - wide) // 3 + 1  # European languages: about 3 characters per token
     return min(2048, 2 * estimate + 48 + (160 if explain else 0))
 
 
