@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import asdict
 from collections import OrderedDict
+from dataclasses import asdict
 from typing import TYPE_CHECKING, Protocol
 
 from agent.types import EditOptions, Segment, SegmentResult, result_from_json

@@ -80,5 +80,7 @@ async def follow_up(
     except LLMError as exc:
         return TurnResult("answer", f"The model is unavailable: {exc}", checked)
     said = (answer.data or {}).get("reply")
-    reply = said if isinstance(said, str) and said.strip() else answer.text.strip() or "The model gave no answer."
+    reply = (
+        said if isinstance(said, str) and said.strip() else answer.text.strip() or "The model gave no answer."
+    )
     return TurnResult("answer", reply, checked)

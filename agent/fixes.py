@@ -160,4 +160,6 @@ def end_punctuation(source: str, target: str, v: Violation, target_lang: str) ->
 def plausible_span(target: str, words: str, expected: str) -> bool:
     """A located rendering is term-sized: a model that names half the sentence has not located anything."""
     n_words = len(_WORD.findall(words))
-    return 0 < n_words <= 2 * len(_WORD.findall(expected)) + 2 and n_words <= max(2, len(_WORD.findall(target)) // 2)
+    return 0 < n_words <= 2 * len(_WORD.findall(expected)) + 2 and n_words <= max(
+        2, len(_WORD.findall(target)) // 2
+    )

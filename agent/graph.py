@@ -24,7 +24,12 @@ def build_graph() -> Any:
     graph.add_node("finalize", nodes.finalize)
     graph.add_edge(START, "retrieve")
     graph.add_edge("retrieve", "protect")
-    branches: dict[Hashable, str] = {"fix": "fix", "locate": "locate", "rewrite": "rewrite", "finalize": "finalize"}
+    branches: dict[Hashable, str] = {
+        "fix": "fix",
+        "locate": "locate",
+        "rewrite": "rewrite",
+        "finalize": "finalize",
+    }
     for source in ("protect", "fix", "locate", "rewrite"):
         graph.add_conditional_edges(source, nodes.route, branches)
     graph.add_edge("finalize", END)

@@ -15,12 +15,12 @@ from langgraph.runtime import Runtime
 from agent import fixes, prompting
 from agent.checks import CheckInput, run_checks
 from agent.diff import edit_rate
-from agent.violations import Severity, Violation
 from agent.llm import LLMError, LLMReply
 from agent.markup import blank_markup
 from agent.protection import mask_segment
 from agent.state import AgentContext, AgentState, Candidate, ModelEdit
 from agent.types import Mode, TraceStep
+from agent.violations import Severity, Violation
 
 Route = Literal["fix", "locate", "rewrite", "finalize"]
 
@@ -143,7 +143,11 @@ async def route(state: AgentState, runtime: Runtime[AgentContext]) -> Route:
     if must_fix and f"fix:{candidate.text}" not in tried:
         return "fix"
     located = sum(t.startswith("locate:") for t in tried)
-    if codes & {"term-missing", "dnt-altered"} and f"locate:{candidate.text}" not in tried and located < MAX_LOCATES:
+    if (
+        codes & {"term-missing", "dnt-altered"}
+        and f"locate:{candidate.text}" not in tried
+        and located < MAX_LOCATES
+    ):
         return "locate"
     if not can_ask:
         return "finalize"
@@ -232,7 +236,9 @@ async def locate(state: AgentState, runtime: Runtime[AgentContext]) -> dict[str,
         assert v.expected is not None
         phrase = phrase_of.get(v.entry_id or "", "")
         words = named.get(phrase.casefold(), "")
-        span = fixes.find_words(text, words) if words and fixes.plausible_span(text, words, v.expected) else None
+        span = (
+            fixes.find_words(text, words) if words and fixes.plausible_span(text, words, v.expected) else None
+        )
         how = f"model located {words!r}"
         if span is None:
             span = fixes.closest_span(text, v.expected)

@@ -6,10 +6,10 @@ import operator
 from dataclasses import dataclass, field
 from typing import Annotated, TypedDict
 
-from agent.violations import Severity, Violation
 from agent.llm import LLMCall, LLMGateway
 from agent.protection import SegmentMasks
 from agent.types import EditOptions, Segment, TraceStep
+from agent.violations import Severity, Violation
 from glossaries.matcher import TermMatch, TermMatcher
 from glossaries.style import StyleGuide
 from prompts import Message

@@ -73,7 +73,9 @@ def latency(results: list[SegmentResult]) -> str:
     if called:
         lat_called = sorted(r.latency_ms / 1000 for r in called)
         p95c = lat_called[int(0.95 * (len(lat_called) - 1))]
-        print(f"segments that needed the model: latency p50 {statistics.median(lat_called):.2f}s p95 {p95c:.2f}s")
+        print(
+            f"segments that needed the model: latency p50 {statistics.median(lat_called):.2f}s p95 {p95c:.2f}s"
+        )
     return (
         f"latency p50 {statistics.median(lat):.2f}s p95 {p95:.2f}s; "
         f"{len(called)}/{len(results)} segments needed the model, "

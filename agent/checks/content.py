@@ -6,8 +6,8 @@ from __future__ import annotations
 import re
 
 from agent.checks.input import CheckInput
-from agent.violations import Severity, Violation
 from agent.checks.plain import plain
+from agent.violations import Severity, Violation
 from glossaries.text import primary_lang
 
 __all__ = ["empty_target", "repeated_word", "start_capital", "untranslated"]

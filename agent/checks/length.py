@@ -9,9 +9,9 @@ vary too much to judge, so the ratio is only checked from `MIN_SOURCE_CHARS` on.
 from __future__ import annotations
 
 from agent.checks.input import CheckInput
-from agent.violations import Severity, Violation
 from agent.checks.plain import plain
 from agent.checks.style import style_rules
+from agent.violations import Severity, Violation
 from glossaries.text import primary_lang
 
 __all__ = ["length_max", "length_ratio", "ratio_bounds"]

@@ -6,8 +6,8 @@ import re
 from collections import Counter
 
 from agent.checks.input import CheckInput
-from agent.violations import Severity, Violation
 from agent.checks.plain import EMAIL_RE, URL_RE
+from agent.violations import Severity, Violation
 
 __all__ = ["email_changed", "url_changed"]
 

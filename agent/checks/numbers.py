@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from agent.checks.input import CheckInput
-from agent.violations import Severity, Violation
 from agent.checks.plain import plain
+from agent.violations import Severity, Violation
 from glossaries.text import primary_lang
 
 __all__ = ["number_mismatch", "numbers_in"]

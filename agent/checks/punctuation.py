@@ -7,8 +7,8 @@ import re
 from collections import Counter
 
 from agent.checks.input import CheckInput
-from agent.violations import Severity, Violation
 from agent.checks.plain import plain
+from agent.violations import Severity, Violation
 from glossaries.text import primary_lang
 
 __all__ = ["bracket_mismatch", "end_punctuation", "french_spacing", "spanish_inverted"]

@@ -7,8 +7,8 @@ import re
 from functools import lru_cache
 
 from agent.checks.input import CheckInput
-from agent.violations import Severity, Violation
 from agent.checks.plain import plain
+from agent.violations import Severity, Violation
 from glossaries.style import StyleGuide, StyleRules
 from glossaries.text import primary_lang
 

@@ -58,15 +58,14 @@ def term_missing(inp: CheckInput) -> list[Violation]:
         inflected = None if wrong or found else matcher.find_inflected(m.entry, inp.target)
         if inflected is not None:
             # The term is there in another gender, number or person: correct far more often than not.
-            start, end = inflected
             out.append(
                 Violation(
                     "term-inflected",
                     Severity.WARNING,
-                    f"'{inp.target[start:end]}' renders '{m.text}' as an inflected form of '{preferred.text}': "
+                    f"'{inp.target[inflected[0] : inflected[1]]}' renders '{m.text}' as an inflected form of '{preferred.text}': "
                     "check it agrees",
-                    start=start,
-                    end=end,
+                    start=inflected[0],
+                    end=inflected[1],
                     entry_id=m.entry.id,
                     expected=preferred.text,
                 )

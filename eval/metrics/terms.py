@@ -4,8 +4,9 @@ do-not-translate accuracy.
 A constraint is an entry whose source side occurs in the segment: the row's own `terms` (given as
 present) plus glossary entries the matcher finds in the source. Lemma-aware success asks the term
 matcher whether any allowed target form occurs in the output, any inflection included ("douleurs
-thoraciques" satisfies "douleur thoracique", "contagieuse" satisfies "contagieux": the same lemmas); the exact variant wants an allowed form verbatim (word
-boundaries, case-insensitive unless the term is case-sensitive).
+thoraciques" satisfies "douleur thoracique", "contagieuse" satisfies "contagieux": the same lemmas);
+the exact variant wants an allowed form verbatim (word boundaries, case-insensitive unless the term is
+case-sensitive).
 """
 
 from __future__ import annotations
@@ -83,7 +84,9 @@ def check_terms(output: str, entries: Sequence[Entry], finder: TermFinder | None
             exact = any(exact_occurs(t, output) for t in allowed)
             lemma = exact or (
                 finder is not None
-                and (finder.find_target(e, output) is not None or finder.find_inflected(e, output) is not None)
+                and (
+                    finder.find_target(e, output) is not None or finder.find_inflected(e, output) is not None
+                )
             )
             checks.append(TermCheck(e.id, "required", lemma, exact))
         if e.forbidden_targets:

@@ -297,8 +297,12 @@ async def test_a_draft_that_translates_a_dnt_term_never_gets_it_twice(stub_llm: 
 
 async def test_a_draft_that_copies_the_source_is_rejected(stub_llm: StubLLM) -> None:
     source = "The clinical workload related to 12 reports is excluded from figures 2 to 4."
-    stub_llm.set_handler(handler(output="the clinical workload related to 12 reports is excluded from figures 2 to 4"))
-    seg = Segment("1", source, "La charge de travail clinique liée aux rapports est exclue des figures 2 à 4.")
+    stub_llm.set_handler(
+        handler(output="the clinical workload related to 12 reports is excluded from figures 2 to 4")
+    )
+    seg = Segment(
+        "1", source, "La charge de travail clinique liée aux rapports est exclue des figures 2 à 4."
+    )
     result = await editor_for(stub_llm).edit(seg, EN_FR)
     assert result.output == seg.mt
     assert result.status is Status.NEEDS_REVIEW
@@ -307,7 +311,9 @@ async def test_a_draft_that_copies_the_source_is_rejected(stub_llm: StubLLM) -> 
 
 async def test_minimal_mode_rejects_a_draft_that_rewrites_the_whole_mt(stub_llm: StubLLM) -> None:
     stub_llm.set_handler(handler(output="Bitte sehen Sie sich jetzt 7 ganz andere Dinge im Menü an."))
-    seg = Segment("1", "Look at the 7 items in the menu now.", "Sehen Sie sich jetzt die Elemente im Menü an.")
+    seg = Segment(
+        "1", "Look at the 7 items in the menu now.", "Sehen Sie sich jetzt die Elemente im Menü an."
+    )
     result = await editor_for(stub_llm).edit(seg, EN_DE)
     assert result.output == seg.mt
     assert "rewrites" in (result.reason or "")
@@ -342,7 +348,9 @@ async def test_term_repair_stops_after_two_locates_and_never_grows_the_text(stub
 
 
 async def test_a_located_span_of_half_the_sentence_is_not_replaced(stub_llm: StubLLM) -> None:
-    stub_llm.set_handler(handler(locate={"spans": [{"phrase": "settings", "words": "Öffnen Sie die Optionen jetzt"}]}))
+    stub_llm.set_handler(
+        handler(locate={"spans": [{"phrase": "settings", "words": "Öffnen Sie die Optionen jetzt"}]})
+    )
     seg = Segment("1", "Open the settings now.", "Öffnen Sie die Optionen jetzt.")
     result = await editor_for(stub_llm).edit(seg, EN_DE, glossary=UI)
     assert "Öffnen Sie" in result.output

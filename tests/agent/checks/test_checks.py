@@ -394,5 +394,7 @@ def test_term_in_another_inflection_is_a_warning_not_a_missing_term() -> None:
         CheckInput("COVID-19 is contagious.", "La COVID-19 est contagieuse.", "en", "fr", matcher=matcher)
     )
     assert [(v.code, v.severity.value) for v in found] == [("term-inflected", "warning")]
-    missing = run_checks(CheckInput("COVID-19 is contagious.", "La COVID-19 est grave.", "en", "fr", matcher=matcher))
+    missing = run_checks(
+        CheckInput("COVID-19 is contagious.", "La COVID-19 est grave.", "en", "fr", matcher=matcher)
+    )
     assert [v.code for v in missing] == ["term-missing"]
