@@ -62,8 +62,8 @@ def term_missing(inp: CheckInput) -> list[Violation]:
                 Violation(
                     "term-inflected",
                     Severity.WARNING,
-                    f"'{inp.target[inflected[0] : inflected[1]]}' renders '{m.text}' as an inflected form of '{preferred.text}': "
-                    "check it agrees",
+                    f"'{inp.target[inflected[0] : inflected[1]]}' renders '{m.text}' as an inflected "
+                    f"form of '{preferred.text}': check it agrees",
                     start=inflected[0],
                     end=inflected[1],
                     entry_id=m.entry.id,
