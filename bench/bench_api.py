@@ -51,6 +51,21 @@ def pct(values: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
 
 
+REDIS_URL = "redis://127.0.0.1:6379/14"
+
+
+def cleanup(prefix: str) -> None:
+    """Delete this run's keys (cache, resources, jobs) and arq's job records from the bench db."""
+    import redis
+
+    client = redis.Redis.from_url(REDIS_URL)
+    for pattern in (prefix + "*", "arq:*"):
+        keys = list(client.scan_iter(pattern, count=1000))
+        for i in range(0, len(keys), 500):
+            client.delete(*keys[i : i + 500])
+    client.close()
+
+
 def start_api(
     stub_url: str, use_redis: bool, workers: int, prefix: str | None = None
 ) -> tuple[subprocess.Popen[bytes], str]:
@@ -66,10 +81,10 @@ def start_api(
         "POSTEDIT_EMBEDDED_AUTOSTART": "false",
         "POSTEDIT_RATE_LIMIT_PER_MINUTE": "0",
         "POSTEDIT_CONCURRENCY": "50",
-        "POSTEDIT_REDIS_PREFIX": prefix or f"bench-{uuid.uuid4().hex[:6]}:",
+        "POSTEDIT_REDIS_PREFIX": prefix or os.environ.get("POSTEDIT_REDIS_PREFIX", "bench:"),
     }
     if use_redis:
-        env["POSTEDIT_REDIS_URL"] = "redis://127.0.0.1:6379/14"
+        env["POSTEDIT_REDIS_URL"] = REDIS_URL
     proc = subprocess.Popen(
         [
             sys.executable,
@@ -180,15 +195,18 @@ def main() -> None:
     parser.add_argument("--no-redis", action="store_true")
     parser.add_argument("--api-workers", type=int, default=2, help="uvicorn processes (one per core)")
     args = parser.parse_args()
+    prefix = f"bench-{uuid.uuid4().hex[:6]}:"
     with StubLLM() as stub:
         stub.set_handler(echo)
-        proc, base = start_api(stub.base_url, not args.no_redis, args.api_workers)
+        proc, base = start_api(stub.base_url, not args.no_redis, args.api_workers, prefix)
         try:
             asyncio.run(throughput(base, args.batches, args.batch_size, args.mode, args.in_flight))
             cache_hits(base, args.cache_requests)
         finally:
             proc.terminate()
             proc.wait(timeout=20)
+            if not args.no_redis:
+                cleanup(prefix)
 
 
 if __name__ == "__main__":

@@ -21,7 +21,7 @@ import httpx
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench_api import KEY, echo, start_api  # noqa: E402
+from bench_api import KEY, REDIS_URL, cleanup, echo, start_api  # noqa: E402
 
 from agent.xliff import parse_xliff  # noqa: E402
 from tests.support.stub_llm import StubLLM  # noqa: E402
@@ -52,7 +52,7 @@ def main() -> None:
         api, base = start_api(stub.base_url, True, 1, prefix)
         env = {
             **os.environ,
-            "POSTEDIT_REDIS_URL": "redis://127.0.0.1:6379/14",
+            "POSTEDIT_REDIS_URL": REDIS_URL,
             "POSTEDIT_REDIS_PREFIX": prefix,
             "POSTEDIT_API_KEYS": f"{KEY}:bench",
             "POSTEDIT_CONCURRENCY": "32",
@@ -79,6 +79,7 @@ def main() -> None:
             worker.wait(timeout=30)
             api.terminate()
             api.wait(timeout=30)
+            cleanup(prefix)
     units = parse_xliff(result).units
     edited = sum(1 for u in units if u.target and "✓" in u.target)
     ids = [u.id for u in units]

@@ -23,9 +23,9 @@ def build_app() -> typer.Typer:
         pass
     else:
         eval_cli.register(app)
-    from server import commands
+    from server.commands import register as register_server
 
-    commands.register(app)
+    register_server(app)
     return app
 
 
