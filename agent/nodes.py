@@ -339,14 +339,20 @@ async def rewrite(state: AgentState, runtime: Runtime[AgentContext]) -> dict[str
         if not isinstance(output, str) or not output.strip():
             continue
         text = masks.unmask(output)
-        why_not = implausible(ctx, candidate, text)
-        if why_not:
-            rejected.append(why_not)
-            continue
-        drafts.append(evaluate(ctx, matches, text, kind))
         for e in (reply.data or {}).get("edits", []) or []:
             if isinstance(e, dict) and all(isinstance(e.get(k), str) for k in ("before", "after", "reason")):
                 edits.append(ModelEdit(e["before"], e["after"], e["reason"]))
+        why_not = implausible(ctx, candidate, text)
+        if why_not is None:
+            drafts.append(evaluate(ctx, matches, text, kind))
+            continue
+        rejected.append(why_not)
+        if candidate is None:  # nothing better to return: keep it, flagged, so a repair round can fix it
+            flagged = evaluate(ctx, matches, text, kind)
+            finding = Violation(
+                "implausible-draft", Severity.ERROR, f"the model's draft was rejected: {why_not}"
+            )
+            drafts.append(Candidate(flagged.text, (finding, *flagged.violations), kind))
     if not drafts:
         if errors and not replies:
             reason = f"model unavailable: {errors[0]}"
@@ -378,12 +384,23 @@ def implausible(ctx: AgentContext, base: Candidate | None, draft: str) -> str | 
     baseline = fixes.source_overlap(source, base.text) if base is not None else 0.0
     if copied > 0.6 and copied > baseline + 0.2:
         return f"it repeats the source ({copied:.0%} of its words are source words)"
+    if _too_short(source, draft, ctx.options.target_lang):
+        return "it is much shorter than the source (a part left out, or an instruction in the source obeyed)"
     minimal = ctx.options.mode is Mode.MINIMAL and not ctx.options.instructions
     if minimal and base is not None and len(base.text.split()) >= 4:
         rate = edit_rate(base.text, draft)
         if rate > MAX_MINIMAL_EDIT_RATE:
             return f"it rewrites {rate:.0%} of the words where only flagged problems were to be fixed"
     return None
+
+
+def _too_short(source: str, draft: str, target_lang: str) -> bool:
+    """A draft with a third of the source's words (a fifth of its characters for CJK) is not a translation."""
+    if len(source.split()) < 6:
+        return False
+    if target_lang.split("-")[0].lower() in ("zh", "ja", "ko", "th"):
+        return len(draft.strip()) < 0.2 * len(source.strip())
+    return len(draft.split()) < 0.35 * len(source.split())
 
 
 def best_candidate(candidates: Sequence[Candidate], *, prefer_latest: bool = False) -> Candidate:

@@ -15,6 +15,11 @@ __all__ = ["ANSWER", "playground_handler"]
 ANSWER = "The glossary forbids “Sichern”, so I used “Speichern”."
 
 
+def pseudo_translate(source: str) -> str:
+    """A stand-in translation the agent accepts: every word changed (`folder` -> `folderen`), markup kept."""
+    return re.sub(r"(?<![⟦/])\b([A-Za-z]{2,})\b", r"\1en", source)
+
+
 def _between(tag: str, text: str) -> str | None:
     found = re.search(rf"<{tag}>(.*?)</{tag}>", text, re.S)
     return found.group(1) if found else None
@@ -35,6 +40,6 @@ def playground_handler() -> Any:
             if "informal du" in prompt:
                 mt = mt.replace("Ihre", "deine")
             return Reply({"output": mt, "edits": []})
-        return Reply({"output": "T: " + (_between("source", prompt) or ""), "edits": []})
+        return Reply({"output": pseudo_translate(_between("source", prompt) or ""), "edits": []})
 
     return answer
