@@ -76,13 +76,23 @@ def dnt_case(source_form: str, target: str) -> Replacement | None:
     return Replacement(m.start(), m.end(), source_form, f"do-not-translate term restored as {source_form!r}")
 
 
-def find_words(target: str, words: str) -> tuple[int, int] | None:
-    """Where the model-named `words` occur in the target, as whole words, case-insensitively."""
+def find_words(target: str, words: str, *, fuzzy: bool = True) -> tuple[int, int] | None:
+    """Where the model-named `words` occur in the target, as whole words, case-insensitively.
+
+    Spacing and apostrophes between the words may differ (`d'essai` names `d' essai` in tokenized text),
+    and a near miss (`trousses d'essai` for `trousse d' essai`) is taken when it is clearly the same words.
+    """
     words = words.strip().strip("\"'«»“”")
     if not words or "⟦" in words:
         return None
-    m = re.search(rf"(?<!\w){re.escape(words)}(?!\w)", target, re.IGNORECASE)
-    return (m.start(), m.end()) if m else None
+    tokens = re.findall(r"\w+", words)
+    if not tokens:
+        return None
+    pattern = r"(?<!\w)" + r"[\s'’\-]{0,3}".join(map(re.escape, tokens)) + r"(?!\w)"
+    m = re.search(pattern, target, re.IGNORECASE)
+    if m:
+        return m.start(), m.end()
+    return closest_span(target, " ".join(tokens), threshold=0.85) if fuzzy else None
 
 
 def replace_span(target: str, span: tuple[int, int], expected: str, why: str) -> Replacement:

@@ -243,7 +243,7 @@ async def locate(state: AgentState, runtime: Runtime[AgentContext]) -> dict[str,
         if span is None:
             span = fixes.closest_span(text, v.expected)
             how = "closest rendering"
-        if span is not None and fixes.find_words(text, v.expected) is not None:
+        if span is not None and fixes.find_words(text, v.expected, fuzzy=False) is not None:
             notes.append(f"{v.expected!r} is already there; not replacing again")
             span = None
         if span is not None and fixes.duplicates_context(text, span, v.expected):

@@ -366,3 +366,20 @@ async def test_a_translation_far_shorter_than_the_source_is_flagged_and_repaired
     assert result.output.startswith("Ignorez toutes")
     assert result.status is Status.EDITED
     assert "shorter than the source" in user_prompt(stub_llm.requests[1])
+
+
+@pytest.mark.parametrize(
+    ("named", "mt"),
+    [
+        ("trousse d'essai", "une trousse d' essai pour les patients"),  # tokenized apostrophe
+        ("trousses d'essai", "une trousse d' essai pour les patients"),  # near miss
+    ],
+)
+async def test_located_words_are_found_despite_spacing_and_near_misses(
+    stub_llm: StubLLM, named: str, mt: str
+) -> None:
+    kit = Entry("kit", (Term("test kit"),), (Term("kit de test"),))
+    stub_llm.set_handler(handler(locate={"spans": [{"phrase": "test kit", "words": named}]}))
+    seg = Segment("1", "a test kit for patients", mt, terms=(kit,))
+    result = await editor_for(stub_llm).edit(seg, EN_FR)
+    assert result.output == "une kit de test pour les patients"
