@@ -23,8 +23,9 @@ from tqdm import tqdm
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from agent.cli.edit import open_editor, row_terms  # noqa: E402
+from agent.cli.edit import open_editor  # noqa: E402
 from agent.types import EditOptions, Segment, SegmentResult, Status  # noqa: E402
+from glossaries.constraints import constraint_entries  # noqa: E402
 from glossaries.matcher import TermMatcher  # noqa: E402
 from glossaries.model import Termbase  # noqa: E402
 
@@ -41,7 +42,7 @@ def load(path: Path, limit: int, need_terms: bool) -> list[dict]:
 def term_success(rows: list[dict], outputs: dict[str, str], lang: str) -> tuple[int, int]:
     ok = total = 0
     for row in rows:
-        entries = row_terms(row, str(row["id"]))
+        entries = constraint_entries(row["terms"], str(row["id"]))
         matcher = TermMatcher(Termbase("row", "v", "en", lang, entries))
         for entry in entries:
             total += 1
@@ -52,7 +53,10 @@ def term_success(rows: list[dict], outputs: dict[str, str], lang: str) -> tuple[
 async def run(
     rows: list[dict], options: EditOptions, config: Path | None, concurrency: int, dump: Path | None = None
 ) -> list[SegmentResult]:
-    segments = [Segment(str(r["id"]), r["src"], r["mt"], terms=row_terms(r, str(r["id"]))) for r in rows]
+    segments = [
+        Segment(str(r["id"]), r["src"], r["mt"], terms=constraint_entries(r.get("terms") or [], str(r["id"])))
+        for r in rows
+    ]
     results: list[SegmentResult] = []
     async with open_editor(config) as editor:
         with tqdm(total=len(segments), unit="seg", file=sys.stderr) as bar:

@@ -12,7 +12,7 @@ tags stay in the text, serialized by `agent.xliff.inline_text` so they read as t
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -20,9 +20,10 @@ from typing import Any
 from lxml import etree
 
 from agent.xliff import inline_text
-from glossaries.model import Entry, Term, TermStatus
+from glossaries.constraints import constraint_entries
+from glossaries.model import Entry
 
-__all__ = ["DatasetError", "EvalRow", "load_datasets", "read_jsonl", "read_xliff", "row_entries"]
+__all__ = ["DatasetError", "EvalRow", "load_datasets", "read_jsonl", "read_xliff"]
 
 
 class DatasetError(ValueError):
@@ -44,20 +45,6 @@ class EvalRow:
     @property
     def key(self) -> str:
         return f"{self.dataset}/{self.id}"
-
-
-def row_entries(row_id: str, terms: Iterable[dict[str, Any]]) -> tuple[Entry, ...]:
-    """Per-row term constraints as glossary entries: all `tgt` variants allowed, the first preferred."""
-    out: list[Entry] = []
-    for i, t in enumerate(terms):
-        targets = [str(x) for x in t.get("tgt", []) if str(x).strip()]
-        if not str(t.get("src", "")).strip() or not targets:
-            continue
-        target = tuple(
-            Term(x, TermStatus.PREFERRED if j == 0 else TermStatus.ADMITTED) for j, x in enumerate(targets)
-        )
-        out.append(Entry(id=f"{row_id}#t{i}", source=(Term(str(t["src"])),), target=target))
-    return tuple(out)
 
 
 def _opt_str(value: Any) -> str | None:
@@ -87,7 +74,7 @@ def read_jsonl(path: Path) -> list[EvalRow]:
                     mt=_opt_str(obj.get("mt")),
                     ref=_opt_str(obj.get("ref")),
                     pe=_opt_str(obj.get("pe")),
-                    terms=row_entries(row_id, obj.get("terms") or []),
+                    terms=constraint_entries(obj.get("terms") or [], row_id),
                 )
             )
     return rows

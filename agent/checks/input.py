@@ -7,8 +7,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from glossaries.constraints import constraint_entries
 from glossaries.matcher import TermMatch, TermMatcher
-from glossaries.model import Entry, Term, Termbase, TermStatus, content_version
+from glossaries.model import Termbase, content_version
 from glossaries.style import StyleGuide
 
 __all__ = ["CheckInput", "asserted_matches", "inline_termbase"]
@@ -33,23 +34,9 @@ def inline_termbase(
 ) -> Termbase:
     """Per-segment term constraints (`[{"src": str, "tgt": [str, ...]}]`, the shape of the evaluation
     data and of batch rows) as a termbase: the first `tgt` is preferred, the others admitted."""
-    entries = []
-    for i, row in enumerate(terms):
-        src = str(row.get("src", "")).strip()
-        tgt = row.get("tgt", [])
-        targets = [tgt] if isinstance(tgt, str) else [str(t) for t in tgt]
-        if not src or not any(t.strip() for t in targets):
-            continue
-        statuses = [TermStatus.PREFERRED] + [TermStatus.ADMITTED] * (len(targets) - 1)
-        entries.append(
-            Entry(
-                id=f"{id}-{i}",
-                source=(Term(src),),
-                target=tuple(Term(t.strip(), s) for t, s in zip(targets, statuses, strict=True) if t.strip()),
-            )
-        )
+    entries = constraint_entries(terms, id)
     version = content_version(json.dumps(list(terms), sort_keys=True, default=str).encode())
-    return Termbase(id, version, source_lang, target_lang, tuple(entries))
+    return Termbase(id, version, source_lang, target_lang, entries)
 
 
 def asserted_matches(termbase: Termbase, source: str, matcher: TermMatcher) -> tuple[TermMatch, ...]:

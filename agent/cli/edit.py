@@ -17,7 +17,8 @@ from tqdm import tqdm
 
 from agent.editor import PostEditor
 from agent.types import EditOptions, Mode, Segment, SegmentResult, Status
-from glossaries.model import Entry, ResourceError, Term, Termbase, TermStatus
+from glossaries.constraints import constraint_entries
+from glossaries.model import ResourceError, Termbase
 
 ConfigOpt = Annotated[
     Path | None,
@@ -56,25 +57,6 @@ def load_resources(
     except OSError as exc:
         raise fail(f"{exc.filename}: {exc.strerror}") from None
     return tb, sg
-
-
-def row_terms(row: dict[str, Any], row_id: str) -> tuple[Entry, ...]:
-    """`terms` of a data row (`[{"src": str, "tgt": [str, ...]}]`) as glossary entries."""
-    entries = []
-    for i, term in enumerate(row.get("terms") or []):
-        targets = term.get("tgt") or []
-        targets = [targets] if isinstance(targets, str) else targets
-        entries.append(
-            Entry(
-                id=f"{row_id}:t{i}",
-                source=(Term(term["src"]),),
-                target=tuple(
-                    Term(t, TermStatus.PREFERRED if j == 0 else TermStatus.ADMITTED)
-                    for j, t in enumerate(targets)
-                ),
-            )
-        )
-    return tuple(entries)
 
 
 @asynccontextmanager
@@ -211,7 +193,13 @@ def _read_rows(path: Path) -> list[Segment]:
                 raise fail(f"{path}:{n}: duplicate id {row_id!r}")
             seen.add(row_id)
             segments.append(
-                Segment(row_id, source, row.get("mt"), row.get("context"), row_terms(row, row_id))
+                Segment(
+                    row_id,
+                    source,
+                    row.get("mt"),
+                    row.get("context"),
+                    constraint_entries(row.get("terms") or [], row_id),
+                )
             )
     return segments
 
