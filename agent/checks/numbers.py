@@ -21,6 +21,11 @@ __all__ = ["number_mismatch", "numbers_in"]
 
 _GROUP = r"[.,'\u00a0\u202f\u2009 ’]"
 _NUMBER = re.compile(rf"(?<![\w.,])(?:\d{{1,3}}(?:{_GROUP}\d{{3}})+(?:[.,]\d+)?|\d+(?:[.,]\d+)?)(?!\d)")
+_PM = re.compile(r"\s?[pP]\.?\s?[mM]\b")
+# English month names: a target may write `December` as `12` (`2013 年 12 月`).
+_MONTHS = {m: i for i, m in enumerate(
+    ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december"], 1
+)}  # fmt: skip
 # Languages whose decimal separator is the point (the rest use the comma).
 _POINT_DECIMAL = frozenset({"en", "zh", "ja", "ko", "he", "th", "hi", "ms", "ga", "mt", "sw", "ta", "ur"})
 
@@ -57,6 +62,8 @@ def numbers_in(text: str, lang: str) -> list[Number]:
     for m in _NUMBER.finditer(plain(text)):
         raw = m.group().rstrip()
         readings = tuple(dict.fromkeys(r for r in (_read(raw, first), _read(raw, other)) if r is not None))
+        if readings and _PM.match(text, m.end()) and 1 <= readings[0] <= 11:
+            readings += (readings[0] + 12,)  # `2 p.m.` may become `14 Uhr`
         if readings:
             found.append(Number(raw, m.start(), m.start() + len(raw), readings))
     return found
@@ -87,6 +94,12 @@ def number_mismatch(inp: CheckInput) -> list[Violation]:
         )
         for n in missing
     ]
+    months = (
+        {Decimal(_MONTHS[w]) for w in re.findall(r"[a-z]+", inp.source.lower()) if w in _MONTHS}
+        if primary_lang(inp.source_lang) == "en"
+        else set()
+    )
+    unused = [t for t in unused if not (set(t.readings) & months)]
     out += [
         Violation(
             "number-mismatch",

@@ -398,3 +398,25 @@ def test_term_in_another_inflection_is_a_warning_not_a_missing_term() -> None:
         CheckInput("COVID-19 is contagious.", "La COVID-19 est grave.", "en", "fr", matcher=matcher)
     )
     assert [v.code for v in missing] == ["term-missing"]
+
+
+@pytest.mark.parametrize(
+    ("source", "target", "lang", "flagged"),
+    [
+        ("It began at 2 p.m. on June 4.", "Es begann um 14 Uhr am 4. Juni.", "de", []),  # 12-hour clock
+        (
+            "On 29 December 2013, he left.",
+            "2013 年 12 月 29 日 ，他 离开 了 。",
+            "zh",
+            [],
+        ),  # month as a number
+        ("On 29 December 2013, he left.", "2013 年 11 月 29 日 ，他 离开 了 。", "zh", ["11"]),
+    ],
+)
+def test_numbers_accept_clock_and_month_renderings(
+    source: str, target: str, lang: str, flagged: list[str]
+) -> None:
+    from agent.checks import CheckInput, run_checks
+
+    found = [v for v in run_checks(CheckInput(source, target, "en", lang)) if v.code == "number-mismatch"]
+    assert [target[v.start : v.end] for v in found if v.start is not None] == flagged
