@@ -23,9 +23,8 @@ _GROUP = r"[.,'\u00a0\u202f\u2009 ’]"
 _NUMBER = re.compile(rf"(?<![\w.,])(?:\d{{1,3}}(?:{_GROUP}\d{{3}})+(?:[.,]\d+)?|\d+(?:[.,]\d+)?)(?!\d)")
 _PM = re.compile(r"\s?[pP]\.?\s?[mM]\b")
 # English month names: a target may write `December` as `12` (`2013 年 12 月`).
-_MONTHS = {m: i for i, m in enumerate(
-    ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december"], 1
-)}  # fmt: skip
+_MONTH_NAMES = "january february march april may june july august september october november december"
+_MONTHS = {name: number for number, name in enumerate(_MONTH_NAMES.split(), 1)}
 # Languages whose decimal separator is the point (the rest use the comma).
 _POINT_DECIMAL = frozenset({"en", "zh", "ja", "ko", "he", "th", "hi", "ms", "ga", "mt", "sw", "ta", "ur"})
 
