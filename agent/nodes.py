@@ -240,6 +240,8 @@ async def locate(state: AgentState, runtime: Runtime[AgentContext]) -> dict[str,
             fixes.find_words(text, words) if words and fixes.plausible_span(text, words, v.expected) else None
         )
         how = f"model located {words!r}"
+        if span is None and words:
+            notes.append(f"model named {words!r} for {phrase!r}: not usable")
         if span is None:
             span = fixes.closest_span(text, v.expected)
             how = "closest rendering"
