@@ -59,7 +59,7 @@ async def follow_up(
         return TurnResult("revision", reply, result)
 
     # A question: answer it; the current version is re-checked so the badges stay true.
-    checked = await PostEditor(None).edit(
+    checked = await editor.rules_only().edit(
         replace(segment, mt=current), options, glossary=glossary, style=style
     )
     if editor.llm is None:

@@ -6,11 +6,13 @@ import asyncio
 import time
 from collections import OrderedDict
 from collections.abc import AsyncIterator, Iterable, Sequence
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from agent.cache import ResultCache, cache_key
 from agent.diff import word_edits
 from agent.graph import build_graph
+from agent.nodes import best_candidate
 from agent.prompting import system_message
 from agent.state import AgentContext, Candidate, ModelEdit
 from agent.types import Edit, EditOptions, Segment, SegmentResult, Status, TraceStep, Usage
@@ -48,6 +50,12 @@ class PostEditor:
     @property
     def model_name(self) -> str:
         return self.llm.model_name if self.llm is not None else "rules"
+
+    def rules_only(self) -> PostEditor:
+        """A model-free editor sharing this one's matcher cache: re-checking a text never rebuilds an index."""
+        twin = PostEditor(None, samples=self.samples, max_matchers=self._max_matchers)
+        twin._matchers = self._matchers
+        return twin
 
     async def ready(self) -> bool:
         return True if self.llm is None else await self.llm.ping()
@@ -227,7 +235,7 @@ def _explained(edits: tuple[Edit, ...], model_edits: Sequence[ModelEdit]) -> tup
     for e in edits:
         reason = next((m.reason for m in model_edits if m.after and m.after.strip() in e.after), None)
         reason = reason or next((m.reason for m in model_edits if e.after and e.after in m.after), None)
-        out.append(Edit(**{**e.__dict__, "reason": reason}))
+        out.append(replace(e, reason=reason))
     return tuple(out)
 
 
@@ -237,8 +245,6 @@ def _result(
     final: Candidate | None = state.get("candidate")
     candidates: list[Candidate] = state.get("candidates", [])
     if candidates and (final is None or final not in candidates):
-        from agent.nodes import best_candidate
-
         final = best_candidate(candidates)
     trace = tuple(state.get("trace", []))
     usage = _usage(state.get("calls", []))
@@ -282,6 +288,4 @@ def _result(
 
 
 def _replace_cached(hit: SegmentResult, step: TraceStep, latency_ms: float) -> SegmentResult:
-    from dataclasses import replace
-
     return replace(hit, cached=True, latency_ms=latency_ms, trace=(step,))

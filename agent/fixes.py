@@ -124,16 +124,16 @@ def closest_span(target: str, expected: str, *, threshold: float = 0.72) -> tupl
     return best[1], best[2]
 
 
-def _word_set(text: str) -> list[str]:
+def _long_words(text: str) -> list[str]:
     return [w.casefold() for w in _WORD.findall(text) if len(w) >= 3 and not w.isdigit()]
 
 
 def source_overlap(source: str, target: str) -> float:
     """Share of the target's words (3+ letters) that are also source words: high for a copied source."""
-    words = _word_set(target)
+    words = _long_words(target)
     if not words:
         return 0.0
-    src = set(_word_set(source))
+    src = set(_long_words(source))
     return sum(w in src for w in words) / len(words)
 
 

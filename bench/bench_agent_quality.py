@@ -25,6 +25,7 @@ sys.path.insert(0, str(ROOT))
 
 from agent.cli.edit import open_editor  # noqa: E402
 from agent.types import EditOptions, Segment, SegmentResult, Status  # noqa: E402
+from eval.metrics.terms import check_terms  # noqa: E402
 from glossaries.constraints import constraint_entries  # noqa: E402
 from glossaries.matcher import TermMatcher  # noqa: E402
 from glossaries.model import Termbase  # noqa: E402
@@ -40,14 +41,13 @@ def load(path: Path, limit: int, need_terms: bool) -> list[dict]:
 
 
 def term_success(rows: list[dict], outputs: dict[str, str], lang: str) -> tuple[int, int]:
-    ok = total = 0
+    """(constraints met, constraints), lemma-aware as `postedit eval` counts them."""
+    checks = []
     for row in rows:
         entries = constraint_entries(row["terms"], str(row["id"]))
-        matcher = TermMatcher(Termbase("row", "v", "en", lang, entries))
-        for entry in entries:
-            total += 1
-            ok += matcher.find_target(entry, outputs[str(row["id"])]) is not None
-    return ok, total
+        finder = TermMatcher(Termbase("row", "v", "en", lang, entries))
+        checks += [c for c in check_terms(outputs[str(row["id"])], entries, finder) if c.kind == "required"]
+    return sum(c.ok for c in checks), len(checks)
 
 
 async def run(

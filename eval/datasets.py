@@ -11,7 +11,6 @@ tags stay in the text, serialized by `agent.xliff.inline_text` so they read as t
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,6 +18,7 @@ from typing import Any
 
 from lxml import etree
 
+from agent.jsonl import JsonlError, read_objects
 from agent.xliff import inline_text
 from glossaries.constraints import constraint_entries
 from glossaries.model import Entry
@@ -55,28 +55,25 @@ def read_jsonl(path: Path) -> list[EvalRow]:
     """Rows of one JSONL file; a line without `src` or with bad JSON is an error naming the line."""
     dataset = path.name.removesuffix(".jsonl")
     rows: list[EvalRow] = []
-    with path.open(encoding="utf-8") as f:
-        for n, line in enumerate(f, start=1):
-            if not line.strip():
-                continue
-            try:
-                obj = json.loads(line)
-            except json.JSONDecodeError as e:
-                raise DatasetError(f"{path}:{n}: invalid JSON ({e.msg})") from e
-            if not isinstance(obj, dict) or not isinstance(obj.get("src"), str):
-                raise DatasetError(f"{path}:{n}: a row needs a string 'src'")
-            row_id = str(obj.get("id", n))
-            rows.append(
-                EvalRow(
-                    dataset=dataset,
-                    id=row_id,
-                    src=obj["src"],
-                    mt=_opt_str(obj.get("mt")),
-                    ref=_opt_str(obj.get("ref")),
-                    pe=_opt_str(obj.get("pe")),
-                    terms=constraint_entries(obj.get("terms") or [], row_id),
-                )
+    try:
+        objects = list(read_objects(path))
+    except JsonlError as e:
+        raise DatasetError(str(e)) from e
+    for n, obj in objects:
+        if not isinstance(obj.get("src"), str):
+            raise DatasetError(f"{path}:{n}: a row needs a string 'src'")
+        row_id = str(obj.get("id", n))
+        rows.append(
+            EvalRow(
+                dataset=dataset,
+                id=row_id,
+                src=obj["src"],
+                mt=_opt_str(obj.get("mt")),
+                ref=_opt_str(obj.get("ref")),
+                pe=_opt_str(obj.get("pe")),
+                terms=constraint_entries(obj.get("terms") or [], row_id),
             )
+        )
     return rows
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import logging
 from collections.abc import Sequence
 from dataclasses import asdict
@@ -121,11 +120,6 @@ class BatchContext:
 async def run_batch(ctx: BatchContext, segments: Sequence[SegmentIn]) -> list[SegmentOut]:
     """All segments concurrently (bounded by the context's semaphore), answers in request order."""
     return list(await asyncio.gather(*(ctx.run(seg) for seg in segments)))
-
-
-def terms_version(segments: Sequence[SegmentIn]) -> str:
-    blob = "|".join(t.model_dump_json() for s in segments for t in s.terms)
-    return hashlib.sha256(blob.encode()).hexdigest()
 
 
 async def make_context(

@@ -16,6 +16,7 @@ from rich.table import Table
 
 from agent.checks import CheckInput, Violation, has_errors, run_checks
 from agent.checks.input import asserted_matches, inline_termbase
+from agent.jsonl import JsonlError, read_objects
 from glossaries.loader import load_termbase
 from glossaries.matcher import TermMatcher
 from glossaries.model import ResourceError, Termbase
@@ -73,19 +74,9 @@ def _check_one(
 
 
 def _rows(path: Path) -> list[tuple[int, dict[str, Any]]]:
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError) as exc:
-        raise BadInput(f"{path}: cannot read: {exc}") from None
     rows = []
-    for n, line in enumerate(lines, 1):
-        if not line.strip():
-            continue
-        try:
-            row = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise BadInput(f"{path}:{n}: invalid JSON: {exc.msg}") from None
-        if not isinstance(row, dict) or not isinstance(row.get("src"), str):
+    for n, row in read_objects(path):
+        if not isinstance(row.get("src"), str):
             raise BadInput(f"{path}:{n}: a row needs a string 'src'")
         target = row.get("target", row.get("mt"))
         if not isinstance(target, str):
@@ -141,7 +132,7 @@ def check(
             raise typer.Exit(1 if any_error else 0)
         assert source is not None and target is not None
         found = _check_one(source, target, src_lang, tgt_lang, termbase, matcher, style_guide)
-    except (ResourceError, BadInput) as exc:
+    except (ResourceError, BadInput, JsonlError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         raise typer.Exit(2) from None
     if as_json:

@@ -16,6 +16,7 @@ from rich.text import Text
 from tqdm import tqdm
 
 from agent.editor import PostEditor
+from agent.jsonl import JsonlError, read_objects
 from agent.types import EditOptions, Mode, Segment, SegmentResult, Status
 from glossaries.constraints import constraint_entries
 from glossaries.model import ResourceError, Termbase
@@ -179,28 +180,27 @@ def register(app: typer.Typer) -> None:
 def _read_rows(path: Path) -> list[Segment]:
     segments: list[Segment] = []
     seen: set[str] = set()
-    with path.open(encoding="utf-8") as fh:
-        for n, line in enumerate(fh, 1):
-            if not line.strip():
-                continue
-            try:
-                row = json.loads(line)
-                row_id = str(row.get("id", n))
-                source = row["src"]
-            except (json.JSONDecodeError, KeyError, AttributeError) as exc:
-                raise fail(f"{path}:{n}: not a row with 'src' ({exc})") from None
-            if row_id in seen:
-                raise fail(f"{path}:{n}: duplicate id {row_id!r}")
-            seen.add(row_id)
-            segments.append(
-                Segment(
-                    row_id,
-                    source,
-                    row.get("mt"),
-                    row.get("context"),
-                    constraint_entries(row.get("terms") or [], row_id),
-                )
+    try:
+        objects = list(read_objects(path))
+    except JsonlError as exc:
+        raise fail(str(exc)) from None
+    for n, row in objects:
+        row_id = str(row.get("id", n))
+        source = row.get("src")
+        if not isinstance(source, str):
+            raise fail(f"{path}:{n}: a row needs a string 'src'")
+        if row_id in seen:
+            raise fail(f"{path}:{n}: duplicate id {row_id!r}")
+        seen.add(row_id)
+        segments.append(
+            Segment(
+                row_id,
+                source,
+                row.get("mt"),
+                row.get("context"),
+                constraint_entries(row.get("terms") or [], row_id),
             )
+        )
     return segments
 
 

@@ -383,3 +383,11 @@ async def test_located_words_are_found_despite_spacing_and_near_misses(
     seg = Segment("1", "a test kit for patients", mt, terms=(kit,))
     result = await editor_for(stub_llm).edit(seg, EN_FR)
     assert result.output == "une kit de test pour les patients"
+
+
+def test_a_rules_only_twin_reuses_the_built_term_index(stub_llm: StubLLM) -> None:
+    """Re-checking a text (playground questions) must not rebuild a termbase index, which takes seconds at 50k."""
+    editor = editor_for(stub_llm)
+    twin = editor.rules_only()
+    assert twin.llm is None
+    assert twin.matcher(UI) is editor.matcher(UI)
