@@ -121,7 +121,7 @@ class PostEditor:
     ) -> AsyncIterator[TraceStep | SegmentResult]:
         """The agent's steps as they happen, then the result (always last)."""
         t0 = time.perf_counter()
-        key = self._key(segment, options, glossary, style, cache_scope)
+        key = self._key(segment, options, glossary, style, cache_scope) if self.cache is not None else ""
         if self.cache is not None:
             hit = await self.cache.get(key)
             if hit is not None:
