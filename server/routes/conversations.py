@@ -107,16 +107,23 @@ async def delete_conversation(conversation_id: IdPath, tenant: TenantDep, store:
     return Response(status_code=204)
 
 
+async def _prepare_turn(
+    conversation_id: str, body: MessageIn, state: AppState, tenant: str, store: ConversationStore
+) -> tuple[Conversation, str, BatchContext]:
+    """The conversation, the cleaned message (empty only for the first post-edit) and the agent context."""
+    conv = await store.require(tenant, conversation_id)
+    message = body.message.strip()
+    if not message and not _first_message_pending(conv):
+        raise ApiError(422, "message: the message is empty", code="invalid_request")
+    return conv, message, await _context(state, tenant, conv)
+
+
 @router.post("/{conversation_id}/messages", response_model=TurnsOut, responses=ERRORS)
 async def post_message(
     conversation_id: IdPath, body: MessageIn, state: StateDep, tenant: TenantDep, store: StoreDep
 ) -> TurnsOut:
     """Run the first post-edit (empty message) or a follow-up; returns the turns it added."""
-    conv = await store.require(tenant.id, conversation_id)
-    message = body.message.strip()
-    if not message and not _first_message_pending(conv):
-        raise ApiError(422, "message: the message is empty", code="invalid_request")
-    ctx = await _context(state, tenant.id, conv)
+    conv, message, ctx = await _prepare_turn(conversation_id, body, state, tenant.id, store)
     before = len(conv.turns)
     async with store.busy(tenant.id, conversation_id):
         if _first_message_pending(conv):
@@ -142,11 +149,7 @@ async def stream_message(
     conversation_id: IdPath, body: MessageIn, state: StateDep, tenant: TenantDep, store: StoreDep
 ) -> EventSourceResponse:
     """Like `/messages`, as Server-Sent Events: `step` ({step, detail, ms, data}) events, then a `turn`."""
-    conv = await store.require(tenant.id, conversation_id)
-    message = body.message.strip()
-    if not message and not _first_message_pending(conv):
-        raise ApiError(422, "message: the message is empty", code="invalid_request")
-    ctx = await _context(state, tenant.id, conv)
+    conv, message, ctx = await _prepare_turn(conversation_id, body, state, tenant.id, store)
     lock = store.busy(tenant.id, conversation_id)
     await lock.__aenter__()  # taken before the response starts, so a concurrent message gets a 409
 
