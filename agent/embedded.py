@@ -87,7 +87,9 @@ class EmbeddedServer:
         self.python = python
         self.log_path = log_path or Path(tempfile.gettempdir()) / f"postedit-llama-{self.config.port}.log"
         self.reused = False
+        self.restarts = 0
         self._process: asyncio.subprocess.Process | None = None
+        self._watchdog: asyncio.Task[None] | None = None
 
     @property
     def base_url(self) -> str:
@@ -106,15 +108,40 @@ class EmbeddedServer:
             raise EmbeddedServerError(
                 "llama-cpp-python is not installed: install the `local` extra (pip install 'postedit[local]')"
             )
+        await self._spawn()
+        await self._wait_until_ready()
+        if self._process is not None:
+            self._watchdog = asyncio.create_task(self._restart_on_exit())
+
+    async def _spawn(self) -> None:
         model_file = await asyncio.to_thread(self._model_file)
-        with self.log_path.open("wb") as log:
+        with self.log_path.open("ab" if self.restarts else "wb") as log:
             self._process = await asyncio.create_subprocess_exec(
                 *server_command(self.config, model_file, self.python),
                 stdin=asyncio.subprocess.DEVNULL,
                 stdout=log,
                 stderr=asyncio.subprocess.STDOUT,
             )
-        await self._wait_until_ready()
+
+    async def _restart_on_exit(self) -> None:
+        """Start the server again when it dies under us (llama-cpp-python exits on some bad requests).
+
+        Calls made while it is down fail and their segments come back `needs_review`; the ones after
+        the restart are served again. A server that dies within seconds of starting is left down.
+        """
+        while self._process is not None:
+            started = time.monotonic()
+            code = await self._process.wait()
+            if self._process is None or time.monotonic() - started < self.MIN_UPTIME:
+                return
+            self.restarts += 1
+            with self.log_path.open("ab") as log:
+                log.write(f"\n[postedit] llama.cpp server exited with code {code}; restarting\n".encode())
+            await self._spawn()
+            with contextlib.suppress(EmbeddedServerError):
+                await self._wait_until_ready()
+
+    MIN_UPTIME = 5.0  # seconds a server must have run for its exit to count as a crash worth a restart
 
     def _model_file(self) -> Path:
         """The configured GGUF file, or the default one (joined and verified first if need be)."""
@@ -155,6 +182,11 @@ class EmbeddedServer:
 
     async def stop(self, grace: float = 10.0) -> None:
         """Stop a server this object started (terminate, then kill); a reused one is left alone."""
+        watchdog, self._watchdog = self._watchdog, None
+        if watchdog is not None:
+            watchdog.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await watchdog
         process, self._process = self._process, None
         if process is None or process.returncode is not None:
             return
@@ -169,7 +201,10 @@ class EmbeddedServer:
         """Block until the server process exits (for `postedit model serve`); None for a reused one."""
         if self._process is None:
             return None
-        return await self._process.wait()
+        if self._watchdog is not None:
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._watchdog  # returns once the server stays down
+        return None if self._process is None else await self._process.wait()
 
     async def __aenter__(self) -> EmbeddedServer:
         try:

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 
+from agent.markup import MASK_RE
 from agent.violations import Violation
 
 
@@ -167,9 +168,31 @@ def end_punctuation(source: str, target: str, v: Violation, target_lang: str) ->
     return Replacement(len(body), len(body), mark, f"final {mark!r} restored as in the source")
 
 
+def span_choices(target: str, max_words: int) -> list[str]:
+    """Every run of 1..`max_words` whole words in `target`, as written there, first occurrence first.
+
+    The locate prompt constrains the model's answer to these (a JSON-schema enum), so it can only name
+    words that are really in the translation; masked markup (`⟦…⟧`) is never part of a choice, nor
+    are straight quotes and backslashes (llama-cpp-python 0.3 writes them into its grammar wrongly and
+    its server exits on the parse error).
+    """
+    masked = [(m.start(), m.end()) for m in MASK_RE.finditer(target)]
+    words = [w for w in _WORD.finditer(target) if not any(a <= w.start() < b for a, b in masked)]
+    seen: dict[str, None] = {}
+    for i in range(len(words)):
+        for j in range(i, min(len(words), i + max_words)):
+            text = target[words[i].start() : words[j].end()]
+            if any(ch in text for ch in '⟦⟧"\\'):
+                break
+            seen.setdefault(text, None)
+    return list(seen)
+
+
+def span_limit(target: str, expected: str) -> int:
+    """The longest rendering `plausible_span` accepts for `expected` in `target`, in words."""
+    return min(2 * len(_WORD.findall(expected)) + 2, max(2, len(_WORD.findall(target)) // 2))
+
+
 def plausible_span(target: str, words: str, expected: str) -> bool:
     """A located rendering is term-sized: a model that names half the sentence has not located anything."""
-    n_words = len(_WORD.findall(words))
-    return 0 < n_words <= 2 * len(_WORD.findall(expected)) + 2 and n_words <= max(
-        2, len(_WORD.findall(target)) // 2
-    )
+    return 0 < len(_WORD.findall(words)) <= span_limit(target, expected)

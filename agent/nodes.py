@@ -217,12 +217,16 @@ async def locate(state: AgentState, runtime: Runtime[AgentContext]) -> dict[str,
     if ctx.llm is not None and not state.get("failure"):
         phrases = [phrase_of[v.entry_id] for v in missing if v.entry_id in phrase_of]
         masks = state["masks"]
-        messages = prompting.locate_messages(
-            ctx.system, source=masks.masked_source, mt=masks.mask(text), phrases=phrases
-        )
+        masked = masks.mask(text)
+        longest = max((fixes.span_limit(text, v.expected or "") for v in missing), default=2)
+        schema = prompting.locate_schema(phrases, fixes.span_choices(masked, longest))
+        messages = prompting.locate_messages(ctx.system, source=masks.masked_source, mt=masked, phrases=phrases)
         try:
             reply = await ctx.llm.complete_json(
-                messages, prompting.LOCATE_SCHEMA, max_tokens=LOCATE_TOKENS_PER_TERM * (len(phrases) + 1)
+                messages,
+                schema,
+                max_tokens=LOCATE_TOKENS_PER_TERM * (len(phrases) + 1),
+                accept=prompting.LOCATE_SCHEMA,
             )
             update["calls"] = [reply.call]
             for span in (reply.data or {}).get("spans", []) or []:
@@ -310,7 +314,9 @@ async def rewrite(state: AgentState, runtime: Runtime[AgentContext]) -> dict[str
             matches=matches,
             violations=problems,
         )
-    schema = prompting.EXPLAINED_OUTPUT_SCHEMA if ctx.options.explain else prompting.OUTPUT_SCHEMA
+    forced = forced_terms(problems, masks.masked_source, masks.mask(candidate.text)) if candidate else []
+    loose = prompting.output_schema(explain=ctx.options.explain)
+    schema = prompting.output_schema(explain=ctx.options.explain, must_contain=forced)
     assert ctx.llm is not None
     samples = max(1, ctx.samples)
     budget = output_budget(ctx.segment.mt or ctx.segment.source, explain=ctx.options.explain)
@@ -322,6 +328,7 @@ async def rewrite(state: AgentState, runtime: Runtime[AgentContext]) -> dict[str
                 temperature=0.0 if i == 0 else 0.7,
                 seed=None if i == 0 else 1000 + i,
                 max_tokens=budget,
+                accept=loose,
             )
             for i in range(samples)
         ),
@@ -374,6 +381,14 @@ async def rewrite(state: AgentState, runtime: Runtime[AgentContext]) -> dict[str
         _check_step(best, t0, kind),
     ]
     return update
+
+
+def forced_terms(problems: Sequence[Violation], *texts: str) -> list[str]:
+    """Glossary terms the draft must contain: those still missing, unless the (masked) texts have
+    characters the pattern-constrained output cannot write (straight quotes, backslashes)."""
+    if any('"' in t or "\\" in t for t in texts):
+        return []
+    return [v.expected for v in problems if v.code == "term-missing" and v.expected]
 
 
 MAX_MINIMAL_EDIT_RATE = 0.5  # minimal mode fixes flagged problems; a draft rewriting half the MT is not that

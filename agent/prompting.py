@@ -7,7 +7,8 @@ cached prefix across segments of one job.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from itertools import permutations
+from typing import TYPE_CHECKING, Any, cast
 
 from agent.violations import Violation
 from glossaries.languages import language_name
@@ -45,6 +46,55 @@ EXPLAINED_OUTPUT_SCHEMA: dict[str, Any] = {
     "required": ["output", "edits"],
 }
 
+_FREE = r'[^"\\\n\r]*'  # any run of characters but quotes, backslashes and line breaks
+_REGEX_META = frozenset("|()[]{}*+?")
+MAX_FORCED_TERMS = 3  # every order of the terms is one branch of the pattern: 3! = 6 branches
+
+
+def output_schema(*, explain: bool, must_contain: Sequence[str] = ()) -> dict[str, Any]:
+    """The draft's schema; with `must_contain`, its `output` is constrained to contain those terms.
+
+    Lexically constrained decoding: a small model told twice to use a term may still not, but a
+    JSON-schema `pattern` (enforced by llama.cpp's grammar and by vLLM's xgrammar) leaves it no way
+    around it, while it still chooses where the term goes and how the sentence fits around it.
+    """
+    base = EXPLAINED_OUTPUT_SCHEMA if explain else OUTPUT_SCHEMA
+    pattern = term_pattern(must_contain)
+    if pattern is None:
+        return base
+    output = {"type": "string", "pattern": pattern}
+    return {**base, "properties": {**base["properties"], "output": output}}
+
+
+def term_pattern(terms: Sequence[str]) -> str | None:
+    """A regex (in the subset both grammar engines read) matching texts that contain every term.
+
+    None when there is nothing to force or a term cannot be written in that subset.
+    """
+    literals = [_literal(t) for t in dict.fromkeys(t.strip() for t in terms if t.strip())]
+    if not literals or any(lit is None for lit in literals) or len(literals) > MAX_FORCED_TERMS:
+        return None
+    branches = [_FREE + _FREE.join(order) + _FREE for order in permutations(cast(list[str], literals))]
+    return "^(" + "|".join(branches) + ")$"
+
+
+def _literal(term: str) -> str | None:
+    """`term` as regex text; its first letter may take either case (it may start the sentence)."""
+    if any(ch in term for ch in '"\\^$\n\r'):
+        return None
+    out: list[str] = []
+    for i, ch in enumerate(term):
+        if i == 0 and ch.isalpha() and ch.lower() != ch.upper():
+            out.append(f"[{ch.upper()}{ch.lower()}]")
+        elif ch == ".":
+            out.append("[.]")  # llama.cpp's converter keeps `\.` as an escape GBNF does not know
+        elif ch in _REGEX_META:
+            out.append("\\" + ch)
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
 LOCATE_SCHEMA: dict[str, Any] = {
     "type": "object",
     "properties": {
@@ -59,6 +109,38 @@ LOCATE_SCHEMA: dict[str, Any] = {
     },
     "required": ["spans"],
 }
+
+
+def _enum_or_string(values: Sequence[str]) -> dict[str, Any]:
+    """An enum of `values`, unless one has a character llama-cpp-python cannot put in a grammar literal."""
+    if any('"' in v or "\\" in v for v in values):
+        return {"type": "string"}
+    return {"type": "string", "enum": list(dict.fromkeys(values))}
+
+
+def locate_schema(phrases: Sequence[str], choices: Sequence[str]) -> dict[str, Any]:
+    """The locate answer, with `words` limited to runs of words of the translation (or "" for none).
+
+    A small model asked to copy words freely often paraphrases them; an enum makes every answer usable.
+    Replies are read against the looser `LOCATE_SCHEMA`, for servers that cannot enforce an enum.
+    """
+    return {
+        "type": "object",
+        "properties": {
+            "spans": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "properties": {
+                        "phrase": _enum_or_string(phrases),
+                        "words": {"type": "string", "enum": ["", *choices]},
+                    },
+                    "required": ["phrase", "words"],
+                },
+            }
+        },
+        "required": ["spans"],
+    }
 
 CHAT_SCHEMA: dict[str, Any] = {
     "type": "object",

@@ -177,10 +177,15 @@ class LLMGateway:
         temperature: float = 0.0,
         seed: int | None = None,
         max_tokens: int | None = None,
+        accept: dict[str, Any] | None = None,
     ) -> LLMReply:
-        """An answer constrained to `schema` where the server supports it; `data` is None if unusable."""
+        """An answer constrained to `schema` where the server supports it; `data` is None if unusable.
+
+        `accept` is a looser schema the reply must validate against instead of `schema`: for answers a
+        server without constrained decoding may phrase loosely and the caller still knows how to read.
+        """
         return await self._complete(
-            messages, schema, temperature=temperature, seed=seed, max_tokens=max_tokens
+            messages, schema, temperature=temperature, seed=seed, max_tokens=max_tokens, accept=accept
         )
 
     async def complete_text(
@@ -231,6 +236,7 @@ class LLMGateway:
         temperature: float,
         seed: int | None,
         max_tokens: int | None,
+        accept: dict[str, Any] | None = None,
     ) -> LLMReply:
         started = time.perf_counter()
         retries = 0
@@ -261,7 +267,7 @@ class LLMGateway:
                     raise error from exc
                 continue
             retries += _attempted_retries(response)
-            return self._reply(response, group, schema, started, retries)
+            return self._reply(response, group, accept or schema, started, retries)
         assert error is not None
         raise error
 

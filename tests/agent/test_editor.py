@@ -10,8 +10,10 @@ from typing import Any
 
 import pytest
 
+from agent import prompting
 from agent.cache import InMemoryResultCache
 from agent.editor import PostEditor
+from agent.fixes import span_choices
 from agent.llm import LLMGateway
 from agent.types import EditOptions, Mode, Segment, SegmentResult, Status, TraceStep
 from glossaries.model import Entry, Term, Termbase, TermStatus
@@ -90,6 +92,57 @@ async def test_missing_term_fixed_on_first_try_by_locating_the_span(stub_llm: St
     assert result.usage.calls == 1 and result.rounds == 0
     assert result.violations == ()
     assert "settings" in user_prompt(stub_llm.requests[0])
+
+
+async def test_locate_request_limits_the_answer_to_words_of_the_translation(stub_llm: StubLLM) -> None:
+    stub_llm.set_handler(handler(locate={"spans": [{"phrase": "settings", "words": "Optionen"}]}))
+    seg = Segment("1", "Open the <b>settings</b>.", "Öffnen Sie die <b>Optionen</b> jetzt.")
+    await editor_for(stub_llm).edit(seg, EN_DE, glossary=UI)
+    schema = stub_llm.requests[0]["response_format"]["json_schema"]["schema"]
+    item = schema["properties"]["spans"]["items"]["properties"]
+    assert item["phrase"]["enum"] == ["settings"]
+    choices = item["words"]["enum"]
+    assert "" in choices and "Optionen" in choices and "Sie die" in choices
+    assert not [c for c in choices if "⟦" in c or "⟧" in c or "<" in c or c not in seg.mt]
+
+
+def test_locate_choices_leave_out_what_llama_cpp_cannot_put_in_a_grammar() -> None:
+    schema = prompting.locate_schema(['the "community"'], ["la", 'l " étendue'])
+    item = schema["properties"]["spans"]["items"]["properties"]
+    assert "enum" not in item["phrase"]  # a quote in the source phrase: a plain string instead
+    assert span_choices('la présence et l " étendue', 3) == ["la", "la présence", "la présence et",
+                                                              "présence", "présence et", "présence et l",
+                                                              "et", "et l", "l", "étendue"]  # fmt: skip
+
+
+async def test_a_draft_that_must_add_a_term_is_constrained_to_contain_it(stub_llm: StubLLM) -> None:
+    drafts = iter(["Öffnen Sie das Menü jetzt.", "Öffnen Sie die Einstellungen jetzt."])
+
+    def answer(body: dict[str, Any]) -> Reply:
+        if "find the words in the translation" in user_prompt(body):
+            return Reply({"spans": [{"phrase": "settings", "words": ""}]})
+        return Reply({"output": next(drafts)})
+
+    stub_llm.set_handler(answer)
+    seg = Segment("1", "Open the settings now.", "Öffnen Sie das Menü jetzt.")
+    result = await editor_for(stub_llm).edit(seg, EN_DE, glossary=UI)
+    draft_schemas = [
+        r["response_format"]["json_schema"]["schema"] for r in stub_llm.requests if "spans" not in str(r)
+    ]
+    pattern = draft_schemas[0]["properties"]["output"]["pattern"]
+    assert re.search(pattern, "Einstellungen öffnen") and not re.search(pattern, "Menü öffnen")
+    # a server that does not enforce the pattern: the reply is still read, and the checker judges it
+    assert result.rounds == 2 and result.output == "Öffnen Sie die Einstellungen jetzt."
+
+
+def test_term_pattern_needs_every_term_in_any_order_and_skips_unwritable_terms() -> None:
+    pattern = prompting.term_pattern(["Einstellungen", "z. B. (Beispiel)"])
+    assert pattern is not None
+    assert re.search(pattern, "z. B. (Beispiel) in den Einstellungen")
+    assert re.search(pattern, "Die einstellungen, z. B. (Beispiel)")
+    assert not re.search(pattern, "Einstellungen, zB (Beispiel)")
+    assert prompting.term_pattern(['der "Knopf"']) is None
+    assert prompting.term_pattern([]) is None
 
 
 async def test_repair_round_when_the_first_draft_still_misses_the_term(stub_llm: StubLLM) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import socket
 import sys
 import time
@@ -28,6 +30,8 @@ if "broken" in args.model:
     sys.exit(3)
 class Handler(http.server.BaseHTTPRequestHandler):
     def do_GET(self):
+        if self.path.endswith("/crash"):
+            import os; os._exit(1)
         body = json.dumps({"object": "list", "data": [{"id": "fake"}]}).encode()
         self.send_response(200); self.send_header("Content-Length", str(len(body))); self.end_headers()
         self.wfile.write(body)
@@ -82,6 +86,26 @@ async def test_a_server_already_answering_is_reused_and_left_running(fake_llama:
         assert stub.models_calls == 1
         async with httpx.AsyncClient() as client:
             assert (await client.get(f"{stub.base_url}/models")).status_code == 200
+
+
+async def test_a_server_that_crashes_while_serving_is_started_again(fake_llama: Path, tmp_path: Path) -> None:
+    server = EmbeddedServer(config_for(fake_llama), log_path=tmp_path / "server.log")
+    server.MIN_UPTIME = 0.2
+    async with server, httpx.AsyncClient() as client:
+        await asyncio.sleep(0.3)
+        with pytest.raises(httpx.HTTPError):
+            await client.get(f"{server.base_url}/crash", timeout=2)
+        deadline = time.monotonic() + 15
+        while server.restarts == 0 or not server.running:
+            assert time.monotonic() < deadline, "the server was not restarted"
+            await asyncio.sleep(0.1)
+        for _ in range(100):  # until the new process answers
+            with contextlib.suppress(httpx.HTTPError):
+                if (await client.get(f"{server.base_url}/models", timeout=1)).status_code == 200:
+                    break
+            await asyncio.sleep(0.1)
+        assert (await client.get(f"{server.base_url}/models")).status_code == 200
+    assert "restarting" in (tmp_path / "server.log").read_text()
 
 
 async def test_a_server_that_dies_reports_its_log(fake_llama: Path, tmp_path: Path) -> None:
