@@ -20,6 +20,10 @@ from glossaries.matcher import TermMatcher
 from glossaries.model import Termbase, content_version
 from prompts import PROMPT_VERSION
 
+# Bump when the agent's steps change answers without a template changing (decoding constraints, guards),
+# so cached results of the old behaviour are not served as the new one's.
+AGENT_REVISION = 2
+
 if TYPE_CHECKING:
     from agent.llm import LLMCall, LLMGateway
     from glossaries.style import StyleGuide
@@ -195,7 +199,7 @@ class PostEditor:
             segment,
             options,
             resource_versions=versions,
-            prompt_version=PROMPT_VERSION,
+            prompt_version=f"{PROMPT_VERSION}/{AGENT_REVISION}",
             model=self.model_name,
             scope=scope,
         )

@@ -220,7 +220,9 @@ async def locate(state: AgentState, runtime: Runtime[AgentContext]) -> dict[str,
         masked = masks.mask(text)
         longest = max((fixes.span_limit(text, v.expected or "") for v in missing), default=2)
         schema = prompting.locate_schema(phrases, fixes.span_choices(masked, longest))
-        messages = prompting.locate_messages(ctx.system, source=masks.masked_source, mt=masked, phrases=phrases)
+        messages = prompting.locate_messages(
+            ctx.system, source=masks.masked_source, mt=masked, phrases=phrases
+        )
         try:
             reply = await ctx.llm.complete_json(
                 messages,

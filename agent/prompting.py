@@ -142,6 +142,7 @@ def locate_schema(phrases: Sequence[str], choices: Sequence[str]) -> dict[str, A
         "required": ["spans"],
     }
 
+
 CHAT_SCHEMA: dict[str, Any] = {
     "type": "object",
     "properties": {"reply": {"type": "string"}, "output": {"type": "string"}},
