@@ -1,6 +1,7 @@
 """Throughput of POST /v1/postedit with a stub model answering instantly, and cache-hit latency.
 
     .venv/bin/python bench/bench_api.py [--batches 40] [--batch-size 50] [--mode full] [--no-redis]
+    .venv/bin/python bench/bench_api.py --mode minimal --terminology   # real rows; some need the model
 
 The API runs as its own uvicorn process (as deployed); the stub model and the client share this one.
 Goals on a 2-core machine: >= 300 segments/s in batches of 50 with p99 request latency < 250 ms;
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
 import socket
 import statistics
@@ -20,6 +22,7 @@ import tempfile
 import time
 import uuid
 from pathlib import Path
+from typing import Any
 
 import httpx
 import yaml
@@ -39,6 +42,13 @@ def free_port() -> int:
 
 
 def echo(body: dict[str, object]) -> Reply:
+    """A draft: the MT with a mark; a locate answer: the first run of MT words it may name."""
+    schema = body.get("response_format", {}).get("json_schema", {}).get("schema", {})  # type: ignore[attr-defined]
+    spans = schema.get("properties", {}).get("spans")
+    if spans:
+        item = spans["items"]["properties"]
+        phrases, choices = item["phrase"].get("enum", ["?"]), item["words"].get("enum", ["", "?"])
+        return Reply({"spans": [{"phrase": p, "words": choices[1]} for p in phrases]})
     prompt = str(body["messages"][-1]["content"])  # type: ignore[index]
     start, end = prompt.find("<mt>"), prompt.find("</mt>")
     text = prompt[start + 4 : end] if start >= 0 else "x"
@@ -117,33 +127,51 @@ def start_api(
     raise SystemExit("API did not become ready")
 
 
-async def throughput(base: str, batches: int, size: int, mode: str, in_flight: int) -> None:
+async def throughput(
+    base: str, batches: int, size: int, mode: str, in_flight: int, rows: list[dict[str, Any]] | None = None
+) -> None:
+    """Segments/s and request latency; `rows` (terminology data) instead of synthetic segments."""
     headers = {"Authorization": f"Bearer {KEY}"}
     latencies: list[float] = []
+    called: list[int] = []
     run = uuid.uuid4().hex[:6]
 
     async with httpx.AsyncClient(base_url=base, headers=headers, timeout=60) as client:
 
         async def one(b: int) -> int:
-            segs = [
-                {
-                    "id": str(i),
-                    "source": f"Open file number {b} {i} {run}",
-                    "mt": f"Öffnen Sie Datei {b} {i} {run}",
-                }
-                for i in range(size)
-            ]
+            if rows:  # real rows, made unique per run (no cache hits), their term constraints attached
+                picked = [rows[(b * size + i) % len(rows)] for i in range(size)]
+                segs = [
+                    {
+                        "id": str(i),
+                        "source": f"{r['src']} ({b}-{i}-{run})",
+                        "mt": f"{r['mt']} ({b}-{i}-{run})",
+                        "terms": [{"source": t["src"], "target": t["tgt"]} for t in r.get("terms") or []],
+                    }
+                    for i, r in enumerate(picked)
+                ]
+                langs = {"source_lang": "en", "target_lang": "fr"}
+            else:
+                segs = [
+                    {
+                        "id": str(i),
+                        "source": f"Open file number {b} {i} {run}",
+                        "mt": f"Öffnen Sie Datei {b} {i} {run}",
+                    }
+                    for i in range(size)
+                ]
+                langs = {"source_lang": "en", "target_lang": "de"}
             t0 = time.perf_counter()
-            r = await client.post(
-                "/v1/postedit",
-                json={"source_lang": "en", "target_lang": "de", "mode": mode, "segments": segs},
-            )
+            r = await client.post("/v1/postedit", json={**langs, "mode": mode, "segments": segs})
             latencies.append((time.perf_counter() - t0) * 1000)
             r.raise_for_status()
-            return sum(s["status"] != "error" for s in r.json()["segments"])
+            answered = r.json()["segments"]
+            called.append(sum(s["tokens"]["prompt"] > 0 for s in answered))
+            return sum(s["status"] != "error" for s in answered)
 
         await one(-1)  # warm-up
         latencies.clear()
+        called.clear()
         gate = asyncio.Semaphore(in_flight)
 
         async def gated(b: int) -> int:
@@ -153,9 +181,10 @@ async def throughput(base: str, batches: int, size: int, mode: str, in_flight: i
         t0 = time.perf_counter()
         done = sum(await asyncio.gather(*(gated(b) for b in range(batches))))
         elapsed = time.perf_counter() - t0
+    what = "WMT21 en-fr rows with their terms" if rows else "synthetic segments"
     print(
-        f"postedit ({mode}): {done} segments in {elapsed:.2f} s = {done / elapsed:.0f} segments/s "
-        f"(batches of {size}, {in_flight} in flight)"
+        f"postedit ({mode}, {what}): {done} segments in {elapsed:.2f} s = {done / elapsed:.0f} segments/s "
+        f"(batches of {size}, {in_flight} in flight); {sum(called)} of them called the model"
     )
     print(
         f"  request latency ms: p50 {statistics.median(latencies):.1f}  p99 {pct(latencies, 99):.1f}  "
@@ -194,13 +223,22 @@ def main() -> None:
     parser.add_argument("--cache-requests", type=int, default=500)
     parser.add_argument("--no-redis", action="store_true")
     parser.add_argument("--api-workers", type=int, default=2, help="uvicorn processes (one per core)")
+    parser.add_argument(
+        "--terminology",
+        action="store_true",
+        help="send WMT21 en-fr rows with their term constraints (realistic traffic: some need the model)",
+    )
     args = parser.parse_args()
+    rows = None
+    if args.terminology:
+        data = ROOT.parent / "shared" / "data" / "terminology" / "wmt21-tico19.en-fr.dev.jsonl"
+        rows = [json.loads(line) for line in data.open(encoding="utf-8")]
     prefix = f"bench-{uuid.uuid4().hex[:6]}:"
     with StubLLM() as stub:
         stub.set_handler(echo)
         proc, base = start_api(stub.base_url, not args.no_redis, args.api_workers, prefix)
         try:
-            asyncio.run(throughput(base, args.batches, args.batch_size, args.mode, args.in_flight))
+            asyncio.run(throughput(base, args.batches, args.batch_size, args.mode, args.in_flight, rows))
             cache_hits(base, args.cache_requests)
         finally:
             proc.terminate()
