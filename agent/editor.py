@@ -22,7 +22,7 @@ from prompts import PROMPT_VERSION
 
 # Bump when the agent's steps change answers without a template changing (decoding constraints, guards),
 # so cached results of the old behaviour are not served as the new one's.
-AGENT_REVISION = 2
+AGENT_REVISION = 3
 
 if TYPE_CHECKING:
     from agent.llm import LLMCall, LLMGateway

@@ -355,8 +355,11 @@ async def rewrite(state: AgentState, runtime: Runtime[AgentContext]) -> dict[str
                 edits.append(ModelEdit(e["before"], e["after"], e["reason"]))
         why_not = implausible(ctx, candidate, text)
         if why_not is None:
-            drafts.append(evaluate(ctx, matches, text, kind))
-            continue
+            draft = evaluate(ctx, matches, text, kind)
+            why_not = added_defect(candidate, draft)
+            if why_not is None:
+                drafts.append(draft)
+                continue
         rejected.append(why_not)
         if candidate is None:  # nothing better to return: keep it, flagged, so a repair round can fix it
             flagged = evaluate(ctx, matches, text, kind)
@@ -410,6 +413,27 @@ def implausible(ctx: AgentContext, base: Candidate | None, draft: str) -> str | 
         rate = edit_rate(base.text, draft)
         if rate > MAX_MINIMAL_EDIT_RATE:
             return f"it rewrites {rate:.0%} of the words where only flagged problems were to be fixed"
+    return None
+
+
+TELLTALE_CODES = {
+    "bracket-mismatch": "it adds brackets the source does not have (a term tacked on in parentheses?)",
+    "end-punctuation": "it changes how the sentence ends (words tacked on after it?)",
+}
+
+
+def added_defect(base: Candidate | None, draft: Candidate) -> str | None:
+    """Why a draft is worse than what it edits in a way the term count cannot see, if it is.
+
+    A model made to use a term (pattern-constrained decoding) may append it, "… en Italie. (propagation
+    du virus)", instead of working it into the sentence: the term check passes, the linguist would not.
+    """
+    if base is None:
+        return None
+    before = {v.code for v in base.violations}
+    for v in draft.violations:
+        if v.code in TELLTALE_CODES and v.code not in before:
+            return TELLTALE_CODES[v.code]
     return None
 
 

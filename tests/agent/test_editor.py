@@ -113,6 +113,9 @@ def test_locate_choices_leave_out_what_llama_cpp_cannot_put_in_a_grammar() -> No
     assert span_choices('la présence et l " étendue', 3) == ["la", "la présence", "la présence et",
                                                               "présence", "présence et", "présence et l",
                                                               "et", "et l", "l", "étendue"]  # fmt: skip
+    assert span_choices("le COVID-19 ( coronavirus 2019 ) , une", 3) == [
+        "le", "le COVID-19", "COVID-19", "coronavirus", "coronavirus 2019", "2019", "une"
+    ]  # fmt: skip
 
 
 async def test_a_draft_that_must_add_a_term_is_constrained_to_contain_it(stub_llm: StubLLM) -> None:
@@ -133,6 +136,15 @@ async def test_a_draft_that_must_add_a_term_is_constrained_to_contain_it(stub_ll
     assert re.search(pattern, "Einstellungen öffnen") and not re.search(pattern, "Menü öffnen")
     # a server that does not enforce the pattern: the reply is still read, and the checker judges it
     assert result.rounds == 2 and result.output == "Öffnen Sie die Einstellungen jetzt."
+
+
+async def test_a_term_tacked_on_in_brackets_is_not_a_fix(stub_llm: StubLLM) -> None:
+    stub_llm.set_handler(handler(output="Öffnen Sie das Menü jetzt. (Einstellungen)"))
+    seg = Segment("1", "Open the settings now.", "Öffnen Sie das Menü jetzt.")
+    result = await editor_for(stub_llm).edit(seg, EN_DE, glossary=UI)
+    assert result.output == seg.mt
+    assert result.status is Status.NEEDS_REVIEW
+    assert "tacked on" in (result.reason or "")
 
 
 def test_term_pattern_needs_every_term_in_any_order_and_skips_unwritable_terms() -> None:
