@@ -76,6 +76,8 @@ def _port_taken(host: str, port: int) -> bool:
 class EmbeddedServer:
     """An async context manager running (or reusing) the embedded llama.cpp server."""
 
+    MIN_UPTIME = 5.0  # seconds a server must have run for its exit to count as a crash worth a restart
+
     def __init__(
         self,
         config: EmbeddedConfig | None = None,
@@ -140,8 +142,6 @@ class EmbeddedServer:
             await self._spawn()
             with contextlib.suppress(EmbeddedServerError):
                 await self._wait_until_ready()
-
-    MIN_UPTIME = 5.0  # seconds a server must have run for its exit to count as a crash worth a restart
 
     def _model_file(self) -> Path:
         """The configured GGUF file, or the default one (joined and verified first if need be)."""

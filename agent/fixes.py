@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 
+from agent.llm import grammar_safe
 from agent.markup import MASK_RE
 from agent.violations import Violation
 
@@ -173,8 +174,7 @@ def span_choices(target: str, max_words: int) -> list[str]:
 
     The locate prompt constrains the model's answer to these (a JSON-schema enum), so it can only name
     words that are really in the translation; masked markup (`⟦…⟧`) and punctuation between words are
-    never part of a choice (a replacement would drop them), nor are straight quotes and backslashes
-    (llama-cpp-python 0.3 writes them into its grammar wrongly and its server exits on the parse error).
+    never part of a choice (a replacement would drop them), nor is text `grammar_safe` rejects.
     """
     masked = [(m.start(), m.end()) for m in MASK_RE.finditer(target)]
     words = [w for w in _WORD.finditer(target) if not any(a <= w.start() < b for a, b in masked)]
@@ -182,8 +182,8 @@ def span_choices(target: str, max_words: int) -> list[str]:
     for i in range(len(words)):
         for j in range(i, min(len(words), i + max_words)):
             text = target[words[i].start() : words[j].end()]
-            if any(ch in text for ch in '⟦⟧"\\()[]{},;:!?«»') or ". " in text:
-                break  # replacing it would drop markup or punctuation
+            if any(ch in text for ch in "⟦⟧()[]{},;:!?«»") or ". " in text or not grammar_safe(text):
+                break  # replacing it would drop markup or punctuation; or it cannot go into the schema
             seen.setdefault(text, None)
     return list(seen)
 

@@ -286,6 +286,7 @@ async def rewrite(state: AgentState, runtime: Runtime[AgentContext]) -> dict[str
         "reviewed"
     )
     problems = [v for v in candidate.violations if actionable(v)] if candidate else []
+    masked = masks.mask(candidate.text) if candidate else ""
     if candidate is None:
         kind = "translate"
         messages = prompting.translate_messages(
@@ -301,7 +302,7 @@ async def rewrite(state: AgentState, runtime: Runtime[AgentContext]) -> dict[str
             ctx.system,
             full=wants_review,
             source=masks.masked_source,
-            mt=masks.mask(candidate.text),
+            mt=masked,
             matches=matches,
             violations=problems,
             instructions=ctx.options.instructions,
@@ -312,11 +313,11 @@ async def rewrite(state: AgentState, runtime: Runtime[AgentContext]) -> dict[str
         messages = prompting.repair_messages(
             ctx.system,
             source=masks.masked_source,
-            draft=masks.mask(candidate.text),
+            draft=masked,
             matches=matches,
             violations=problems,
         )
-    forced = forced_terms(problems, masks.masked_source, masks.mask(candidate.text)) if candidate else []
+    forced = forced_terms(problems, masks.masked_source, masked)
     loose = prompting.output_schema(explain=ctx.options.explain)
     schema = prompting.output_schema(explain=ctx.options.explain, must_contain=forced)
     assert ctx.llm is not None
@@ -391,7 +392,7 @@ async def rewrite(state: AgentState, runtime: Runtime[AgentContext]) -> dict[str
 def forced_terms(problems: Sequence[Violation], *texts: str) -> list[str]:
     """Glossary terms the draft must contain: those still missing, unless the (masked) texts have
     characters the pattern-constrained output cannot write (straight quotes, backslashes)."""
-    if any('"' in t or "\\" in t for t in texts):
+    if any('"' in t or "\\" in t for t in texts):  # prompting's pattern writes neither
         return []
     return [v.expected for v in problems if v.code == "term-missing" and v.expected]
 

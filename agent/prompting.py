@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from itertools import permutations
 from typing import TYPE_CHECKING, Any, cast
 
+from agent.llm import grammar_safe
 from agent.violations import Violation
 from glossaries.languages import language_name
 from glossaries.model import Entry
@@ -80,7 +81,7 @@ def term_pattern(terms: Sequence[str]) -> str | None:
 
 def _literal(term: str) -> str | None:
     """`term` as regex text; its first letter may take either case (it may start the sentence)."""
-    if any(ch in term for ch in '"\\^$\n\r'):
+    if not grammar_safe(term) or any(ch in term for ch in "^$\n\r"):
         return None
     out: list[str] = []
     for i, ch in enumerate(term):
@@ -95,25 +96,29 @@ def _literal(term: str) -> str | None:
     return "".join(out)
 
 
-LOCATE_SCHEMA: dict[str, Any] = {
-    "type": "object",
-    "properties": {
-        "spans": {
-            "type": "array",
-            "items": {
-                "type": "object",
-                "properties": {"phrase": {"type": "string"}, "words": {"type": "string"}},
-                "required": ["phrase", "words"],
-            },
-        }
-    },
-    "required": ["spans"],
-}
+def _locate_shape(phrase: dict[str, Any], words: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "type": "object",
+        "properties": {
+            "spans": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "properties": {"phrase": phrase, "words": words},
+                    "required": ["phrase", "words"],
+                },
+            }
+        },
+        "required": ["spans"],
+    }
+
+
+LOCATE_SCHEMA = _locate_shape({"type": "string"}, {"type": "string"})
 
 
 def _enum_or_string(values: Sequence[str]) -> dict[str, Any]:
-    """An enum of `values`, unless one has a character llama-cpp-python cannot put in a grammar literal."""
-    if any('"' in v or "\\" in v for v in values):
+    """An enum of `values`, unless one cannot stand as a grammar literal."""
+    if not all(grammar_safe(v) for v in values):
         return {"type": "string"}
     return {"type": "string", "enum": list(dict.fromkeys(values))}
 
@@ -124,23 +129,7 @@ def locate_schema(phrases: Sequence[str], choices: Sequence[str]) -> dict[str, A
     A small model asked to copy words freely often paraphrases them; an enum makes every answer usable.
     Replies are read against the looser `LOCATE_SCHEMA`, for servers that cannot enforce an enum.
     """
-    return {
-        "type": "object",
-        "properties": {
-            "spans": {
-                "type": "array",
-                "items": {
-                    "type": "object",
-                    "properties": {
-                        "phrase": _enum_or_string(phrases),
-                        "words": {"type": "string", "enum": ["", *choices]},
-                    },
-                    "required": ["phrase", "words"],
-                },
-            }
-        },
-        "required": ["spans"],
-    }
+    return _locate_shape(_enum_or_string(phrases), {"type": "string", "enum": ["", *choices]})
 
 
 CHAT_SCHEMA: dict[str, Any] = {

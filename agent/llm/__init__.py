@@ -14,7 +14,7 @@ from agent.llm._config import (
 from agent.llm._errors import LLMBadOutput, LLMError, LLMRejected, LLMTimeout, LLMUnavailable
 from agent.llm._gateway import LLMCall, LLMGateway, LLMReply
 from agent.llm._json import extract_json_object
-from agent.llm._structured import StructuredOutput, response_format
+from agent.llm._structured import StructuredOutput, grammar_safe, response_format
 
 __all__ = [
     "DEFAULT_CONFIG_PATH",
@@ -32,6 +32,7 @@ __all__ = [
     "LLMUnavailable",
     "StructuredOutput",
     "extract_json_object",
+    "grammar_safe",
     "load_gateway_config",
     "response_format",
 ]

@@ -14,7 +14,7 @@ import re
 from enum import StrEnum
 from typing import Any
 
-__all__ = ["StructuredOutput", "response_format"]
+__all__ = ["StructuredOutput", "grammar_safe", "response_format"]
 
 
 class StructuredOutput(StrEnum):
@@ -22,6 +22,15 @@ class StructuredOutput(StrEnum):
     LLAMA_CPP = "llama_cpp"
     OPENAI = "openai"
     NONE = "none"
+
+
+def grammar_safe(text: str) -> bool:
+    """Whether `text` can stand as a literal (an enum value, a pattern's words) in a constrained schema.
+
+    llama-cpp-python 0.3.x writes a straight quote or a backslash into its GBNF grammar wrongly, and its
+    server exits on the parse error; text with either is never put into a schema as a literal.
+    """
+    return '"' not in text and "\\" not in text
 
 
 def _schema_name(schema: dict[str, Any]) -> str:
