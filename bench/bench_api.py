@@ -80,7 +80,9 @@ def start_api(
     stub_url: str, use_redis: bool, workers: int, prefix: str | None = None
 ) -> tuple[subprocess.Popen[bytes], str]:
     config = Path(tempfile.mkdtemp()) / "stub.yaml"
-    cfg = gateway_config_for(stub_url)
+    # The stub stands in for production's vLLM servers, reached through litellm's vLLM provider
+    # (agent/config/vllm.example.yaml); litellm's generic `openai/` path costs ~2 ms more per call.
+    cfg = gateway_config_for(stub_url, model="hosted_vllm/stub-model")
     cfg.pop("source", None)
     config.write_text(yaml.safe_dump(cfg))
     port = free_port()
@@ -127,8 +129,29 @@ def start_api(
     raise SystemExit("API did not become ready")
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU of a process and its children (the uvicorn workers), from /proc."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(stat.parent.name) == pid or int(fields[1]) == pid:  # fields[1] is the parent pid
+            total += (int(fields[11]) + int(fields[12])) / tick
+    return total
+
+
 async def throughput(
-    base: str, batches: int, size: int, mode: str, in_flight: int, rows: list[dict[str, Any]] | None = None
+    base: str,
+    batches: int,
+    size: int,
+    mode: str,
+    in_flight: int,
+    rows: list[dict[str, Any]] | None = None,
+    api_pid: int | None = None,
+    keep_alive: bool = False,
 ) -> None:
     """Segments/s and request latency; `rows` (terminology data) instead of synthetic segments."""
     headers = {"Authorization": f"Bearer {KEY}"}
@@ -136,7 +159,11 @@ async def throughput(
     called: list[int] = []
     run = uuid.uuid4().hex[:6]
 
-    async with httpx.AsyncClient(base_url=base, headers=headers, timeout=60) as client:
+    # Without keep-alive each request opens a connection, as a fleet of CAT-tool clients would, and the
+    # kernel hands it to a worker waiting in accept(): an idle one. Two kept-alive connections may both
+    # sit on one uvicorn worker for the whole run (asyncio accepts every pending connection at once).
+    limits = httpx.Limits(max_keepalive_connections=in_flight if keep_alive else 0)
+    async with httpx.AsyncClient(base_url=base, headers=headers, timeout=60, limits=limits) as client:
 
         async def one(b: int) -> int:
             if rows:  # real rows, made unique per run (no cache hits), their term constraints attached
@@ -178,18 +205,25 @@ async def throughput(
             async with gate:
                 return await one(b)
 
+        cpu0 = cpu_seconds(api_pid) if api_pid else 0.0
         t0 = time.perf_counter()
         done = sum(await asyncio.gather(*(gated(b) for b in range(batches))))
         elapsed = time.perf_counter() - t0
+        api_cpu = cpu_seconds(api_pid) - cpu0 if api_pid else 0.0
     what = "WMT21 en-fr rows with their terms" if rows else "synthetic segments"
+    connections = f"{in_flight} in flight, " + (
+        "kept-alive connections" if keep_alive else "a connection each"
+    )
     print(
         f"postedit ({mode}, {what}): {done} segments in {elapsed:.2f} s = {done / elapsed:.0f} segments/s "
-        f"(batches of {size}, {in_flight} in flight); {sum(called)} of them called the model"
+        f"(batches of {size}, {connections}); {sum(called)} of them called the model"
     )
     print(
         f"  request latency ms: p50 {statistics.median(latencies):.1f}  p99 {pct(latencies, 99):.1f}  "
         f"max {max(latencies):.1f}"
     )
+    if api_pid:
+        print(f"  API processes' CPU: {api_cpu * 1000 / done:.2f} ms per segment")
 
 
 def cache_hits(base: str, n: int) -> None:
@@ -222,6 +256,9 @@ def main() -> None:
     parser.add_argument("--mode", choices=["full", "minimal"], default="full")
     parser.add_argument("--cache-requests", type=int, default=500)
     parser.add_argument("--no-redis", action="store_true")
+    parser.add_argument(
+        "--keep-alive", action="store_true", help="reuse one connection per request in flight"
+    )
     parser.add_argument("--api-workers", type=int, default=2, help="uvicorn processes (one per core)")
     parser.add_argument(
         "--terminology",
@@ -238,7 +275,18 @@ def main() -> None:
         stub.set_handler(echo)
         proc, base = start_api(stub.base_url, not args.no_redis, args.api_workers, prefix)
         try:
-            asyncio.run(throughput(base, args.batches, args.batch_size, args.mode, args.in_flight, rows))
+            asyncio.run(
+                throughput(
+                    base,
+                    args.batches,
+                    args.batch_size,
+                    args.mode,
+                    args.in_flight,
+                    rows,
+                    proc.pid,
+                    args.keep_alive,
+                )
+            )
             cache_hits(base, args.cache_requests)
         finally:
             proc.terminate()

@@ -49,6 +49,7 @@ def build_editor(settings: Settings, kv: KV) -> Editor:
     from agent.llm import LLMGateway
 
     gateway = LLMGateway.from_config(settings.model_config_path)
+    gateway.prepare()  # at startup: a worker's first request must not pay for litellm's import
     cache: ResultCache
     if isinstance(kv, RedisKV):
         cache = RedisResultCache(kv.client, prefix=settings.redis_key("cache", ""))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -31,12 +30,6 @@ Authenticate with `Authorization: Bearer KEY` (or `DeepL-Auth-Key KEY`). Errors 
 """
 
 
-async def _warm_up(editor: Editor) -> None:
-    """Ping the model once so the first request does not pay for the LLM client's imports."""
-    with contextlib.suppress(Exception):
-        await asyncio.wait_for(editor.ready(), timeout=30)
-
-
 def create_app(settings: Settings | None = None, *, editor: Editor | None = None) -> FastAPI:
     settings = settings or get_settings()
 
@@ -45,7 +38,6 @@ def create_app(settings: Settings | None = None, *, editor: Editor | None = None
         state = build_state(settings, editor=editor)
         app.state.postedit = state
         await start_queue(state)
-        warmup = asyncio.create_task(_warm_up(state.editor))
         stop = asyncio.Event()
         model_task = None
         if editor is None and settings.embedded_autostart:
@@ -54,7 +46,6 @@ def create_app(settings: Settings | None = None, *, editor: Editor | None = None
             yield
         finally:
             stop.set()
-            warmup.cancel()
             if model_task is not None:
                 await asyncio.wait([model_task], timeout=15)
             queue = state.extras.get("queue")

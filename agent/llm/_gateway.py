@@ -153,6 +153,10 @@ class LLMGateway:
             self._router_instance = _build_router(self.config)
         return self._router_instance
 
+    def prepare(self) -> None:
+        """Import litellm and build the router now (seconds), so that no request waits for it."""
+        _ = self._router
+
     @classmethod
     def from_config(
         cls, path: str | Path | Mapping[str, Any] | GatewayConfig | None = None, **overrides: Any

@@ -45,13 +45,15 @@ def gateway(stub: StubLLM, **overrides: Any) -> LLMGateway:
     return LLMGateway.from_config(gateway_config_for(stub.base_url, **overrides))
 
 
-async def test_json_reply_is_parsed_and_usage_tracked(stub: StubLLM) -> None:
+@pytest.mark.parametrize("model", ["openai/stub-model", "hosted_vllm/stub-model"])
+async def test_json_reply_is_parsed_and_usage_tracked(stub: StubLLM, model: str) -> None:
+    """Both litellm providers we configure: the generic one (embedded) and vLLM's (production)."""
     stub.script(Reply({"output": "Bonjour.", "changed": False}, prompt_tokens=42, completion_tokens=7))
-    reply = await gateway(stub).complete_json(MESSAGES, SCHEMA, seed=7)
+    reply = await gateway(stub, model=model).complete_json(MESSAGES, SCHEMA, seed=7)
     assert reply.data == {"output": "Bonjour.", "changed": False}
     assert (reply.call.prompt_tokens, reply.call.completion_tokens) == (42, 7)
     assert reply.call.retries == 0
-    assert reply.call.model == "openai/stub-model"
+    assert reply.call.model == model
     assert 0 < reply.call.latency_ms < 5000
     sent = stub.requests[0]
     assert sent["messages"] == MESSAGES
@@ -101,11 +103,12 @@ async def test_require_data_raises_bad_output_on_garbage(stub: StubLLM) -> None:
         ("none", None),
     ],
 )
+@pytest.mark.parametrize("model", ["openai/stub-model", "hosted_vllm/stub-model"])
 async def test_structured_output_form_per_server(
-    stub: StubLLM, flavour: str, expected: dict[str, Any] | None
+    stub: StubLLM, flavour: str, expected: dict[str, Any] | None, model: str
 ) -> None:
     stub.script(Reply({"output": "x"}))
-    await gateway(stub, structured_output=flavour).complete_json(MESSAGES, SCHEMA)
+    await gateway(stub, structured_output=flavour, model=model).complete_json(MESSAGES, SCHEMA)
     assert stub.requests[0].get("response_format") == expected
     assert "guided_json" not in stub.requests[0]  # vLLM ignores it with a warning
 

@@ -292,6 +292,7 @@ def gateway_config_for(
     base_url: str,
     *,
     structured_output: str = "vllm",
+    model: str = "openai/stub-model",
     fallback_url: str | None = None,
     fallback_structured_output: str | None = None,
     **overrides: Any,
@@ -300,12 +301,14 @@ def gateway_config_for(
 
     Tuned for tests: 5 s timeout and no retries (litellm backs off 0.5 s+ per retry); pass
     `num_retries=1` to exercise retries. `fallback_url` adds a second group, `fallback`, tried after
-    the primary `stub` group fails. Other keyword arguments replace top-level config keys.
+    the primary `stub` group fails. `model` picks litellm's provider: `hosted_vllm/stub-model` takes the
+    production vLLM path, the default `openai/` the generic one the embedded model uses. Other keyword
+    arguments replace top-level config keys.
     """
     deployments: list[JSONDict] = [
         {
             "name": "stub",
-            "model": "openai/stub-model",
+            "model": model,
             "api_base": base_url,
             "structured_output": structured_output,
         }
