@@ -66,6 +66,7 @@ class ResourceStore:
         *,
         source_lang: str | None = None,
         target_lang: str | None = None,
+        name: str | None = None,
     ) -> ResourceInfo:
         """Validate (raises `ResourceError` with file and line) and store; replaces an earlier version."""
         parsed = await asyncio.to_thread(_parse, kind, data, filename, rid, source_lang, target_lang)
@@ -81,6 +82,7 @@ class ResourceStore:
             source_lang=source_lang if kind == "glossary" else None,
             target_lang=target_lang if kind == "glossary" else None,
             created_at=time.time(),
+            name=name,
         )
         await self._kv.set(self._key(tenant, kind, rid, "data"), data)
         await self._kv.set(self._key(tenant, kind, rid, "meta"), info.model_dump_json())

@@ -12,6 +12,8 @@ __all__ = [
     "DeepLGlossary",
     "DeepLGlossaryList",
     "DeepLLanguage",
+    "DeepLLanguagePair",
+    "DeepLLanguagePairs",
     "DeepLTranslateResponse",
     "DeepLTranslation",
     "EditOut",
@@ -140,6 +142,7 @@ class ResourceInfo(BaseModel):
     source_lang: str | None = None
     target_lang: str | None = None
     created_at: float
+    name: str | None = Field(None, description="a display name (DeepL glossaries have one)")
 
 
 class ResourceList(BaseModel):
@@ -195,3 +198,12 @@ class DeepLGlossary(BaseModel):
 
 class DeepLGlossaryList(BaseModel):
     glossaries: list[DeepLGlossary]
+
+
+class DeepLLanguagePair(BaseModel):
+    source_lang: str
+    target_lang: str
+
+
+class DeepLLanguagePairs(BaseModel):
+    supported_languages: list[DeepLLanguagePair]

@@ -7,27 +7,35 @@ Auth is `Authorization: DeepL-Auth-Key KEY` (Bearer works too); DeepL answers a 
 from __future__ import annotations
 
 import json
+import uuid
+from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query, Request, Response
 
 from agent.types import Mode
-from glossaries.languages import LANGUAGES, primary
+from glossaries.deepl_entries import EntriesFormat, entries_as_yaml, read_entries, termbase_pairs, write_tsv
+from glossaries.languages import LANGUAGES, is_supported, primary
+from glossaries.model import ResourceError
 from server.deps import ResourcesDep, StateDep, TenantDep
 from server.errors import ApiError
 from server.schemas import (
     DeepLGlossary,
     DeepLGlossaryList,
     DeepLLanguage,
+    DeepLLanguagePair,
+    DeepLLanguagePairs,
     DeepLTranslateResponse,
     DeepLTranslation,
     ErrorResponse,
+    ResourceInfo,
     SegmentIn,
 )
 from server.segments import make_context, run_batch
 
 router = APIRouter(prefix="/v2", tags=["deepl"])
 ERRORS: dict[int | str, dict[str, object]] = {c: {"model": ErrorResponse} for c in (400, 403, 404, 413, 429)}
+MAX_GLOSSARY_NAME = 1024
 FORMALITY = {
     "more": "Use formal address (e.g. German 'Sie', French 'vous').",
     "prefer_more": "Use formal address (e.g. German 'Sie', French 'vous').",
@@ -171,22 +179,127 @@ async def languages(
     return out
 
 
-@router.get("/glossaries", response_model=DeepLGlossaryList, responses=ERRORS)
-async def glossaries(tenant: TenantDep, resources: ResourcesDep) -> DeepLGlossaryList:
-    from datetime import UTC, datetime
+def _deepl_glossary(info: ResourceInfo) -> DeepLGlossary:
+    return DeepLGlossary(
+        glossary_id=info.id,
+        name=info.name or info.filename,
+        ready=True,
+        source_lang=primary(info.source_lang or "").lower(),
+        target_lang=primary(info.target_lang or "").lower(),
+        creation_time=datetime.fromtimestamp(info.created_at, UTC).isoformat().replace("+00:00", "Z"),
+        entry_count=info.entries or 0,
+    )
 
-    items = await resources.list_all(tenant.id, "glossary")
-    return DeepLGlossaryList(
-        glossaries=[
-            DeepLGlossary(
-                glossary_id=g.id,
-                name=g.filename,
-                ready=True,
-                source_lang=primary(g.source_lang or "").lower(),
-                target_lang=primary(g.target_lang or "").lower(),
-                creation_time=datetime.fromtimestamp(g.created_at, UTC).isoformat().replace("+00:00", "Z"),
-                entry_count=g.entries or 0,
-            )
-            for g in items
+
+GLOSSARY_BODY: dict[str, object] = {
+    "requestBody": {
+        "content": {
+            media: {
+                "schema": {
+                    "type": "object",
+                    "required": ["name", "source_lang", "target_lang", "entries"],
+                    "properties": {
+                        "name": {"type": "string"},
+                        "source_lang": {"type": "string"},
+                        "target_lang": {"type": "string"},
+                        "entries": {"type": "string", "description": "source<TAB>target per line (or CSV)"},
+                        "entries_format": {"type": "string", "enum": ["tsv", "csv"]},
+                    },
+                }
+            }
+            for media in ("application/json", "application/x-www-form-urlencoded")
+        },
+        "required": True,
+    }
+}
+
+
+@router.post(
+    "/glossaries",
+    status_code=201,
+    response_model=DeepLGlossary,
+    responses=ERRORS,
+    openapi_extra=GLOSSARY_BODY,
+)
+async def create_glossary(request: Request, tenant: TenantDep, resources: ResourcesDep) -> DeepLGlossary:
+    """DeepL's glossary creation: stored as a glossary of this tenant, usable by `/v1` requests too."""
+    params = await _params(request)
+    name, entries = params.get("name"), params.get("entries")
+    if not isinstance(name, str) or not name.strip() or len(name) > MAX_GLOSSARY_NAME:
+        raise ApiError(400, "Parameter 'name' not specified.")
+    if not isinstance(entries, str) or not entries.strip():
+        raise ApiError(400, "Parameter 'entries' not specified.")
+    fmt: EntriesFormat = "csv" if params.get("entries_format") == "csv" else "tsv"
+    if params.get("entries_format") not in (None, "", "tsv", "csv"):
+        raise ApiError(400, "Value for 'entries_format' not supported.")
+    langs = []
+    for field in ("source_lang", "target_lang"):
+        code = params.get(field)
+        if not isinstance(code, str) or not is_supported(code):
+            raise ApiError(400, f"Value for '{field}' not supported.")
+        langs.append(primary(code).lower())
+    try:
+        pairs = read_entries(entries, fmt, filename="entries")
+    except ResourceError as exc:
+        raise ApiError(400, f"Invalid glossary entries provided: {exc}", code="invalid_resource") from exc
+    gid = str(uuid.uuid4())
+    info = await resources.put(
+        tenant.id,
+        "glossary",
+        gid,
+        entries_as_yaml(pairs, *langs),
+        f"{gid}.yaml",
+        source_lang=langs[0],
+        target_lang=langs[1],
+        name=name.strip(),
+    )
+    return _deepl_glossary(info)
+
+
+async def _glossary_info(resources: ResourcesDep, tenant: str, glossary_id: str) -> ResourceInfo:
+    info = await resources.info(tenant, "glossary", glossary_id) if resources.valid_id(glossary_id) else None
+    if info is None:
+        raise ApiError(404, "Glossary not found.", code="glossary_not_found")
+    return info
+
+
+@router.get("/glossaries/{glossary_id}", response_model=DeepLGlossary, responses=ERRORS)
+async def glossary(glossary_id: str, tenant: TenantDep, resources: ResourcesDep) -> DeepLGlossary:
+    return _deepl_glossary(await _glossary_info(resources, tenant.id, glossary_id))
+
+
+@router.get(
+    "/glossaries/{glossary_id}/entries",
+    responses={**ERRORS, 200: {"content": {"text/tab-separated-values": {}}}},
+    response_class=Response,
+)
+async def glossary_entries(glossary_id: str, tenant: TenantDep, resources: ResourcesDep) -> Response:
+    """The entries as DeepL lists them: source<TAB>target lines (preferred targets of any glossary format)."""
+    await _glossary_info(resources, tenant.id, glossary_id)
+    termbase = await resources.load(tenant.id, "glossary", glossary_id)
+    if termbase is None:
+        raise ApiError(404, "Glossary not found.", code="glossary_not_found")
+    return Response(write_tsv(termbase_pairs(termbase)), media_type="text/tab-separated-values")
+
+
+@router.delete("/glossaries/{glossary_id}", status_code=204, responses=ERRORS)
+async def delete_glossary(glossary_id: str, tenant: TenantDep, resources: ResourcesDep) -> Response:
+    await _glossary_info(resources, tenant.id, glossary_id)
+    await resources.delete(tenant.id, "glossary", glossary_id)
+    return Response(status_code=204)
+
+
+@router.get("/glossary-language-pairs", response_model=DeepLLanguagePairs, responses=ERRORS)
+async def glossary_language_pairs(tenant: TenantDep) -> DeepLLanguagePairs:
+    codes = sorted(LANGUAGES)
+    return DeepLLanguagePairs(
+        supported_languages=[
+            DeepLLanguagePair(source_lang=s, target_lang=t) for s in codes for t in codes if s != t
         ]
     )
+
+
+@router.get("/glossaries", response_model=DeepLGlossaryList, responses=ERRORS)
+async def glossaries(tenant: TenantDep, resources: ResourcesDep) -> DeepLGlossaryList:
+    items = await resources.list_all(tenant.id, "glossary")
+    return DeepLGlossaryList(glossaries=[_deepl_glossary(g) for g in items])

@@ -66,16 +66,21 @@ class LiveServer:
         return httpx.Client(base_url=self.base_url, headers=headers, timeout=60, **kwargs)
 
 
+SESSION = uuid.uuid4().hex[:8]  # every key this test session writes starts with f"test-{SESSION}-"
+
+
 @pytest.fixture(scope="session")
 def redis_url() -> Iterator[str]:
+    """Redis db 15; at the end only this session's keys go, so concurrent sessions never wipe each other."""
     client = redis.Redis.from_url(REDIS_URL)
     try:
         client.ping()
     except redis.ConnectionError:
         pytest.skip("no Redis on 127.0.0.1:6379")
-    client.flushdb()
     yield REDIS_URL
-    client.flushdb()
+    keys = list(client.scan_iter(f"test-{SESSION}-*", count=1000))
+    for i in range(0, len(keys), 500):
+        client.delete(*keys[i : i + 500])
     client.close()
 
 
@@ -98,7 +103,7 @@ def model_config(model_stub: StubLLM, tmp_path_factory: pytest.TempPathFactory) 
 def make_settings(redis_url: str | None, model_config: Path, **overrides: Any) -> Settings:
     values: dict[str, Any] = {
         "redis_url": redis_url,
-        "redis_prefix": f"test-{uuid.uuid4().hex[:8]}:",
+        "redis_prefix": f"test-{SESSION}-{uuid.uuid4().hex[:8]}:",
         "api_keys": f"{KEY_A}:tenant-a,{KEY_B}:tenant-b",
         "model_config_path": model_config,
         "embedded_autostart": False,

@@ -139,3 +139,77 @@ def test_large_xliff_is_sent_to_jobs(client: httpx.Client) -> None:
     ).encode()
     r = client.post("/v1/xliff", files={"file": ("big.xlf", data)})
     assert r.status_code == 413 and "/v1/jobs" in r.json()["error"]["message"]
+
+
+def test_glossary_created_the_deepl_way_is_listed_read_used_and_deleted(
+    api: LiveServer, deepl: httpx.Client
+) -> None:
+    """What DeepL's client libraries send (a form, header-less TSV), answered in DeepL's shapes."""
+    entries = "Save\tSpeichern\nfile\tDatei\nA|B\tC|D\n"
+    r = deepl.post(
+        "/v2/glossaries",
+        data={"name": "UI terms", "source_lang": "EN", "target_lang": "DE", "entries_format": "tsv",
+              "entries": entries},
+    )  # fmt: skip
+    assert r.status_code == 201, r.text
+    created = r.json()
+    assert (created["name"], created["source_lang"], created["target_lang"]) == ("UI terms", "en", "de")
+    assert created["entry_count"] == 3 and created["ready"] is True
+    gid = created["glossary_id"]
+    assert deepl.get(f"/v2/glossaries/{gid}").json() == created
+    assert created in deepl.get("/v2/glossaries").json()["glossaries"]
+
+    listed = deepl.get(f"/v2/glossaries/{gid}/entries")
+    assert listed.headers["content-type"].startswith("text/tab-separated-values")
+    assert listed.text == entries  # a `|` is text, not a variant separator
+
+    with api.client() as v1:  # the same glossary serves /v1 requests: the MT misses "Datei"
+        body = {
+            "source_lang": "en",
+            "target_lang": "de",
+            "glossary_id": gid,
+            "segments": [{"id": "1", "source": "Open the file.", "mt": "Öffnen Sie das Dokument."}],
+        }
+        seg = v1.post("/v1/postedit", json=body).json()["segments"][0]
+        assert "term-missing" in {v["code"] for v in seg["violations"]} or "Datei" in seg["output"]
+
+    other = httpx.Client(base_url=api.base_url, headers={"Authorization": "DeepL-Auth-Key key-b-secret"})
+    assert other.get(f"/v2/glossaries/{gid}").status_code == 404
+    assert other.delete(f"/v2/glossaries/{gid}").status_code == 404
+
+    assert deepl.delete(f"/v2/glossaries/{gid}").status_code == 204
+    gone = deepl.get(f"/v2/glossaries/{gid}")
+    assert gone.status_code == 404 and gone.json()["message"] == "Glossary not found."
+    assert gid not in [g["glossary_id"] for g in deepl.get("/v2/glossaries").json()["glossaries"]]
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        ({"source_lang": "en", "target_lang": "de", "entries": "a\tb"}, "'name'"),
+        ({"name": "g", "source_lang": "en", "target_lang": "xx", "entries": "a\tb"}, "'target_lang'"),
+        ({"name": "g", "source_lang": "en", "target_lang": "de", "entries": "a\tb\na\tc"}, "entries:2"),
+        ({"name": "g", "source_lang": "en", "target_lang": "de", "entries": "a,b"}, "entries:1"),
+        ({"name": "g", "source_lang": "en", "target_lang": "de", "entries": "a\t"}, "entries:1"),
+        ({"name": "g", "source_lang": "en", "target_lang": "de", "entries": "a\tb", "entries_format": "x"},
+         "'entries_format'"),
+    ],
+)  # fmt: skip
+def test_bad_deepl_glossary_is_400_naming_the_line(
+    deepl: httpx.Client, body: dict[str, str], expected: str
+) -> None:
+    r = deepl.post("/v2/glossaries", json=body)
+    assert r.status_code == 400
+    assert expected in r.json()["message"]
+
+
+def test_csv_entries_and_language_pairs(deepl: httpx.Client) -> None:
+    body = {"name": "csv", "source_lang": "en", "target_lang": "fr", "entries_format": "csv",
+            "entries": 'file,fichier\n"Save, then close","Enregistrer, puis fermer"\n'}  # fmt: skip
+    created = deepl.post("/v2/glossaries", json=body).json()
+    assert created["entry_count"] == 2
+    tsv = deepl.get(f"/v2/glossaries/{created['glossary_id']}/entries").text
+    assert tsv == "file\tfichier\nSave, then close\tEnregistrer, puis fermer\n"
+    pairs = deepl.get("/v2/glossary-language-pairs").json()["supported_languages"]
+    assert {"source_lang": "en", "target_lang": "de"} in pairs
+    assert {"source_lang": "en", "target_lang": "en"} not in pairs
