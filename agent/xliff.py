@@ -12,10 +12,17 @@ and entity spelling survive. Parsing is hardened: no DTD loading, no network, no
 no huge trees, and any DOCTYPE that declares entities or points at an external DTD is refused
 (billion laughs, XXE). `translate="no"` (inherited from file/group), locked, approved and final units
 are reported as not editable and never changed.
+
+Segmented 1.2 files (Trados SDLXLIFF, Okapi: a `<seg-source>` whose `<mrk mtype="seg" mid="N">` elements
+split the paragraph into sentences) list one unit per segment, so the agent never sees the segment
+markers and cannot strip them; writing fills only the target `<mrk>` with the same `mid`. Trados keeps
+per-segment status in `<sdl:seg-defs>`: `locked`/approved segments are not editable, and the writer sets
+that segment's `conf` (Translated / Draft) instead of the target's `state`.
 """
 
 from __future__ import annotations
 
+import copy
 import re
 import xml.parsers.expat
 from collections.abc import Iterator, Mapping
@@ -42,6 +49,7 @@ NOTE_FROM = "postedit"  # 1.2 `from` / 2.x `category` of the notes this module w
 
 _SPLICE_ENCODINGS = {"utf-8", "utf8", "ascii", "us-ascii", "iso-8859-1", "latin-1", "latin1", "windows-1252"}
 _TRUE = {"yes", "true", "1"}
+_SDL_APPROVED = {"ApprovedTranslation", "ApprovedSignOff"}  # `conf` of an `<sdl:seg>` a reviewer signed
 _MAX_BYTES = 200_000_000
 
 
@@ -91,6 +99,7 @@ class _Slot:
     source: Any
     target: Any | None
     unit_index: int  # index of the container among all unit elements, for splicing
+    mid: str | None = None  # 1.2 segmented trans-unit: the `mid` of this slot's `<mrk mtype="seg">`
 
 
 @dataclass
@@ -103,6 +112,7 @@ class _Parsed:
     target_lang: str | None
     slots: list[_Slot] = field(default_factory=list)
     containers: list[Any] = field(default_factory=list)
+    written: dict[int, bool] = field(default_factory=dict)  # segmented unit index -> any needs review
 
 
 def _parser() -> etree.XMLParser:
@@ -255,6 +265,55 @@ def _notes_text(els: Iterator[Any]) -> tuple[str, ...]:
     )
 
 
+def _unit_reason12(unit: Any, target: Any | None) -> str | None:
+    """Why a whole trans-unit is not editable (inherited `translate="no"`, locked, approved, final)."""
+    if _translate_no(unit):
+        return "translate=no"
+    if (_flag(unit, "locked") or "").lower() in _TRUE or (
+        target is not None and (_flag(target, "locked") or "").lower() in _TRUE
+    ):
+        return "locked"
+    if (unit.get("approved") or "").lower() == "yes":
+        return "approved"
+    if target is not None and target.get("state") in {"final", "signed-off"}:
+        return "final"
+    return None
+
+
+def _seg_mrks(el: Any, ns: str) -> list[Any]:
+    """The segment markers under `el`, in document order (they may sit inside inline `<g>` elements)."""
+    return [m for m in el.iter(_tag(ns, "mrk")) if m.get("mtype") == "seg"]
+
+
+def _segments12(unit: Any, ns: str) -> list[Any]:
+    """The `<seg-source>` segments of a trans-unit; [] when it is not segmented, or its `mid`s cannot
+    tell the segments apart (missing or repeated), so it is handled as one unit."""
+    seg_source = unit.find(_tag(ns, "seg-source"))
+    mrks = _seg_mrks(seg_source, ns) if seg_source is not None else []
+    mids = [m.get("mid") for m in mrks]
+    return mrks if all(mids) and len(set(mids)) == len(mids) else []
+
+
+def _sdl_seg(unit: Any, mid: str) -> Any | None:
+    """The Trados `<sdl:seg id=mid>` of a trans-unit: the segment's status (conf, locked, origin)."""
+    for defs in unit:
+        if _local(defs.tag) == "seg-defs":
+            for seg in defs:
+                if _local(seg.tag) == "seg" and seg.get("id") == mid:
+                    return seg
+    return None
+
+
+def _segment_reason(unit_reason: str | None, mrk: Any, sdl_seg: Any | None) -> str | None:
+    if unit_reason is not None:
+        return unit_reason
+    if sdl_seg is not None and (_flag(sdl_seg, "locked") or "").lower() in _TRUE:
+        return "locked"
+    if sdl_seg is not None and _flag(sdl_seg, "conf") in _SDL_APPROVED:
+        return "approved"
+    return None if "".join(mrk.itertext()).strip() else "empty"
+
+
 def _load12(tree: Any, root: Any, ns: str, version: str) -> _Parsed:
     files = list(root.iter(_tag(ns, "file")))
     first = files[0] if files else root
@@ -265,22 +324,31 @@ def _load12(tree: Any, root: Any, ns: str, version: str) -> _Parsed:
         if source is None:
             continue
         target = unit.find(_tag(ns, "target"))
-        reason = None
-        if _translate_no(unit):
-            reason = "translate=no"
-        elif (_flag(unit, "locked") or "").lower() in _TRUE or (
-            target is not None and (_flag(target, "locked") or "").lower() in _TRUE
-        ):
-            reason = "locked"
-        elif (unit.get("approved") or "").lower() == "yes":
-            reason = "approved"
-        elif target is not None and target.get("state") in {"final", "signed-off"}:
-            reason = "final"
+        reason = _unit_reason12(unit, target)
+        file_index = files.index(unit.iterancestors(_tag(ns, "file")).__next__()) if files else 0
+        uid = unit.get("id", str(index))
+        notes = _notes_text(unit.iter(_tag(ns, "note")))
+        segments = _segments12(unit, ns)
+        if segments:
+            targets = {m.get("mid"): m for m in _seg_mrks(target, ns)} if target is not None else {}
+            for mrk in segments:
+                mid = mrk.get("mid")
+                seg_target = targets.get(mid)
+                seg_reason = _segment_reason(reason, mrk, _sdl_seg(unit, mid))
+                xu = XliffUnit(
+                    key=f"{file_index}/{uid}/{mid}#{index}",
+                    id=uid if len(segments) == 1 else f"{uid}/{mid}",
+                    source=inline_text(mrk, ns),
+                    target=inline_text(seg_target, ns) if seg_target is not None else None,
+                    editable=seg_reason is None,
+                    skip_reason=seg_reason,
+                    notes=notes,
+                )
+                parsed.slots.append(_Slot(xu, unit, unit, mrk, seg_target, index, mid))
+            continue
         source_text = inline_text(source, ns)
         if reason is None and not "".join(source.itertext()).strip():
             reason = "empty"
-        file_index = files.index(unit.iterancestors(_tag(ns, "file")).__next__()) if files else 0
-        uid = unit.get("id", str(index))
         xu = XliffUnit(
             key=f"{file_index}/{uid}#{index}",
             id=uid,
@@ -288,7 +356,7 @@ def _load12(tree: Any, root: Any, ns: str, version: str) -> _Parsed:
             target=inline_text(target, ns) if target is not None else None,
             editable=reason is None,
             skip_reason=reason,
-            notes=_notes_text(unit.iter(_tag(ns, "note"))),
+            notes=notes,
         )
         parsed.slots.append(_Slot(xu, unit, unit, source, target, index))
     return parsed
@@ -375,10 +443,52 @@ def _new_target(parsed: _Parsed, slot: _Slot) -> Any:
     return target
 
 
-def _write_notes12(parsed: _Parsed, slot: _Slot, notes: tuple[str, ...]) -> None:
+def _empty(el: Any) -> None:
+    for child in list(el):
+        el.remove(child)
+    el.text = None
+
+
+def _mirror_target(parsed: _Parsed, slot: _Slot) -> Any:
+    """A new `<target>` shaped like the `<seg-source>` (inline tags and text between segments copied),
+    every segment empty: Trados and Okapi expect each source `mid` in the target."""
+    target = _new_target(parsed, slot)
+    seg_source = slot.container.find(_tag(parsed.ns, "seg-source"))
+    target.text = seg_source.text
+    for child in seg_source:
+        target.append(copy.deepcopy(child))
+    for mrk in _seg_mrks(target, parsed.ns):
+        _empty(mrk)
+    return target
+
+
+def _target_mrk(parsed: _Parsed, slot: _Slot, target: Any) -> Any:
+    """The target's `<mrk>` for the slot's mid; appended (empty, after the whitespace that precedes it in
+    the seg-source) when the target lacks it."""
+    for mrk in _seg_mrks(target, parsed.ns):
+        if mrk.get("mid") == slot.mid:
+            return mrk
+    source = slot.source
+    before = source.getprevious().tail if source.getprevious() is not None else source.getparent().text
+    mrk = copy.deepcopy(source)
+    _empty(mrk)
+    mrk.tail = None
+    end = target[-1].tail if len(target) else target.text
+    if before and not before.strip() and not (end and end[-1].isspace()):
+        if len(target):
+            target[-1].tail = (end or "") + before
+        else:
+            target.text = (end or "") + before
+    target.append(mrk)
+    return mrk
+
+
+def _write_notes12(parsed: _Parsed, slot: _Slot, notes: tuple[str, ...], prefix: str = "") -> None:
+    """Replace this module's notes on the unit; with a segment's `prefix`, only that segment's."""
     unit = slot.container
-    for old in [n for n in unit.findall(_tag(parsed.ns, "note")) if n.get("from") == NOTE_FROM]:
-        _remove(old)
+    for old in unit.findall(_tag(parsed.ns, "note")):
+        if old.get("from") == NOTE_FROM and (old.text or "").startswith(prefix):
+            _remove(old)
     for text in notes:
         note = etree.Element(_tag(parsed.ns, "note"))
         note.set("from", NOTE_FROM)
@@ -425,7 +535,39 @@ def _remove(el: Any) -> None:
     parent.remove(el)
 
 
+def _apply_segment(parsed: _Parsed, slot: _Slot, update: TargetUpdate) -> None:
+    """One segment of a segmented 1.2 trans-unit: only its target `<mrk>` changes. The state goes to the
+    segment's `<sdl:seg conf>` (Trados) or else to the target, needing review if any segment written in
+    this call does. Its notes replace only its own earlier ones (prefixed with its mid)."""
+    unit, ns, mid = slot.container, parsed.ns, slot.mid or ""
+    notes = update.notes
+    needs_review = update.needs_review
+    target = unit.find(_tag(ns, "target"))
+    if target is None:
+        target = _mirror_target(parsed, slot)
+    mrk = _target_mrk(parsed, slot, target)
+    backup = inline_text(mrk, ns)
+    try:
+        _fill(mrk, update.text, unit)
+    except XliffError:
+        _fill(mrk, backup, unit)
+        needs_review = True
+        notes = (*notes, "post-edited text was not well-formed XML; the target was left unchanged")
+    unit_review = parsed.written.get(slot.unit_index, False) or needs_review
+    parsed.written[slot.unit_index] = unit_review
+    sdl_seg = _sdl_seg(unit, mid)
+    if sdl_seg is not None:
+        sdl_seg.set("conf", "Draft" if needs_review else "Translated")
+    else:
+        target.set("state", "needs-review-translation" if unit_review else "translated")
+    prefix = f"[{mid}] " if len(_segments12(unit, ns)) > 1 else ""
+    _write_notes12(parsed, slot, tuple(prefix + n for n in notes), prefix)
+
+
 def _apply(parsed: _Parsed, slot: _Slot, update: TargetUpdate) -> None:
+    if slot.mid is not None:
+        _apply_segment(parsed, slot, update)
+        return
     is12 = not parsed.version.startswith("2.")
     notes = update.notes
     needs_review = update.needs_review
