@@ -206,10 +206,12 @@ async def throughput(
                 return await one(b)
 
         cpu0 = cpu_seconds(api_pid) if api_pid else 0.0
+        own0 = time.process_time()
         t0 = time.perf_counter()
         done = sum(await asyncio.gather(*(gated(b) for b in range(batches))))
         elapsed = time.perf_counter() - t0
         api_cpu = cpu_seconds(api_pid) - cpu0 if api_pid else 0.0
+        own_cpu = time.process_time() - own0
     what = "WMT21 en-fr rows with their terms" if rows else "synthetic segments"
     connections = f"{in_flight} in flight, " + (
         "kept-alive connections" if keep_alive else "a connection each"
@@ -223,7 +225,10 @@ async def throughput(
         f"max {max(latencies):.1f}"
     )
     if api_pid:
-        print(f"  API processes' CPU: {api_cpu * 1000 / done:.2f} ms per segment")
+        print(
+            f"  CPU per segment: API processes {api_cpu * 1000 / done:.2f} ms, "
+            f"this process (stub model and client) {own_cpu * 1000 / done:.2f} ms"
+        )
 
 
 def cache_hits(base: str, n: int) -> None:
