@@ -314,6 +314,26 @@ def _segment_reason(unit_reason: str | None, mrk: Any, sdl_seg: Any | None) -> s
     return None if "".join(mrk.itertext()).strip() else "empty"
 
 
+def _unit(
+    ns: str, key: str, uid: str, source: Any, target: Any | None, reason: str | None, notes: tuple[str, ...]
+) -> XliffUnit:
+    """What the agent sees of one unit or segment: source and target as markup text, and whether to edit."""
+    return XliffUnit(
+        key=key,
+        id=uid,
+        source=inline_text(source, ns),
+        target=inline_text(target, ns) if target is not None else None,
+        editable=reason is None,
+        skip_reason=reason,
+        notes=notes,
+    )
+
+
+def _segment_id(uid: str, sid: str, count: int) -> str:
+    """A unit of one segment keeps the unit's id; several are told apart as `unit/segment`."""
+    return uid if count == 1 else f"{uid}/{sid}"
+
+
 def _load12(tree: Any, root: Any, ns: str, version: str) -> _Parsed:
     files = list(root.iter(_tag(ns, "file")))
     first = files[0] if files else root
@@ -335,29 +355,13 @@ def _load12(tree: Any, root: Any, ns: str, version: str) -> _Parsed:
                 mid = mrk.get("mid")
                 seg_target = targets.get(mid)
                 seg_reason = _segment_reason(reason, mrk, _sdl_seg(unit, mid))
-                xu = XliffUnit(
-                    key=f"{file_index}/{uid}/{mid}#{index}",
-                    id=uid if len(segments) == 1 else f"{uid}/{mid}",
-                    source=inline_text(mrk, ns),
-                    target=inline_text(seg_target, ns) if seg_target is not None else None,
-                    editable=seg_reason is None,
-                    skip_reason=seg_reason,
-                    notes=notes,
-                )
+                key, sid = f"{file_index}/{uid}/{mid}#{index}", _segment_id(uid, mid, len(segments))
+                xu = _unit(ns, key, sid, mrk, seg_target, seg_reason, notes)
                 parsed.slots.append(_Slot(xu, unit, unit, mrk, seg_target, index, mid))
             continue
-        source_text = inline_text(source, ns)
         if reason is None and not "".join(source.itertext()).strip():
             reason = "empty"
-        xu = XliffUnit(
-            key=f"{file_index}/{uid}#{index}",
-            id=uid,
-            source=source_text,
-            target=inline_text(target, ns) if target is not None else None,
-            editable=reason is None,
-            skip_reason=reason,
-            notes=notes,
-        )
+        xu = _unit(ns, f"{file_index}/{uid}#{index}", uid, source, target, reason, notes)
         parsed.slots.append(_Slot(xu, unit, unit, source, target, index))
     return parsed
 
@@ -387,15 +391,8 @@ def _load2(tree: Any, root: Any, ns: str, version: str) -> _Parsed:
             elif not "".join(source.itertext()).strip():
                 reason = "empty"
             sid = segment.get("id") or str(seg_index)
-            xu = XliffUnit(
-                key=f"{file_index}/{uid}/{sid}#{index}",
-                id=uid if len(segments) == 1 else f"{uid}/{sid}",
-                source=inline_text(source, ns),
-                target=inline_text(target, ns) if target is not None else None,
-                editable=reason is None,
-                skip_reason=reason,
-                notes=notes,
-            )
+            key = f"{file_index}/{uid}/{sid}#{index}"
+            xu = _unit(ns, key, _segment_id(uid, sid, len(segments)), source, target, reason, notes)
             parsed.slots.append(_Slot(xu, unit, segment, source, target, index))
     return parsed
 
