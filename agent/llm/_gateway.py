@@ -99,6 +99,12 @@ def _build_router(config: GatewayConfig) -> Router:
         cooldown_time=config.cooldown_time,
         routing_strategy=config.routing_strategy,
     )
+    # Every call here is async, and the Router's async success callback already counts successes for its
+    # cooldowns. Its sync twin would hand litellm's whole sync logging path to a thread on every call
+    # (about a tenth of a call's CPU) only to count the same success a second time.
+    litellm.success_callback = [
+        cb for cb in litellm.success_callback if getattr(cb, "__self__", None) is not router
+    ]
     return router
 
 
