@@ -81,7 +81,7 @@ def start_api(
 ) -> tuple[subprocess.Popen[bytes], str]:
     config = Path(tempfile.mkdtemp()) / "stub.yaml"
     # The stub stands in for production's vLLM servers, reached through litellm's vLLM provider
-    # (agent/config/vllm.example.yaml); litellm's generic `openai/` path costs ~2 ms more per call.
+    # (agent/config/vllm.example.yaml); litellm's generic `openai/` path costs ~1 ms more CPU per call.
     cfg = gateway_config_for(stub_url, model="hosted_vllm/stub-model")
     cfg.pop("source", None)
     config.write_text(yaml.safe_dump(cfg))

@@ -229,9 +229,9 @@ async def create_glossary(request: Request, tenant: TenantDep, resources: Resour
         raise ApiError(400, "Parameter 'name' not specified.")
     if not isinstance(entries, str) or not entries.strip():
         raise ApiError(400, "Parameter 'entries' not specified.")
-    fmt: EntriesFormat = "csv" if params.get("entries_format") == "csv" else "tsv"
     if params.get("entries_format") not in (None, "", "tsv", "csv"):
         raise ApiError(400, "Value for 'entries_format' not supported.")
+    fmt: EntriesFormat = "csv" if params.get("entries_format") == "csv" else "tsv"
     langs = []
     for field in ("source_lang", "target_lang"):
         code = params.get(field)
@@ -256,16 +256,18 @@ async def create_glossary(request: Request, tenant: TenantDep, resources: Resour
     return _deepl_glossary(info)
 
 
-async def _glossary_info(resources: ResourcesDep, tenant: str, glossary_id: str) -> ResourceInfo:
-    info = await resources.info(tenant, "glossary", glossary_id) if resources.valid_id(glossary_id) else None
-    if info is None:
-        raise ApiError(404, "Glossary not found.", code="glossary_not_found")
-    return info
+def _not_found() -> ApiError:
+    return ApiError(404, "Glossary not found.", code="glossary_not_found")
 
 
 @router.get("/glossaries/{glossary_id}", response_model=DeepLGlossary, responses=ERRORS)
 async def glossary(glossary_id: str, tenant: TenantDep, resources: ResourcesDep) -> DeepLGlossary:
-    return _deepl_glossary(await _glossary_info(resources, tenant.id, glossary_id))
+    info = (
+        await resources.info(tenant.id, "glossary", glossary_id) if resources.valid_id(glossary_id) else None
+    )
+    if info is None:
+        raise _not_found()
+    return _deepl_glossary(info)
 
 
 @router.get(
@@ -275,17 +277,17 @@ async def glossary(glossary_id: str, tenant: TenantDep, resources: ResourcesDep)
 )
 async def glossary_entries(glossary_id: str, tenant: TenantDep, resources: ResourcesDep) -> Response:
     """The entries as DeepL lists them: source<TAB>target lines (preferred targets of any glossary format)."""
-    await _glossary_info(resources, tenant.id, glossary_id)
-    termbase = await resources.load(tenant.id, "glossary", glossary_id)
+    valid = resources.valid_id(glossary_id)
+    termbase = await resources.load(tenant.id, "glossary", glossary_id) if valid else None
     if termbase is None:
-        raise ApiError(404, "Glossary not found.", code="glossary_not_found")
+        raise _not_found()
     return Response(write_tsv(termbase_pairs(termbase)), media_type="text/tab-separated-values")
 
 
 @router.delete("/glossaries/{glossary_id}", status_code=204, responses=ERRORS)
 async def delete_glossary(glossary_id: str, tenant: TenantDep, resources: ResourcesDep) -> Response:
-    await _glossary_info(resources, tenant.id, glossary_id)
-    await resources.delete(tenant.id, "glossary", glossary_id)
+    if not await resources.delete(tenant.id, "glossary", glossary_id):
+        raise _not_found()
     return Response(status_code=204)
 
 
