@@ -92,6 +92,22 @@ def test_repeated_segment_is_served_from_the_cache(client: httpx.Client) -> None
     assert second["output"] == first["output"]
 
 
+def test_a_batch_mixing_cached_and_new_segments_gets_each_its_own_answer(client: httpx.Client) -> None:
+    """The Redis cache looks a whole batch up at once; every segment must still get its own result."""
+    segs = [{"id": f"m{i}", "source": unique(f"Mix {i}"), "mt": f"Mischung {i}"} for i in range(30)]
+    first = client.post("/v1/postedit", json=batch(*segs)).json()["segments"]
+    fresh = [{"id": f"n{i}", "source": unique(f"New {i}"), "mt": f"Neu {i}"} for i in range(3)]
+    mixed = [fresh[0], *reversed(segs[10:]), fresh[1], *segs[:10], fresh[2]]
+    second = {s["id"]: s for s in client.post("/v1/postedit", json=batch(*mixed)).json()["segments"]}
+    assert len(second) == 33
+    for before in first:
+        again = second[before["id"]]
+        assert again["cached"] is True and again["output"] == before["output"]
+    for seg in fresh:
+        assert second[seg["id"]]["cached"] is False
+        assert second[seg["id"]]["output"] == f"{seg['mt']} ✓"
+
+
 def test_cache_is_per_tenant(api: LiveServer) -> None:
     from tests.server.conftest import KEY_B
 
