@@ -17,7 +17,7 @@ from server.errors import install_error_handlers
 from server.jobs.queue import start_queue
 from server.middleware import BodyLimitMiddleware, MetricsMiddleware
 from server.settings import Settings, get_settings
-from server.state import build_state
+from server.state import build_state, settle_heap
 
 __all__ = ["create_app"]
 
@@ -38,6 +38,7 @@ def create_app(settings: Settings | None = None, *, editor: Editor | None = None
         state = build_state(settings, editor=editor)
         app.state.postedit = state
         await start_queue(state)
+        settle_heap()
         stop = asyncio.Event()
         model_task = None
         if editor is None and settings.embedded_autostart:

@@ -20,7 +20,7 @@ from server.jobs.queue import TASK, ArqQueue, queue_name
 from server.jobs.runner import run_job
 from server.jobs.store import JobStore
 from server.settings import Settings
-from server.state import AppState, build_state
+from server.state import AppState, build_state, settle_heap
 
 __all__ = ["make_worker", "run_worker"]
 
@@ -65,6 +65,7 @@ def make_worker(settings: Settings) -> Worker:
         queue = await ArqQueue.connect(settings.redis_url or "", queue_name(state))
         ctx["queue"] = queue
         ctx["watchdog"] = asyncio.create_task(_watchdog(state, queue))
+        settle_heap()
 
     async def shutdown(ctx: dict[str, Any]) -> None:
         ctx["watchdog"].cancel()
