@@ -16,21 +16,19 @@ from agent.state import AgentContext, AgentState
 def build_graph() -> Any:
     """Compiled once per process; every run gets its own state and context."""
     graph = StateGraph(AgentState, context_schema=AgentContext)
-    graph.add_node("retrieve", nodes.retrieve)
-    graph.add_node("protect", nodes.protect)
+    graph.add_node("prepare", nodes.prepare)
     graph.add_node("fix", nodes.fix)
     graph.add_node("locate", nodes.locate)
     graph.add_node("rewrite", nodes.rewrite)
     graph.add_node("finalize", nodes.finalize)
-    graph.add_edge(START, "retrieve")
-    graph.add_edge("retrieve", "protect")
+    graph.add_edge(START, "prepare")
     branches: dict[Hashable, str] = {
         "fix": "fix",
         "locate": "locate",
         "rewrite": "rewrite",
         "finalize": "finalize",
     }
-    for source in ("protect", "fix", "locate", "rewrite"):
+    for source in ("prepare", "fix", "locate", "rewrite"):
         graph.add_conditional_edges(source, nodes.route, branches)
     graph.add_edge("finalize", END)
     return graph.compile()
