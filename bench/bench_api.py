@@ -14,7 +14,6 @@ import argparse
 import asyncio
 import json
 import os
-import socket
 import statistics
 import subprocess
 import sys
@@ -30,15 +29,10 @@ import yaml
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from tests.support.ports import free_port  # noqa: E402
 from tests.support.stub_llm import Reply, StubLLM, gateway_config_for  # noqa: E402
 
 KEY = "bench-key"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def echo(body: dict[str, object]) -> Reply:
@@ -144,16 +138,20 @@ def cpu_seconds(pid: int) -> float:
 
 
 async def throughput(
-    base: str,
+    bases: list[str],
     batches: int,
     size: int,
     mode: str,
     in_flight: int,
     rows: list[dict[str, Any]] | None = None,
-    api_pid: int | None = None,
+    api_pids: list[int] | None = None,
     keep_alive: bool = False,
 ) -> None:
-    """Segments/s and request latency; `rows` (terminology data) instead of synthetic segments."""
+    """Segments/s and request latency; `rows` (terminology data) instead of synthetic segments.
+
+    With several `bases` (one API process each) every request goes to the one with the fewest requests
+    in flight, as a least-connections balancer (nginx `least_conn`) in front of them would send it.
+    """
     headers = {"Authorization": f"Bearer {KEY}"}
     latencies: list[float] = []
     called: list[int] = []
@@ -163,7 +161,8 @@ async def throughput(
     # kernel hands it to a worker waiting in accept(): an idle one. Two kept-alive connections may both
     # sit on one uvicorn worker for the whole run (asyncio accepts every pending connection at once).
     limits = httpx.Limits(max_keepalive_connections=in_flight if keep_alive else 0)
-    async with httpx.AsyncClient(base_url=base, headers=headers, timeout=60, limits=limits) as client:
+    busy = dict.fromkeys(bases, 0)
+    async with httpx.AsyncClient(headers=headers, timeout=60, limits=limits) as client:
 
         async def one(b: int) -> int:
             if rows:  # real rows, made unique per run (no cache hits), their term constraints attached
@@ -188,9 +187,12 @@ async def throughput(
                     for i in range(size)
                 ]
                 langs = {"source_lang": "en", "target_lang": "de"}
+            base = min(busy, key=busy.__getitem__)
+            busy[base] += 1
             t0 = time.perf_counter()
-            r = await client.post("/v1/postedit", json={**langs, "mode": mode, "segments": segs})
+            r = await client.post(f"{base}/v1/postedit", json={**langs, "mode": mode, "segments": segs})
             latencies.append((time.perf_counter() - t0) * 1000)
+            busy[base] -= 1
             r.raise_for_status()
             answered = r.json()["segments"]
             called.append(sum(s["tokens"]["prompt"] > 0 for s in answered))
@@ -205,26 +207,29 @@ async def throughput(
             async with gate:
                 return await one(b)
 
-        cpu0 = cpu_seconds(api_pid) if api_pid else 0.0
+        cpu0 = sum(map(cpu_seconds, api_pids or []))
         own0 = time.process_time()
         t0 = time.perf_counter()
         done = sum(await asyncio.gather(*(gated(b) for b in range(batches))))
         elapsed = time.perf_counter() - t0
-        api_cpu = cpu_seconds(api_pid) - cpu0 if api_pid else 0.0
+        api_cpu = sum(map(cpu_seconds, api_pids or [])) - cpu0
         own_cpu = time.process_time() - own0
     what = "WMT21 en-fr rows with their terms" if rows else "synthetic segments"
     connections = f"{in_flight} in flight, " + (
         "kept-alive connections" if keep_alive else "a connection each"
     )
+    if len(bases) > 1:
+        connections += f", least-busy of {len(bases)} API processes"
     print(
         f"postedit ({mode}, {what}): {done} segments in {elapsed:.2f} s = {done / elapsed:.0f} segments/s "
         f"(batches of {size}, {connections}); {sum(called)} of them called the model"
     )
     print(
-        f"  request latency ms: p50 {statistics.median(latencies):.1f}  p99 {pct(latencies, 99):.1f}  "
+        f"  request latency ms: p50 {statistics.median(latencies):.1f}  p90 {pct(latencies, 90):.1f}  "
+        f"p99 {pct(latencies, 99):.1f}  "
         f"max {max(latencies):.1f}"
     )
-    if api_pid:
+    if api_pids:
         print(
             f"  CPU per segment: API processes {api_cpu * 1000 / done:.2f} ms, "
             f"this process (stub model and client) {own_cpu * 1000 / done:.2f} ms"
@@ -266,6 +271,12 @@ def main() -> None:
     )
     parser.add_argument("--api-workers", type=int, default=2, help="uvicorn processes (one per core)")
     parser.add_argument(
+        "--balancer",
+        action="store_true",
+        help="run the API workers as separate single-worker servers and send each request to the least "
+        "busy one (a least-connections balancer) instead of letting them race for one socket",
+    )
+    parser.add_argument(
         "--terminology",
         action="store_true",
         help="send WMT21 en-fr rows with their term constraints (realistic traffic: some need the model)",
@@ -278,24 +289,29 @@ def main() -> None:
     prefix = f"bench-{uuid.uuid4().hex[:6]}:"
     with StubLLM() as stub:
         stub.set_handler(echo)
-        proc, base = start_api(stub.base_url, not args.no_redis, args.api_workers, prefix)
+        servers = (
+            [start_api(stub.base_url, not args.no_redis, 1, prefix) for _ in range(args.api_workers)]
+            if args.balancer
+            else [start_api(stub.base_url, not args.no_redis, args.api_workers, prefix)]
+        )
         try:
             asyncio.run(
                 throughput(
-                    base,
+                    [base for _, base in servers],
                     args.batches,
                     args.batch_size,
                     args.mode,
                     args.in_flight,
                     rows,
-                    proc.pid,
+                    [proc.pid for proc, _ in servers],
                     args.keep_alive,
                 )
             )
-            cache_hits(base, args.cache_requests)
+            cache_hits(servers[0][1], args.cache_requests)
         finally:
-            proc.terminate()
-            proc.wait(timeout=20)
+            for proc, _ in servers:
+                proc.terminate()
+                proc.wait(timeout=20)
             if not args.no_redis:
                 cleanup(prefix)
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import socket
 import sys
 import time
 from collections.abc import Iterator
@@ -17,6 +16,7 @@ import pytest
 from agent.embedded import EmbeddedServer, EmbeddedServerError, embedded_server_for, server_command
 from agent.llm import EmbeddedConfig, LLMGateway, load_gateway_config
 from agent.model_files import ensure_model
+from tests.support.ports import free_port
 from tests.support.stub_llm import StubLLM, gateway_config_for
 
 # Stands in for `python -m llama_cpp.server`: answers GET /v1/models, or fails when the model path says so.
@@ -38,13 +38,6 @@ class Handler(http.server.BaseHTTPRequestHandler):
     def log_message(self, *a): pass
 http.server.HTTPServer((args.host, args.port), Handler).serve_forever()
 """
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 @pytest.fixture

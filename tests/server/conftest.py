@@ -6,7 +6,6 @@ db 15 and flushes that db before and after.
 
 from __future__ import annotations
 
-import socket
 import threading
 import time
 import uuid
@@ -24,17 +23,12 @@ import yaml
 from server.main import create_app
 from server.settings import Settings
 from tests.server.stub_answers import echo_handler
+from tests.support.ports import free_port
 from tests.support.stub_llm import StubLLM, gateway_config_for
 
 REDIS_URL = "redis://127.0.0.1:6379/15"
 KEY_A = "key-a-secret"
 KEY_B = "key-b-secret"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 class LiveServer:
