@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import Iterator
 
 import pytest
 import redis
@@ -12,11 +11,10 @@ from redis.asyncio import Redis
 
 from agent.cache import RedisResultCache
 from agent.types import SegmentResult, Status
+from tests.support.fixtures import SESSION
 from tests.support.ports import free_port
 
 pytestmark = pytest.mark.redis
-
-REDIS_URL = "redis://127.0.0.1:6379/15"
 
 
 def result(i: int) -> SegmentResult:
@@ -25,23 +23,9 @@ def result(i: int) -> SegmentResult:
     )
 
 
-@pytest.fixture
-def prefix() -> Iterator[str]:
-    client = redis.Redis.from_url(REDIS_URL)
-    try:
-        client.ping()
-    except redis.ConnectionError:
-        pytest.skip("no Redis on 127.0.0.1:6379")
-    name = f"test-cache-{uuid.uuid4().hex[:8]}:"
-    yield name
-    keys = list(client.scan_iter(name + "*"))
-    if keys:
-        client.delete(*keys)
-    client.close()
-
-
-async def test_concurrent_writes_and_reads_each_get_their_own_result(prefix: str) -> None:
-    client = Redis.from_url(REDIS_URL)
+async def test_concurrent_writes_and_reads_each_get_their_own_result(redis_url: str) -> None:
+    client = Redis.from_url(redis_url)
+    prefix = f"test-{SESSION}-cache-{uuid.uuid4().hex[:8]}:"
     cache = RedisResultCache(client, prefix=prefix, ttl_seconds=60)
     await asyncio.gather(*(cache.set(f"k{i}", result(i)) for i in range(0, 40, 2)))  # even keys only
     found = await asyncio.gather(*(cache.get(f"k{i}") for i in (*range(40), 4, 4)))

@@ -16,17 +16,16 @@ from typing import Any
 
 import httpx
 import pytest
-import redis
 import uvicorn
 import yaml
 
 from server.main import create_app
 from server.settings import Settings
 from tests.server.stub_answers import echo_handler
+from tests.support.fixtures import SESSION
 from tests.support.ports import free_port
 from tests.support.stub_llm import StubLLM, gateway_config_for
 
-REDIS_URL = "redis://127.0.0.1:6379/15"
 KEY_A = "key-a-secret"
 KEY_B = "key-b-secret"
 
@@ -58,24 +57,6 @@ class LiveServer:
     def client(self, key: str | None = KEY_A, **kwargs: Any) -> httpx.Client:
         headers = {"Authorization": f"Bearer {key}"} if key else {}
         return httpx.Client(base_url=self.base_url, headers=headers, timeout=60, **kwargs)
-
-
-SESSION = uuid.uuid4().hex[:8]  # every key this test session writes starts with f"test-{SESSION}-"
-
-
-@pytest.fixture(scope="session")
-def redis_url() -> Iterator[str]:
-    """Redis db 15; at the end only this session's keys go, so concurrent sessions never wipe each other."""
-    client = redis.Redis.from_url(REDIS_URL)
-    try:
-        client.ping()
-    except redis.ConnectionError:
-        pytest.skip("no Redis on 127.0.0.1:6379")
-    yield REDIS_URL
-    keys = list(client.scan_iter(f"test-{SESSION}-*", count=1000))
-    for i in range(0, len(keys), 500):
-        client.delete(*keys[i : i + 500])
-    client.close()
 
 
 @pytest.fixture(scope="session")
