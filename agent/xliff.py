@@ -17,7 +17,9 @@ Segmented 1.2 files (Trados SDLXLIFF, Okapi: a `<seg-source>` whose `<mrk mtype=
 split the paragraph into sentences) list one unit per segment, so the agent never sees the segment
 markers and cannot strip them; writing fills only the target `<mrk>` with the same `mid`. Trados keeps
 per-segment status in `<sdl:seg-defs>`: `locked`/approved segments are not editable, and the writer sets
-that segment's `conf` (Translated / Draft) instead of the target's `state`.
+that segment's `conf` (Translated / Draft) instead of the target's `state`. A target without segment
+markers (written before segmentation) is read as the MT of a single segment and, when written, is
+replaced by a segmented one.
 """
 
 from __future__ import annotations
@@ -351,6 +353,8 @@ def _load12(tree: Any, root: Any, ns: str, version: str) -> _Parsed:
         segments = _segments12(unit, ns)
         if segments:
             targets = {m.get("mid"): m for m in _seg_mrks(target, ns)} if target is not None else {}
+            if target is not None and not targets and len(segments) == 1:
+                targets = {segments[0].get("mid"): target}  # an unsegmented target of one segment is its MT
             for mrk in segments:
                 mid = mrk.get("mid")
                 seg_target = targets.get(mid)
@@ -446,10 +450,14 @@ def _empty(el: Any) -> None:
     el.text = None
 
 
-def _mirror_target(parsed: _Parsed, slot: _Slot) -> Any:
-    """A new `<target>` shaped like the `<seg-source>` (inline tags and text between segments copied),
-    every segment empty: Trados and Okapi expect each source `mid` in the target."""
-    target = _new_target(parsed, slot)
+def _mirror_target(parsed: _Parsed, slot: _Slot, target: Any | None = None) -> Any:
+    """The `<target>` (a new one, or `target` emptied, attributes kept) shaped like the `<seg-source>`:
+    inline tags and text between segments copied, every segment empty. Trados and Okapi expect each
+    source `mid` in the target."""
+    if target is None:
+        target = _new_target(parsed, slot)
+    else:
+        _empty(target)
     seg_source = slot.container.find(_tag(parsed.ns, "seg-source"))
     target.text = seg_source.text
     for child in seg_source:
@@ -540,8 +548,10 @@ def _apply_segment(parsed: _Parsed, slot: _Slot, update: TargetUpdate) -> None:
     notes = update.notes
     needs_review = update.needs_review
     target = unit.find(_tag(ns, "target"))
-    if target is None:
-        target = _mirror_target(parsed, slot)
+    if target is None or not _seg_mrks(target, ns):
+        # No target, or one without segment markers (written before segmentation; for a single segment it
+        # was read as that segment's MT): the segmented target replaces it, never sits beside it.
+        target = _mirror_target(parsed, slot, target)
     mrk = _target_mrk(parsed, slot, target)
     backup = inline_text(mrk, ns)
     try:

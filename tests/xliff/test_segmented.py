@@ -277,3 +277,38 @@ def test_malformed_segment_text_keeps_the_old_segment_and_flags_review() -> None
     tu = trans_units(out)[SDL_UNIT_A]
     assert sdl_seg(tu, "1").get("conf") == "Draft"
     assert any("not well-formed" in (n.text or "") for n in tu.iter("{*}note"))
+
+
+UNSEGMENTED_TARGETS = """<?xml version="1.0" encoding="UTF-8"?>
+<xliff version="1.2" xmlns="urn:oasis:names:tc:xliff:document:1.2">
+<file original="a.html" source-language="en" target-language="fr" datatype="html"><body>
+<trans-unit id="one"><source>Save your work.</source>
+<seg-source><mrk mid="0" mtype="seg">Save your work.</mrk></seg-source>
+<target xml:lang="fr" state="new">Sauvez votre travail.</target>
+</trans-unit>
+<trans-unit id="two"><source>Save your work. Close the window.</source>
+<seg-source><mrk mid="0" mtype="seg">Save your work.</mrk> <mrk mid="1" mtype="seg">Close the window.</mrk></seg-source>
+<target xml:lang="fr" state="new">Sauvez votre travail. Fermez la fenêtre.</target>
+</trans-unit>
+</body></file></xliff>
+""".encode()
+
+
+def test_an_unsegmented_target_of_one_segment_is_its_mt_and_is_replaced_not_appended_to() -> None:
+    unit = by_id(UNSEGMENTED_TARGETS)["one"]
+    assert unit.target == "Sauvez votre travail."  # the agent post-edits it instead of translating afresh
+    out = write_xliff(UNSEGMENTED_TARGETS, {unit.key: TargetUpdate("Enregistrez votre travail.")})
+    target = trans_units(out)["one"].find("{*}target")
+    assert content(target) == '<mrk mid="0" mtype="seg">Enregistrez votre travail.</mrk>'
+    assert target is not None and target.get("state") == "translated"
+    assert target.get("{http://www.w3.org/XML/1998/namespace}lang") == "fr"
+
+
+def test_an_unsegmented_target_of_several_segments_becomes_segmented_on_write() -> None:
+    units = [u for u in parse_xliff(UNSEGMENTED_TARGETS).units if u.id.startswith("two/")]
+    assert [u.target for u in units] == [None, None]  # its text cannot be split between the segments
+    updates = {units[0].key: TargetUpdate("Enregistrez."), units[1].key: TargetUpdate("Fermez.")}
+    target = trans_units(write_xliff(UNSEGMENTED_TARGETS, updates))["two"].find("{*}target")
+    assert content(target) == (
+        '<mrk mid="0" mtype="seg">Enregistrez.</mrk> <mrk mid="1" mtype="seg">Fermez.</mrk>'
+    )
