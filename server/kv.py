@@ -22,7 +22,7 @@ class KV(Protocol):
     ) -> bool: ...
     async def delete(self, *keys: str) -> int: ...
     async def expire(self, key: str, seconds: float) -> None: ...
-    async def incr(self, key: str, *, ex: float | None = None) -> int: ...
+    async def incr(self, key: str, amount: int = 1, *, ex: float | None = None) -> int: ...
     async def hset(self, key: str, mapping: dict[str, bytes | str]) -> None: ...
     async def hget(self, key: str, field: str) -> bytes | None: ...
     async def hgetall(self, key: str) -> dict[str, bytes]: ...
@@ -63,9 +63,9 @@ class RedisKV:
     async def expire(self, key: str, seconds: float) -> None:
         await self.client.pexpire(key, int(seconds * 1000))
 
-    async def incr(self, key: str, *, ex: float | None = None) -> int:
+    async def incr(self, key: str, amount: int = 1, *, ex: float | None = None) -> int:
         async with self.client.pipeline(transaction=True) as pipe:
-            pipe.incr(key)
+            pipe.incrby(key, amount)
             if ex is not None:
                 pipe.pexpire(key, int(ex * 1000), nx=True)
             result = await pipe.execute()
@@ -163,9 +163,9 @@ class MemoryKV:
         if self._live(key) is not None:
             self._expiry[key] = time.monotonic() + seconds
 
-    async def incr(self, key: str, *, ex: float | None = None) -> int:
+    async def incr(self, key: str, amount: int = 1, *, ex: float | None = None) -> int:
         current = self._live(key)
-        value = int(current) + 1 if isinstance(current, bytes) else 1
+        value = (int(current) if isinstance(current, bytes) else 0) + amount
         self._data[key] = str(value).encode()
         if ex is not None and key not in self._expiry:
             self._expiry[key] = time.monotonic() + ex

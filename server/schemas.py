@@ -180,6 +180,11 @@ class DeepLTranslateResponse(BaseModel):
     translations: list[DeepLTranslation]
 
 
+class DeepLUsage(BaseModel):
+    character_count: int
+    character_limit: int
+
+
 class DeepLLanguage(BaseModel):
     language: str
     name: str

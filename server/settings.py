@@ -40,6 +40,9 @@ class Settings(BaseSettings):
     max_upload_bytes: int = 50_000_000
     max_sync_xliff_units: int = 200  # larger XLIFF files must go through /v1/jobs
     rate_limit_per_minute: int = 600  # requests per API key per minute; 0 disables
+    # Characters per tenant and calendar month through /v2/translate (DeepL's quota, reported by /v2/usage);
+    # the default is DeepL's own figure for "no limit".
+    deepl_character_limit: int = Field(default=1_000_000_000_000, ge=0)
     concurrency: int = 16  # segments edited at once per request / per job
 
     # Jobs.

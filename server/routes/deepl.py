@@ -27,11 +27,13 @@ from server.schemas import (
     DeepLLanguagePairs,
     DeepLTranslateResponse,
     DeepLTranslation,
+    DeepLUsage,
     ErrorResponse,
     ResourceInfo,
     SegmentIn,
 )
 from server.segments import make_context, run_batch
+from server.usage import QUOTA_EXCEEDED, characters_used, check_quota, count_characters
 
 router = APIRouter(prefix="/v2", tags=["deepl"])
 ERRORS: dict[int | str, dict[str, object]] = {c: {"model": ErrorResponse} for c in (400, 403, 404, 413, 429)}
@@ -110,7 +112,10 @@ def _detect(texts: list[str]) -> str:
 
 
 @router.post(
-    "/translate", response_model=DeepLTranslateResponse, responses=ERRORS, openapi_extra=TRANSLATE_BODY
+    "/translate",
+    response_model=DeepLTranslateResponse,
+    responses={**ERRORS, QUOTA_EXCEEDED: {"model": ErrorResponse}},
+    openapi_extra=TRANSLATE_BODY,
 )
 async def translate(request: Request, state: StateDep, tenant: TenantDep) -> DeepLTranslateResponse:
     params = await _params(request)
@@ -136,6 +141,8 @@ async def translate(request: Request, state: StateDep, tenant: TenantDep) -> Dee
         raise ApiError(400, "Value for 'tag_handling' not supported.")
     context = params.get("context")
     glossary_id = params.get("glossary_id")
+    characters = sum(len(t) for t in texts)
+    await check_quota(state, tenant.id, characters)
     ctx = await make_context(
         state,
         tenant.id,
@@ -150,12 +157,22 @@ async def translate(request: Request, state: StateDep, tenant: TenantDep) -> Dee
         for i, t in enumerate(texts)
     ]
     outs = await run_batch(ctx, segments)
+    await count_characters(state, tenant.id, characters)
     code = primary(detected).upper()
     return DeepLTranslateResponse(
         translations=[
             DeepLTranslation(detected_source_language=code, text=o.output if o.output is not None else t)
             for o, t in zip(outs, texts, strict=True)
         ]
+    )
+
+
+@router.get("/usage", response_model=DeepLUsage, responses=ERRORS)
+async def usage(state: StateDep, tenant: TenantDep) -> DeepLUsage:
+    """Characters translated through `/v2/translate` this calendar month (UTC) and the monthly limit."""
+    return DeepLUsage(
+        character_count=await characters_used(state, tenant.id),
+        character_limit=state.settings.deepl_character_limit,
     )
 
 

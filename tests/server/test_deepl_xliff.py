@@ -9,7 +9,7 @@ import pytest
 from lxml import etree
 
 from agent.xliff import parse_xliff
-from tests.server.conftest import LiveServer
+from tests.server.conftest import KEY_B, LiveServer, make_settings, running
 
 DATA = Path(__file__).parents[1] / "xliff" / "data"
 DEEPL_AUTH = {"Authorization": "DeepL-Auth-Key key-a-secret"}
@@ -213,3 +213,21 @@ def test_csv_entries_and_language_pairs(deepl: httpx.Client) -> None:
     pairs = deepl.get("/v2/glossary-language-pairs").json()["supported_languages"]
     assert {"source_lang": "en", "target_lang": "de"} in pairs
     assert {"source_lang": "en", "target_lang": "en"} not in pairs
+
+
+@pytest.mark.parametrize("store", ["redis", "in-process"])
+def test_usage_counts_each_tenants_characters_and_answers_456_past_the_limit(
+    store: str, redis_url: str, model_config: Path
+) -> None:
+    settings = make_settings(redis_url if store == "redis" else None, model_config, deepl_character_limit=20)
+    with running(settings) as live:
+        a = httpx.Client(base_url=live.base_url, headers=DEEPL_AUTH, timeout=60)
+        b = httpx.Client(base_url=live.base_url, headers={"Authorization": f"DeepL-Auth-Key {KEY_B}"})
+        assert a.get("/v2/usage").json() == {"character_count": 0, "character_limit": 20}
+        ok = a.post("/v2/translate", data={"text": ["Hello world", "Save"], "target_lang": "DE"})
+        assert ok.status_code == 200
+        assert a.get("/v2/usage").json()["character_count"] == 15
+        over = a.post("/v2/translate", data={"text": "Close the window", "target_lang": "DE"})
+        assert over.status_code == 456 and "Quota exceeded" in over.json()["message"]
+        assert a.get("/v2/usage").json()["character_count"] == 15  # a refused request costs nothing
+        assert b.get("/v2/usage").json() == {"character_count": 0, "character_limit": 20}
