@@ -2,10 +2,13 @@
 
     .venv/bin/python bench/bench_api.py [--batches 40] [--batch-size 50] [--mode full] [--no-redis]
     .venv/bin/python bench/bench_api.py --mode minimal --terminology   # real rows; some need the model
+    .venv/bin/python bench/bench_api.py --balancer   # 2 single-worker servers, least-busy first
 
 The API runs as its own uvicorn process (as deployed); the stub model and the client share this one.
 Goals on a 2-core machine: >= 300 segments/s in batches of 50 with p99 request latency < 250 ms;
-cache hits p99 < 5 ms.
+cache hits p99 < 5 ms. With `--workers 2` on one socket, a request now and then lands on the process
+already busy with the other batch and waits for it (the p90 shows how often); `--balancer` is the
+layout without that race.
 """
 
 from __future__ import annotations
