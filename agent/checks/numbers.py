@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 
 from agent.checks.input import CheckInput
 from agent.checks.plain import plain
@@ -22,6 +23,8 @@ __all__ = ["number_mismatch", "numbers_in"]
 _GROUP = r"[.,'\u00a0\u202f\u2009 ’]"
 _NUMBER = re.compile(rf"(?<![\w.,])(?:\d{{1,3}}(?:{_GROUP}\d{{3}})+(?:[.,]\d+)?|\d+(?:[.,]\d+)?)(?!\d)")
 _PM = re.compile(r"\s?[pP]\.?\s?[mM]\b")
+_SPACE_GROUP = re.compile(r"[\u00a0\u202f\u2009 '’]")
+_GROUPED = {g: re.compile(rf"\d{{1,3}}(?:{re.escape(g)}\d{{3}})+") for g in ",."}  # 1,000,000 / 1.000.000
 # English month names: a target may write `December` as `12` (`2013 年 12 月`).
 _MONTH_NAMES = "january february march april may june july august september october november december"
 _MONTHS = {name: number for number, name in enumerate(_MONTH_NAMES.split(), 1)}
@@ -39,12 +42,12 @@ class Number:
 
 def _read(text: str, decimal: str) -> Decimal | None:
     group = "," if decimal == "." else "."
-    spaced = re.sub(r"[\u00a0\u202f\u2009 '’]", group, text)
+    spaced = _SPACE_GROUP.sub(group, text)
     digits = spaced if group not in text else text
     head, _, tail = digits.rpartition(decimal) if decimal in digits else (digits, "", "")
     if group in tail or (head and decimal in head):
         return None
-    if group in head and not re.fullmatch(rf"\d{{1,3}}(?:{re.escape(group)}\d{{3}})+", head):
+    if group in head and not _GROUPED[group].fullmatch(head):
         return None
     head = head.replace(group, "")
     try:
@@ -55,6 +58,12 @@ def _read(text: str, decimal: str) -> Decimal | None:
 
 def numbers_in(text: str, lang: str) -> list[Number]:
     """The numbers of `text` (markup, URLs and e-mails ignored) with their possible values."""
+    return list(_numbers(text, lang))
+
+
+@lru_cache(maxsize=1024)
+def _numbers(text: str, lang: str) -> tuple[Number, ...]:
+    """Cached: the agent checks the same source against every draft of a segment."""
     first = "." if primary_lang(lang) in _POINT_DECIMAL else ","
     other = "," if first == "." else "."
     found = []
@@ -65,7 +74,7 @@ def numbers_in(text: str, lang: str) -> list[Number]:
             readings += (readings[0] + 12,)  # `2 p.m.` may become `14 Uhr`
         if readings:
             found.append(Number(raw, m.start(), m.start() + len(raw), readings))
-    return found
+    return tuple(found)
 
 
 def number_mismatch(inp: CheckInput) -> list[Violation]:
