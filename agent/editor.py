@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from collections import OrderedDict
 from collections.abc import AsyncIterator, Iterable, Sequence
@@ -29,6 +30,8 @@ if TYPE_CHECKING:
     from glossaries.style import StyleGuide
 
 RECURSION_LIMIT = 60
+
+log = logging.getLogger(__name__)
 
 
 class PostEditor:
@@ -127,7 +130,7 @@ class PostEditor:
         t0 = time.perf_counter()
         key = self._key(segment, options, glossary, style, cache_scope) if self.cache is not None else ""
         if self.cache is not None:
-            hit = await self.cache.get(key)
+            hit = await self._cached(key)
             if hit is not None:
                 step = TraceStep("cache", "served from the result cache", _ms(t0))
                 yield step
@@ -152,8 +155,25 @@ class PostEditor:
             yield step
         result = _result(segment, options, state, _ms(t0))
         if self.cache is not None and not state.get("failure"):
-            await self.cache.set(key, result)
+            await self._remember(key, result)
         yield result
+
+    async def _cached(self, key: str) -> SegmentResult | None:
+        """A cache that cannot answer (Redis down) is a miss: the segment is edited, never lost."""
+        assert self.cache is not None
+        try:
+            return await self.cache.get(key)
+        except Exception as exc:
+            log.warning("result cache unavailable, editing without it: %s: %s", type(exc).__name__, exc)
+            return None
+
+    async def _remember(self, key: str, result: SegmentResult) -> None:
+        """Store a result; a cache that cannot take it means a later repeat is edited again, nothing more."""
+        assert self.cache is not None
+        try:
+            await self.cache.set(key, result)
+        except Exception as exc:
+            log.warning("result cache unavailable, result not stored: %s: %s", type(exc).__name__, exc)
 
     def matchers_for(
         self, segment: Segment, options: EditOptions, glossary: Termbase | None

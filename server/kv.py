@@ -45,9 +45,20 @@ class RedisKV:
     def __init__(self, client: aioredis.Redis) -> None:
         self.client = client
 
+    SOCKET_TIMEOUT = (
+        5.0  # seconds: a Redis that hangs fails the call (the cache then misses) instead of the request
+    )
+
     @classmethod
     def from_url(cls, url: str) -> RedisKV:
-        return cls(aioredis.Redis.from_url(url, decode_responses=False))
+        return cls(
+            aioredis.Redis.from_url(
+                url,
+                decode_responses=False,
+                socket_timeout=cls.SOCKET_TIMEOUT,
+                socket_connect_timeout=cls.SOCKET_TIMEOUT,
+            )
+        )
 
     async def get(self, key: str) -> bytes | None:
         value: bytes | None = await self.client.get(key)

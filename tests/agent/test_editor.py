@@ -9,14 +9,16 @@ import time
 from typing import Any
 
 import pytest
+from redis.asyncio import Redis
 
 from agent import prompting
-from agent.cache import InMemoryResultCache
+from agent.cache import InMemoryResultCache, RedisResultCache
 from agent.editor import PostEditor
 from agent.fixes import span_choices
 from agent.llm import LLMGateway
 from agent.types import EditOptions, Mode, Segment, SegmentResult, Status, TraceStep
 from glossaries.model import Entry, Term, Termbase, TermStatus
+from tests.support.ports import free_port
 from tests.support.stub_llm import Reply, StubLLM, gateway_config_for
 
 EN_FR = EditOptions("en", "fr")
@@ -282,6 +284,21 @@ async def test_cache_serves_repeats_and_never_outlives_a_glossary_change(stub_ll
     changed = Termbase(id="tb", version="v2", source_lang="en", target_lang="de", entries=UI.entries)
     third = await editor.edit(seg, EN_DE, glossary=changed)
     assert not third.cached and len(stub_llm.requests) == 2
+
+
+async def test_an_unreachable_redis_cache_never_loses_a_segment(stub_llm: StubLLM) -> None:
+    """Redis down: lookups miss and writes are skipped; the segment is edited as without a cache."""
+    stub_llm.set_handler(handler(output="Öffnen Sie die Einstellungen."))
+    down = Redis.from_url(f"redis://127.0.0.1:{free_port()}/0", socket_connect_timeout=1)
+    editor = PostEditor(
+        LLMGateway.from_config(gateway_config_for(stub_llm.base_url)), cache=RedisResultCache(down)
+    )
+    seg = Segment("1", "Open the settings.", "Öffnen Sie die Optionen.")
+    for _ in range(2):
+        result = await editor.edit(seg, EditOptions("en", "de", mode=Mode.FULL), glossary=UI)
+        assert result.status is Status.EDITED and not result.cached
+        assert result.output == "Öffnen Sie die Einstellungen."
+    await down.aclose()
 
 
 async def test_stream_yields_steps_then_the_result(stub_llm: StubLLM) -> None:
