@@ -75,6 +75,10 @@ class _Options(BaseModel):
     explain: bool = Field(default=False, description="include the agent's trace in each result")
     max_rounds: int = Field(default=2, ge=0, le=5, description="repair rounds after the self-check")
 
+    def options(self) -> dict[str, Any]:
+        """The fields above, as `server.segments.make_context` takes them."""
+        return {name: getattr(self, name) for name in _Options.model_fields}
+
 
 class PostEditRequest(_Options):
     """A batch of segments (at most `POSTEDIT_MAX_SEGMENTS`, default 100; each source and MT at most

@@ -47,17 +47,7 @@ async def run_job(state: AppState, job_id: str, token: str) -> None:
             return
         doc = parse_xliff(data) if record.kind == "xliff" else None
         segments = xliff_segments(doc) if doc is not None else jsonl_segments(data)
-        opts = record.options
-        ctx = await make_context(
-            state,
-            record.tenant,
-            source_lang=opts.source_lang,
-            target_lang=opts.target_lang,
-            glossary_id=opts.glossary_id,
-            styleguide_id=opts.styleguide_id,
-            mode=opts.mode,
-            max_rounds=opts.max_rounds,
-        )
+        ctx = await make_context(state, record.tenant, **record.options.model_dump())
         record.state, record.total = "running", len(segments)
         await store.save(record)
         finished = await store.finished_ids(job_id)

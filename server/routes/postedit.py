@@ -28,17 +28,7 @@ async def postedit(body: PostEditRequest, state: StateDep, tenant: TenantDep) ->
         raise ApiError(
             413, f"{len(body.segments)} segments; the maximum per request is {state.settings.max_segments}"
         )
-    ctx = await make_context(
-        state,
-        tenant.id,
-        source_lang=body.source_lang,
-        target_lang=body.target_lang,
-        glossary_id=body.glossary_id,
-        styleguide_id=body.styleguide_id,
-        mode=body.mode,
-        explain=body.explain,
-        max_rounds=body.max_rounds,
-    )
+    ctx = await make_context(state, tenant.id, **body.options())
     segments = await run_batch(ctx, body.segments)
     return PostEditResponse(
         segments=segments,
@@ -58,17 +48,7 @@ async def postedit_stream(
     body: PostEditStreamRequest, state: StateDep, tenant: TenantDep
 ) -> EventSourceResponse:
     """One segment; streams each agent step as an SSE `step` event and ends with a `result` event."""
-    ctx = await make_context(
-        state,
-        tenant.id,
-        source_lang=body.source_lang,
-        target_lang=body.target_lang,
-        glossary_id=body.glossary_id,
-        styleguide_id=body.styleguide_id,
-        mode=body.mode,
-        explain=body.explain,
-        max_rounds=body.max_rounds,
-    )
+    ctx = await make_context(state, tenant.id, **body.options())
     problem = ctx.check(body.segment)
     if problem is not None:
         raise ApiError(422, problem, code="invalid_segment")
