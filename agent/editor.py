@@ -15,7 +15,7 @@ from agent.diff import word_edits
 from agent.graph import build_graph
 from agent.nodes import best_candidate
 from agent.prompting import system_message
-from agent.state import AgentContext, Candidate, ModelEdit
+from agent.state import AgentContext, Candidate, ModelEdit, merged
 from agent.types import Edit, EditOptions, Segment, SegmentResult, Status, TraceStep, Usage
 from glossaries.matcher import TermMatcher
 from glossaries.model import Termbase, content_version
@@ -147,7 +147,7 @@ class PostEditor:
                         continue
                     for step in node_update.get("trace", []):
                         yield step
-                    _merge(state, node_update)
+                    state = merged(state, node_update)
         except Exception as exc:  # a bug in a step must not lose the segment
             step = TraceStep("error", f"agent failed: {type(exc).__name__}: {exc}", _ms(t0))
             state.setdefault("trace", []).append(step)
@@ -227,17 +227,6 @@ class PostEditor:
 
 def _ms(t0: float) -> float:
     return round((time.perf_counter() - t0) * 1000, 3)
-
-
-_APPENDED = ("candidates", "tried", "model_edits", "calls", "trace")
-
-
-def _merge(state: dict[str, Any], update: dict[str, Any]) -> None:
-    for k, v in update.items():
-        if k in _APPENDED:
-            state.setdefault(k, []).extend(v)
-        else:
-            state[k] = v
 
 
 def _usage(calls: Sequence[LLMCall]) -> Usage:

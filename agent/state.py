@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import operator
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Annotated, TypedDict
+from typing import Annotated, Any, TypedDict, get_origin, get_type_hints
 
 from agent.llm import LLMCall, LLMGateway
 from agent.protection import SegmentMasks
@@ -69,3 +70,19 @@ class AgentState(TypedDict, total=False):
     model_edits: Annotated[list[ModelEdit], operator.add]
     calls: Annotated[list[LLMCall], operator.add]
     trace: Annotated[list[TraceStep], operator.add]
+
+
+# The keys whose updates LangGraph appends (`Annotated[list, operator.add]`); every other key is replaced.
+APPENDED = frozenset(
+    name
+    for name, hint in get_type_hints(AgentState, include_extras=True).items()
+    if get_origin(hint) is Annotated
+)
+
+
+def merged(state: Mapping[str, Any], update: Mapping[str, Any]) -> dict[str, Any]:
+    """The state after a node's update, as LangGraph's reducers make it (`state` is left as it was)."""
+    after = dict(state)
+    for key, value in update.items():
+        after[key] = [*after.get(key, ()), *value] if key in APPENDED else value
+    return after
