@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/bench_api.py [--batches 40] [--batch-size 50] [--mode full] [--no-redis]
     .venv/bin/python bench/bench_api.py --mode minimal --terminology   # real rows; some need the model
-    .venv/bin/python bench/bench_api.py --balancer   # 2 single-worker servers, least-busy first
+    .venv/bin/python bench/bench_api.py --balancer   # 2 single-worker servers behind nginx least_conn
 
 The API runs as its own uvicorn process (as deployed); the stub model and the client share this one.
 Goals on a 2-core machine: >= 300 segments/s in batches of 50 with p99 request latency < 250 ms;
@@ -17,6 +17,7 @@ import argparse
 import asyncio
 import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -126,6 +127,56 @@ def start_api(
     raise SystemExit("API did not become ready")
 
 
+NGINX_CONF = """
+worker_processes 1;
+pid {dir}/nginx.pid;
+error_log {dir}/error.log warn;
+events {{ worker_connections 1024; }}
+http {{
+    access_log off;
+    upstream api {{
+        least_conn;
+{servers}
+        keepalive 32;
+    }}
+    server {{
+        listen 127.0.0.1:{port};
+        client_max_body_size 50m;
+        location / {{
+            proxy_pass http://api;
+            proxy_http_version 1.1;
+            proxy_set_header Connection "";
+            proxy_read_timeout 300s;
+        }}
+    }}
+}}
+"""
+
+
+def start_nginx(upstreams: list[str]) -> tuple[subprocess.Popen[bytes], str]:
+    """nginx in front of the API servers: each request to the one with the fewest requests in flight."""
+    nginx = shutil.which("nginx") or "/usr/sbin/nginx"
+    if not Path(nginx).exists():
+        raise SystemExit("--balancer needs nginx: apt-get install nginx-light")
+    workdir = Path(tempfile.mkdtemp(prefix="bench-nginx-"))
+    port = free_port()
+    servers = "\n".join(f"        server {u.removeprefix('http://')};" for u in upstreams)
+    conf = workdir / "nginx.conf"
+    conf.write_text(NGINX_CONF.format(dir=workdir, servers=servers, port=port))
+    proc = subprocess.Popen([nginx, "-p", str(workdir), "-c", str(conf), "-g", "daemon off;"])
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"{base}/readyz", timeout=2).status_code == 200:
+                return proc, base
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.1)
+    proc.kill()
+    raise SystemExit(f"nginx did not start: {(workdir / 'error.log').read_text()[-500:]}")
+
+
 def cpu_seconds(pid: int) -> float:
     """User + system CPU of a process and its children (the uvicorn workers), from /proc."""
     tick = os.sysconf("SC_CLK_TCK")
@@ -141,7 +192,7 @@ def cpu_seconds(pid: int) -> float:
 
 
 async def throughput(
-    bases: list[str],
+    base: str,
     batches: int,
     size: int,
     mode: str,
@@ -149,12 +200,9 @@ async def throughput(
     rows: list[dict[str, Any]] | None = None,
     api_pids: list[int] | None = None,
     keep_alive: bool = False,
+    layout: str = "",
 ) -> None:
-    """Segments/s and request latency; `rows` (terminology data) instead of synthetic segments.
-
-    With several `bases` (one API process each) every request goes to the one with the fewest requests
-    in flight, as a least-connections balancer (nginx `least_conn`) in front of them would send it.
-    """
+    """Segments/s and request latency; `rows` (terminology data) instead of synthetic segments."""
     headers = {"Authorization": f"Bearer {KEY}"}
     latencies: list[float] = []
     called: list[int] = []
@@ -164,8 +212,7 @@ async def throughput(
     # kernel hands it to a worker waiting in accept(): an idle one. Two kept-alive connections may both
     # sit on one uvicorn worker for the whole run (asyncio accepts every pending connection at once).
     limits = httpx.Limits(max_keepalive_connections=in_flight if keep_alive else 0)
-    busy = dict.fromkeys(bases, 0)
-    async with httpx.AsyncClient(headers=headers, timeout=60, limits=limits) as client:
+    async with httpx.AsyncClient(base_url=base, headers=headers, timeout=60, limits=limits) as client:
 
         async def one(b: int) -> int:
             if rows:  # real rows, made unique per run (no cache hits), their term constraints attached
@@ -190,12 +237,9 @@ async def throughput(
                     for i in range(size)
                 ]
                 langs = {"source_lang": "en", "target_lang": "de"}
-            base = min(busy, key=busy.__getitem__)
-            busy[base] += 1
             t0 = time.perf_counter()
-            r = await client.post(f"{base}/v1/postedit", json={**langs, "mode": mode, "segments": segs})
+            r = await client.post("/v1/postedit", json={**langs, "mode": mode, "segments": segs})
             latencies.append((time.perf_counter() - t0) * 1000)
-            busy[base] -= 1
             r.raise_for_status()
             answered = r.json()["segments"]
             called.append(sum(s["tokens"]["prompt"] > 0 for s in answered))
@@ -221,8 +265,7 @@ async def throughput(
     connections = f"{in_flight} in flight, " + (
         "kept-alive connections" if keep_alive else "a connection each"
     )
-    if len(bases) > 1:
-        connections += f", least-busy of {len(bases)} API processes"
+    connections += f"; {layout}" if layout else ""
     print(
         f"postedit ({mode}, {what}): {done} segments in {elapsed:.2f} s = {done / elapsed:.0f} segments/s "
         f"(batches of {size}, {connections}); {sum(called)} of them called the model"
@@ -234,7 +277,7 @@ async def throughput(
     )
     if api_pids:
         print(
-            f"  CPU per segment: API processes {api_cpu * 1000 / done:.2f} ms, "
+            f"  CPU per segment: server side (API processes, nginx if any) {api_cpu * 1000 / done:.2f} ms, "
             f"this process (stub model and client) {own_cpu * 1000 / done:.2f} ms"
         )
 
@@ -276,8 +319,8 @@ def main() -> None:
     parser.add_argument(
         "--balancer",
         action="store_true",
-        help="run the API workers as separate single-worker servers and send each request to the least "
-        "busy one (a least-connections balancer) instead of letting them race for one socket",
+        help="run the API workers as separate single-worker servers behind nginx `least_conn` (needs "
+        "nginx: apt-get install nginx-light) instead of letting them race for one socket",
     )
     parser.add_argument(
         "--terminology",
@@ -292,15 +335,20 @@ def main() -> None:
     prefix = f"bench-{uuid.uuid4().hex[:6]}:"
     with StubLLM() as stub:
         stub.set_handler(echo)
-        servers = (
-            [start_api(stub.base_url, not args.no_redis, 1, prefix) for _ in range(args.api_workers)]
-            if args.balancer
-            else [start_api(stub.base_url, not args.no_redis, args.api_workers, prefix)]
-        )
+        if args.balancer:
+            servers = [
+                start_api(stub.base_url, not args.no_redis, 1, prefix) for _ in range(args.api_workers)
+            ]
+            servers.append(start_nginx([api_base for _, api_base in servers]))
+            layout = f"nginx least_conn over {args.api_workers} single-worker API servers"
+        else:
+            servers = [start_api(stub.base_url, not args.no_redis, args.api_workers, prefix)]
+            layout = f"uvicorn --workers {args.api_workers} on one socket"
+        base = servers[-1][1]
         try:
             asyncio.run(
                 throughput(
-                    [base for _, base in servers],
+                    base,
                     args.batches,
                     args.batch_size,
                     args.mode,
@@ -308,9 +356,10 @@ def main() -> None:
                     rows,
                     [proc.pid for proc, _ in servers],
                     args.keep_alive,
+                    layout,
                 )
             )
-            cache_hits(servers[0][1], args.cache_requests)
+            cache_hits(base, args.cache_requests)
         finally:
             for proc, _ in servers:
                 proc.terminate()
