@@ -10,6 +10,7 @@ from collections.abc import Mapping, Sequence
 
 from pydantic import ValidationError
 
+from agent.jsonl import JsonlError, parse_objects
 from agent.xliff import TargetUpdate, XliffDocument, write_xliff
 from server.schemas import SegmentIn, SegmentOut, TermIn
 
@@ -67,27 +68,22 @@ def jsonl_segments(data: bytes) -> list[SegmentIn]:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise DocumentError(f"JSONL is not UTF-8: {exc}") from exc
-    for number, line in enumerate(text.splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            row = json.loads(line)
-            if not isinstance(row, dict):
-                raise DocumentError(f"line {number}: expected a JSON object")
+    try:
+        for number, row in parse_objects(text):
             source = row.get("source", row.get("src"))
-            segments.append(
-                SegmentIn(
+            try:
+                segment = SegmentIn(
                     id=f"{number}:{row.get('id', number)}",
                     source=source if isinstance(source, str) else "",
                     mt=row.get("mt"),
                     context=row.get("context"),
                     terms=_terms(row.get("terms")),
                 )
-            )
-        except json.JSONDecodeError as exc:
-            raise DocumentError(f"line {number}: invalid JSON: {exc.msg}") from exc
-        except ValidationError as exc:
-            raise DocumentError(f"line {number}: {exc.errors()[0]['msg']}") from exc
+            except ValidationError as exc:
+                raise DocumentError(f"line {number}: {exc.errors()[0]['msg']}") from exc
+            segments.append(segment)
+    except JsonlError as exc:
+        raise DocumentError(str(exc)) from exc
     if not segments:
         raise DocumentError("the JSONL file has no rows")
     return segments

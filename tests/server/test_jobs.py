@@ -138,6 +138,8 @@ def test_bad_job_uploads_are_refused_up_front(
     with job_api.client() as c:
         r = c.post("/v1/jobs", files={"file": (filename, content)}, data=fields)
     assert r.status_code == status and r.json()["error"]["message"]
+    if filename == "bad.jsonl":
+        assert r.json()["error"]["message"].startswith("invalid JSONL: line 2: invalid JSON")
 
 
 def test_result_before_done_is_409(job_api: LiveServer) -> None:
