@@ -114,17 +114,21 @@ def start_api(
         cwd=ROOT,
     )
     proc.config_path = config  # type: ignore[attr-defined]  # for bench_jobs' worker
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
+    return proc, wait_ready(proc, f"http://127.0.0.1:{port}", 60, "API did not become ready")
+
+
+def wait_ready(proc: subprocess.Popen[bytes], base: str, seconds: float, failure: str) -> str:
+    """`base` once its /readyz answers 200; else the process is killed and the bench stops."""
+    deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         try:
             if httpx.get(f"{base}/readyz", timeout=2).status_code == 200:
-                return proc, base
+                return base
         except httpx.HTTPError:
             pass
-        time.sleep(0.2)
+        time.sleep(0.1)
     proc.kill()
-    raise SystemExit("API did not become ready")
+    raise SystemExit(failure)
 
 
 NGINX_CONF = """
@@ -164,17 +168,7 @@ def start_nginx(upstreams: list[str]) -> tuple[subprocess.Popen[bytes], str]:
     conf = workdir / "nginx.conf"
     conf.write_text(NGINX_CONF.format(dir=workdir, servers=servers, port=port))
     proc = subprocess.Popen([nginx, "-p", str(workdir), "-c", str(conf), "-g", "daemon off;"])
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"{base}/readyz", timeout=2).status_code == 200:
-                return proc, base
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.1)
-    proc.kill()
-    raise SystemExit(f"nginx did not start: {(workdir / 'error.log').read_text()[-500:]}")
+    return proc, wait_ready(proc, f"http://127.0.0.1:{port}", 10, f"nginx did not start (see {workdir})")
 
 
 def cpu_seconds(pid: int) -> float:
