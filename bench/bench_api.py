@@ -239,7 +239,9 @@ async def throughput(
             called.append(sum(s["tokens"]["prompt"] > 0 for s in answered))
             return sum(s["status"] != "error" for s in answered)
 
-        await one(-1)  # warm-up
+        await asyncio.gather(
+            *(one(-1 - k) for k in range(in_flight))
+        )  # warm-up, every process behind nginx too
         latencies.clear()
         called.clear()
         gate = asyncio.Semaphore(in_flight)
