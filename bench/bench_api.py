@@ -239,9 +239,8 @@ async def throughput(
             called.append(sum(s["tokens"]["prompt"] > 0 for s in answered))
             return sum(s["status"] != "error" for s in answered)
 
-        await asyncio.gather(
-            *(one(-1 - k) for k in range(in_flight))
-        )  # warm-up, every process behind nginx too
+        warm_up = [one(-1 - k) for k in range(in_flight)]  # as many as in flight: every process behind nginx
+        await asyncio.gather(*warm_up)
         latencies.clear()
         called.clear()
         gate = asyncio.Semaphore(in_flight)
