@@ -30,6 +30,13 @@ def serve(
     settings = get_settings()
     if not settings.api_keys and not settings.api_keys_file and settings.env == "development":
         typer.echo(f"development API key: {DEV_KEY}  (curl -H 'Authorization: Bearer {DEV_KEY}' ...)")
+    if not settings.redis_url and workers > 1:
+        typer.echo(
+            f"error: --workers {workers} needs REDIS_URL. Without Redis each process keeps its own glossaries, "
+            "style guides, jobs and cache, so a request could land on a process that never saw them.",
+            err=True,
+        )
+        raise typer.Exit(2)
     if not settings.redis_url:
         typer.echo("no REDIS_URL: resources, cache and jobs live in this process only")
     uvicorn.run(
