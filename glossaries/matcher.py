@@ -13,7 +13,8 @@ import re
 from dataclasses import dataclass
 
 from glossaries.model import Entry, Term, Termbase, TermStatus
-from glossaries.text import WORD, is_unspaced, joined, lemma
+from glossaries.morphology import Formation, morphology
+from glossaries.text import WORD, is_unspaced, joined, lemmas
 
 __all__ = ["TermMatch", "TermMatcher"]
 
@@ -39,7 +40,7 @@ class _Word:
     text: str
     start: int
     end: int
-    keys: tuple[str, ...]  # case-folded surface, then lemma when it differs
+    keys: tuple[str, ...]  # case-folded surface, then its lemmas where they differ
     joined_prev: bool  # only spaces/hyphens/apostrophes separate it from the previous word
 
 
@@ -50,7 +51,6 @@ class _Shape:
     keys: tuple[frozenset[str], ...]
     surfaces: tuple[str, ...]
     folds: tuple[str, ...]  # case-folded surface of each token
-    lemmas: tuple[str, ...]
     folded: str
     case_sensitive: bool
     text: str
@@ -90,8 +90,7 @@ def _words(text: str, lang: str) -> list[_Word]:
         surface = m.group()
         start, end = m.span()
         low = surface.casefold()
-        lem = lemma(surface, lang)
-        keys = (low,) if lem == low else (low, lem)
+        keys = (low, *(lem for lem in lemmas(surface, lang) if lem != low))
         glued = prev_end >= 0 and (
             (start - prev_end == 1 and text[prev_end] == " ") or joined(text, prev_end, start)
         )
@@ -106,7 +105,6 @@ def _shape(text: str, lang: str, case_sensitive: bool) -> _Shape:
         keys=tuple(frozenset(w.keys) for w in words),
         surfaces=tuple(w.text for w in words),
         folds=tuple(w.keys[0] for w in words),
-        lemmas=tuple(w.keys[-1] for w in words),
         folded=_fold(text.strip()),
         case_sensitive=case_sensitive,
         text=text.strip(),
@@ -118,7 +116,7 @@ def _case_ok(surface: str, term_surface: str) -> bool:
     return surface == term_surface or surface.startswith(term_surface) or term_surface.startswith(surface)
 
 
-def _rendering_ok(word: _Word, fold: str, lemma: str) -> bool:
+def _rendering_ok(word: _Word, fold: str, keys: frozenset[str]) -> bool:
     """Strict target-side word match: the same word, or the same lemma in another grammatical number.
 
     Plural endings count (`Einstellung`~`Einstellungen`, `maladie`~`maladies`, `category`~`categories`,
@@ -129,7 +127,7 @@ def _rendering_ok(word: _Word, fold: str, lemma: str) -> bool:
     surface = word.keys[0]
     if surface == fold:
         return True
-    if word.keys[-1] != lemma:
+    if keys.isdisjoint(word.keys):
         return False
     short, long_ = sorted((surface, fold), key=len)
     if long_.startswith(short):
@@ -139,9 +137,9 @@ def _rendering_ok(word: _Word, fold: str, lemma: str) -> bool:
     )
 
 
-def _same_lemma(word: _Word, fold: str, lemma: str) -> bool:
+def _same_lemma(word: _Word, keys: frozenset[str]) -> bool:
     """Loose target-side word match: the same word or the same lemma, in any inflection."""
-    return word.keys[0] == fold or word.keys[-1] == lemma
+    return not keys.isdisjoint(word.keys)
 
 
 def _alnum_edge(c: str) -> bool:
@@ -162,8 +160,8 @@ class TermMatcher:
         self._shapes: dict[tuple[str, bool], _Shape] = {}
         self._tokens: dict[str, _Indexed] = {}
         self._verbatim: dict[str, re.Pattern[str]] = {}
-        lemma("", self.target_lang)  # load the target lemmatizer now, not on the first check
-        lemma("x", self.target_lang)
+        self._morph = morphology(self.target_lang)
+        lemmas("x", self.target_lang)  # load the target lemmatizer now, not on the first check
         order = 0
         for entry in termbase.entries:
             for term in entry.source:
@@ -281,19 +279,63 @@ class TermMatcher:
                 best = spans[0]
         return best
 
+    @property
+    def verified_inflection(self) -> bool:
+        """Does `find_inflected` answer from a morphological dictionary (True) or a shared lemma (False)?"""
+        return self._morph.lexicon
+
+    def find_built_on(self, entry: Entry, target: str) -> tuple[int, int, Formation] | None:
+        """A target word built on an allowed one-word term, as a compound part or a derivation, or None.
+
+        `Speicherressourcen` holds "Speicher", `Datenzugriffskontrolle` holds "Zugriffskontrolle",
+        `коронавирусной` is built on "коронавирус": the term is used, as the language writes it. Only
+        languages with a word-formation rule (see `glossaries.morphology`) say yes.
+        """
+        if entry.is_dnt or self._tgt_unspaced:
+            return None
+        terms = [t.text.strip() for t in entry.allowed_targets if len(t.text.split()) == 1]
+        found = self._built_on(terms, target, first=True)
+        return found[0] if found else None
+
+    def _built_on(self, terms: list[str], target: str, *, first: bool) -> list[tuple[int, int, Formation]]:
+        if not terms:
+            return []
+        words, _ = self._target_words(target)
+        spans: list[tuple[int, int, Formation]] = []
+        for word in words:
+            kind = next((k for term in terms if (k := self._morph.built_on(word.text, term))), None)
+            if kind is not None:
+                spans.append((word.start, word.end, kind))
+                if first:
+                    break
+        return spans
+
     def find_forbidden(self, entry: Entry, target: str) -> list[tuple[int, int]]:
-        """Spans of forbidden renderings of `entry` in `target`, except inside an allowed rendering."""
+        """Spans of forbidden renderings of `entry` in `target` in any inflection or inside a compound,
+        except inside an allowed rendering."""
         forbidden = entry.forbidden_targets
         if not forbidden:
             return []
-        allowed = [s for t in entry.allowed_targets for s in self._target_spans(t, target, first=False)]
-        spans = {
-            span
-            for term in forbidden
-            for span in self._target_spans(term, target, first=False)
-            if not any(a[0] <= span[0] and span[1] <= a[1] for a in allowed)
-        }
+        allowed = [
+            s
+            for t in entry.allowed_targets
+            for s in self._target_spans(t, target, first=False, loose=not self._tgt_unspaced)
+        ]
+        found = {span for term in forbidden for span in self._target_spans(term, target, first=False)}
+        if not self._tgt_unspaced:
+            found |= {
+                s for term in forbidden for s in self._target_spans(term, target, first=False, loose=True)
+            }
+            one_word = [t.text.strip() for t in forbidden if len(t.text.split()) == 1]
+            found |= {
+                (a, b) for a, b, kind in self._built_on(one_word, target, first=False) if kind == "compound"
+            }
+        spans = {span for span in found if not any(a[0] <= span[0] and span[1] <= a[1] for a in allowed)}
         return sorted(spans)
+
+    def is_rendering(self, term: Term, text: str) -> bool:
+        """Is `text` (a span the checks reported) a rendering of `term` itself, not a compound holding it?"""
+        return bool(self._target_spans(term, text, first=True, loose=not self._tgt_unspaced))
 
     @staticmethod
     def _dnt_forms(entry: Entry) -> list[str]:
@@ -355,16 +397,16 @@ class TermMatcher:
         if n == 0:
             return spans
         # A rendering's first word shares the term's surface or lemma: only those positions can start one.
-        starts = sorted({*at.get(shape.folds[0], ()), *at.get(shape.lemmas[0], ())})
+        starts = sorted({i for key in shape.keys[0] for i in at.get(key, ())})
         for i in starts:
             if i + n > len(words):
                 break
             if all(
                 (k == 0 or words[i + k].joined_prev)
                 and (
-                    _same_lemma(words[i + k], shape.folds[k], shape.lemmas[k])
+                    _same_lemma(words[i + k], shape.keys[k])
                     if loose
-                    else _rendering_ok(words[i + k], shape.folds[k], shape.lemmas[k])
+                    else _rendering_ok(words[i + k], shape.folds[k], shape.keys[k])
                 )
                 for k in range(n)
             ) and self._case_fits(shape, words, i):

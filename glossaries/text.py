@@ -1,20 +1,18 @@
 """Tokens and lemmas: the one place that knows how text is cut into comparable words.
 
-Matching compares tokens by two keys, the case-folded surface and the case-folded simplemma lemma, so
-`settings` meets `setting` and `Einstellungen` meets `Einstellung`. Languages written without spaces
-(Chinese, Japanese, Thai...) are matched on characters instead; see `is_unspaced`.
+Matching compares tokens by their case-folded surface and lemmas (from `glossaries.morphology`), so
+`settings` meets `setting`, `Einstellungen` meets `Einstellung` and `симптомов` meets `симптомы`.
+Languages written without spaces (Chinese, Japanese, Thai...) are matched on characters instead; see `is_unspaced`.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
 
-import simplemma
-from simplemma.strategies.dictionaries.dictionary_factory import SUPPORTED_LANGUAGES
+from glossaries.morphology import morphology, primary_lang
 
-__all__ = ["WORD", "Token", "is_unspaced", "joined", "lemma", "lemma_tokens", "primary_lang"]
+__all__ = ["WORD", "Token", "is_unspaced", "joined", "lemma", "lemma_tokens", "lemmas", "primary_lang"]
 
 WORD = re.compile(r"\w+")  # a word: letters, digits, underscore; apostrophes and hyphens split words
 # What may stand between two words of one multi-word term: spaces, hyphens, apostrophes.
@@ -22,8 +20,6 @@ WORD = re.compile(r"\w+")  # a word: letters, digits, underscore; apostrophes an
 _JOINER = re.compile(r"[\s\-\u2010\u2011'\u2019\u02bc`]+")
 # Scripts written without spaces between words: match terms as character substrings.
 _UNSPACED = frozenset({"zh", "ja", "th", "lo", "km", "my", "bo", "yue", "wuu"})
-# Codes simplemma files under another name.
-_LEMMA_ALIASES = {"no": "nb", "sr": "hbs", "hr": "hbs", "bs": "hbs", "iw": "he", "in": "id", "fil": "tl"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,32 +32,19 @@ class Token:
     lemma: str
 
 
-def primary_lang(code: str) -> str:
-    """The primary language subtag: `en-US`, `en_GB` and `EN` all become `en`."""
-    return re.split(r"[-_]", code.strip(), maxsplit=1)[0].casefold()
-
-
 def is_unspaced(lang: str) -> bool:
     """True for languages written without spaces, where terms are matched as character substrings."""
     return primary_lang(lang) in _UNSPACED
 
 
-def _lemma_lang(lang: str) -> str | None:
-    code = primary_lang(lang)
-    code = _LEMMA_ALIASES.get(code, code)
-    return code if code in SUPPORTED_LANGUAGES else None
-
-
-@lru_cache(maxsize=400_000)
 def lemma(word: str, lang: str) -> str:
-    """Case-folded lemma of one word; the case-folded word itself where simplemma lacks the language."""
-    code = _lemma_lang(lang)
-    if code is None or not word or word.isdigit():
-        return word.casefold()
-    try:
-        return simplemma.lemmatize(word, lang=code).casefold()
-    except ValueError:  # simplemma refuses some inputs; a surface match is still a match
-        return word.casefold()
+    """Case-folded likeliest lemma of one word; the case-folded word where the language has no lemmatizer."""
+    return morphology(lang).lemmas(word)[0]
+
+
+def lemmas(word: str, lang: str) -> tuple[str, ...]:
+    """Every case-folded lemma one word may have (pymorphy3 gives several for ambiguous Russian forms)."""
+    return morphology(lang).lemmas(word)
 
 
 def lemma_tokens(text: str, lang: str) -> list[Token]:

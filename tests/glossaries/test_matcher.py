@@ -190,11 +190,12 @@ def test_find_target_case_sensitive_rendering(termbase: TB) -> None:
     assert matcher.find_target(entry, "Ihr IPHONE") is None
 
 
-def test_find_forbidden_reports_each_occurrence(termbase: TB) -> None:
+def test_find_forbidden_reports_each_occurrence_in_any_form(termbase: TB) -> None:
     entry = make_entry("save", ["Speichern", ("Sichern", F)])
     matcher = TermMatcher(termbase([entry]))
     target = "Sichern Sie die Datei. Gesichert? Dann sichern."
-    assert matcher.find_forbidden(entry, target) == [(0, 7), (39, 46)]
+    # "Gesichert" is the forbidden verb's participle: forbidden in every form.
+    assert matcher.find_forbidden(entry, target) == [(0, 7), (23, 32), (39, 46)]
     assert matcher.find_target(entry, target) is None
     assert matcher.find_forbidden(entry, "Speichern Sie die Datei.") == []
 
