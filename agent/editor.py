@@ -17,6 +17,7 @@ from agent.nodes import best_candidate
 from agent.prompting import system_message
 from agent.state import AgentContext, Candidate, ModelEdit, merged
 from agent.types import Edit, EditOptions, Segment, SegmentResult, Status, TraceStep, Usage
+from agent.violations import REVIEW_CODES
 from glossaries.matcher import TermMatcher
 from glossaries.model import Termbase, content_version
 from prompts import PROMPT_VERSION
@@ -270,7 +271,7 @@ def _result(
             status=Status.NEEDS_REVIEW, violations_before=before, rounds=rounds, usage=usage,
             latency_ms=latency_ms, trace=trace, reason=failure or "no translation could be produced",
         )  # fmt: skip
-    errors = [v for v in final.violations if v.severity.value == "error"]
+    errors = [v for v in final.violations if v.severity.value == "error" or v.code in REVIEW_CODES]
     if errors:
         status = Status.NEEDS_REVIEW
         reason = "; ".join(dict.fromkeys(v.code for v in errors))

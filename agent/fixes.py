@@ -14,7 +14,8 @@ from difflib import SequenceMatcher
 
 from agent.llm import grammar_safe
 from agent.markup import MASK_RE
-from agent.violations import Violation
+from agent.violations import Severity, Violation
+from glossaries.morphology import morphology
 
 
 @dataclass(frozen=True)
@@ -23,6 +24,27 @@ class Replacement:
     end: int
     text: str
     why: str
+    form_checked: bool = True  # False: a term put in without knowing the form the sentence needs
+
+
+def unchecked_forms(new_text: str, replacements: Sequence[Replacement]) -> list[Violation]:
+    """A `term-form-unverified` warning for each term put in without a known form: the segment needs a
+    linguist's look (its status becomes needs_review), as an edit the agent cannot verify must."""
+    out = []
+    for r in replacements:
+        at = new_text.find(r.text)
+        if not r.form_checked and at >= 0:
+            out.append(
+                Violation(
+                    "term-form-unverified",
+                    Severity.WARNING,
+                    f"'{r.text}' was put in as the glossary writes it: check its case, number and agreement",
+                    start=at,
+                    end=at + len(r.text),
+                    expected=r.text,
+                )
+            )
+    return out
 
 
 def apply(target: str, replacements: Sequence[Replacement]) -> str:
@@ -49,11 +71,25 @@ def _sentence_start(text: str, pos: int) -> bool:
     return not before or before[-1] in ".!?:;»\"'¿¡…"
 
 
-def forbidden_term(target: str, v: Violation) -> Replacement | None:
+def term_in_form(expected: str, replaced: str, target_lang: str) -> tuple[str, bool]:
+    """The glossary term in the grammatical form of the words it replaces, and whether that form is known.
+
+    `вид` replacing `типы` becomes `виды`, `Einstellung` replacing `Optionen` becomes `Einstellungen`. Where
+    the morphology cannot tell the form, the term goes in as the glossary has it, and the caller flags it.
+    """
+    if SequenceMatcher(a=expected.casefold(), b=replaced.casefold(), autojunk=False).ratio() >= 0.85:
+        return expected, True  # a misspelling of the term (`Einstelungen`): the form is the glossary's
+    form = morphology(target_lang).inflect_like(expected, replaced)
+    return (form, True) if form is not None else (expected, False)
+
+
+def forbidden_term(target: str, v: Violation, target_lang: str) -> Replacement | None:
     if v.code != "term-forbidden" or v.start is None or v.end is None or not v.expected:
         return None
-    text = match_case(v.expected, target[v.start : v.end], _sentence_start(target, v.start))
-    return Replacement(v.start, v.end, text, f"forbidden term replaced by {v.expected!r}")
+    replaced = target[v.start : v.end]
+    form, checked = term_in_form(v.expected, replaced, target_lang)
+    text = match_case(form, replaced, _sentence_start(target, v.start))
+    return Replacement(v.start, v.end, text, f"forbidden term replaced by {text!r}", checked)
 
 
 def whitespace(source: str, target: str, v: Violation) -> Replacement | None:
@@ -97,9 +133,13 @@ def find_words(target: str, words: str, *, fuzzy: bool = True) -> tuple[int, int
     return closest_span(target, " ".join(tokens), threshold=0.85) if fuzzy else None
 
 
-def replace_span(target: str, span: tuple[int, int], expected: str, why: str) -> Replacement:
-    text = match_case(expected, target[span[0] : span[1]], _sentence_start(target, span[0]))
-    return Replacement(span[0], span[1], text, why)
+def replace_span(
+    target: str, span: tuple[int, int], expected: str, why: str, target_lang: str
+) -> Replacement:
+    replaced = target[span[0] : span[1]]
+    form, checked = term_in_form(expected, replaced, target_lang)
+    text = match_case(form, replaced, _sentence_start(target, span[0]))
+    return Replacement(span[0], span[1], text, f"{why} -> {text!r}", checked)
 
 
 _WORD = re.compile(r"\w+(?:[-'’]\w+)*")

@@ -20,7 +20,8 @@ from agent.markup import blank_markup
 from agent.protection import mask_segment
 from agent.state import AgentContext, AgentState, Candidate, ModelEdit
 from agent.types import Mode, TraceStep
-from agent.violations import Severity, Violation
+from agent.violations import REVIEW_CODES, Severity, Violation
+from glossaries.morphology import morphology
 
 Route = Literal["fix", "locate", "rewrite", "finalize"]
 
@@ -71,6 +72,22 @@ def evaluate(ctx: AgentContext, matches: Sequence[Any], text: str, origin: str) 
         )
     )
     return Candidate(text=text, violations=tuple(found), origin=origin)
+
+
+def _evaluate_edit(
+    ctx: AgentContext,
+    matches: Sequence[Any],
+    previous: Candidate,
+    text: str,
+    replacements: Sequence[fixes.Replacement],
+    origin: str,
+) -> Candidate:
+    """Check a deterministic edit; what the checks cannot see, a term form nobody verified, stays on it
+    (from this edit and from earlier ones whose words are still there)."""
+    checked = evaluate(ctx, matches, text, origin)
+    kept = [v for v in previous.violations if v.code in REVIEW_CODES and v.expected and v.expected in text]
+    notes = kept + fixes.unchecked_forms(text, replacements)
+    return Candidate(checked.text, (*checked.violations, *notes), origin) if notes else checked
 
 
 # --- nodes ------------------------------------------------------------------------------------------
@@ -185,7 +202,7 @@ async def fix(state: AgentState, runtime: Runtime[AgentContext]) -> dict[str, An
     notes: list[str] = []
     for v in candidate.violations:
         r = (
-            fixes.forbidden_term(text, v)
+            fixes.forbidden_term(text, v, ctx.options.target_lang)
             or fixes.whitespace(ctx.segment.source, text, v)
             or fixes.end_punctuation(ctx.segment.source, text, v, ctx.options.target_lang)
         )
@@ -203,7 +220,7 @@ async def fix(state: AgentState, runtime: Runtime[AgentContext]) -> dict[str, An
             new_text = restored
     update: dict[str, Any] = {"tried": [f"fix:{text}"]}
     if new_text != text:
-        fixed = evaluate(ctx, state.get("matches", []), new_text, "fix")
+        fixed = _evaluate_edit(ctx, state.get("matches", []), candidate, new_text, replacements, "fix")
         update |= {"candidate": fixed, "candidates": [fixed]}
         update["trace"] = [
             TraceStep("fix", "; ".join(notes), _ms(t0), {"text": new_text}),
@@ -270,11 +287,11 @@ async def locate(state: AgentState, runtime: Runtime[AgentContext]) -> dict[str,
             notes.append(f"not replacing {text[span[0] : span[1]]!r}: it would repeat words")
             span = None
         if span is not None:
-            replacements.append(fixes.replace_span(text, span, v.expected, f"{how} -> {v.expected!r}"))
+            replacements.append(fixes.replace_span(text, span, v.expected, how, ctx.options.target_lang))
     new_text = fixes.apply(text, replacements)
     notes += [r.why for r in replacements]
     if new_text != text:
-        fixed = evaluate(ctx, matches, new_text, "locate")
+        fixed = _evaluate_edit(ctx, matches, candidate, new_text, replacements, "locate")
         update |= {"candidate": fixed, "candidates": [fixed]}
         update["trace"] = [
             TraceStep("locate", "; ".join(notes), _ms(t0), {"text": new_text}),
@@ -329,7 +346,7 @@ async def rewrite(state: AgentState, runtime: Runtime[AgentContext]) -> dict[str
             matches=matches,
             violations=problems,
         )
-    forced = forced_terms(problems, masks.masked_source, masked)
+    forced = forced_terms(problems, ctx.options.target_lang, masks.masked_source, masked)
     loose = prompting.output_schema(explain=ctx.options.explain)
     schema = prompting.output_schema(explain=ctx.options.explain, must_contain=forced)
     assert ctx.llm is not None
@@ -401,12 +418,14 @@ async def rewrite(state: AgentState, runtime: Runtime[AgentContext]) -> dict[str
     return update
 
 
-def forced_terms(problems: Sequence[Violation], *texts: str) -> list[str]:
-    """Glossary terms the draft must contain: those still missing, unless the (masked) texts have
-    characters the pattern-constrained output cannot write (straight quotes, backslashes)."""
+def forced_terms(problems: Sequence[Violation], target_lang: str, *texts: str) -> list[tuple[str, ...]]:
+    """Glossary terms the draft must contain, each in any form of its lexeme (the sentence chooses the
+    case and number: `виды`, `провайдеров`), unless the (masked) texts have characters the
+    pattern-constrained output cannot write (straight quotes, backslashes)."""
     if any('"' in t or "\\" in t for t in texts):  # prompting's pattern writes neither
         return []
-    return [v.expected for v in problems if v.code == "term-missing" and v.expected]
+    morph = morphology(target_lang)
+    return [morph.forms(v.expected) for v in problems if v.code == "term-missing" and v.expected]
 
 
 MAX_MINIMAL_EDIT_RATE = 0.5  # minimal mode fixes flagged problems; a draft rewriting half the MT is not that

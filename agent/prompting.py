@@ -52,8 +52,9 @@ _REGEX_META = frozenset("|()[]{}*+?")
 MAX_FORCED_TERMS = 3  # every order of the terms is one branch of the pattern: 3! = 6 branches
 
 
-def output_schema(*, explain: bool, must_contain: Sequence[str] = ()) -> dict[str, Any]:
-    """The draft's schema; with `must_contain`, its `output` is constrained to contain those terms.
+def output_schema(*, explain: bool, must_contain: Sequence[str | Sequence[str]] = ()) -> dict[str, Any]:
+    """The draft's schema; with `must_contain`, its `output` is constrained to contain those terms, each
+    in one of its forms when a term is given as a tuple of forms.
 
     Lexically constrained decoding: a small model told twice to use a term may still not, but a
     JSON-schema `pattern` (enforced by llama.cpp's grammar and by vLLM's xgrammar) leaves it no way
@@ -67,16 +68,29 @@ def output_schema(*, explain: bool, must_contain: Sequence[str] = ()) -> dict[st
     return {**base, "properties": {**base["properties"], "output": output}}
 
 
-def term_pattern(terms: Sequence[str]) -> str | None:
-    """A regex (in the subset both grammar engines read) matching texts that contain every term.
+def term_pattern(terms: Sequence[str | Sequence[str]]) -> str | None:
+    """A regex (in the subset both grammar engines read) matching texts that contain every term, a term
+    being one string or the tuple of its forms (any one of which will do).
 
     None when there is nothing to force or a term cannot be written in that subset.
     """
-    literals = [_literal(t) for t in dict.fromkeys(t.strip() for t in terms if t.strip())]
+    groups: dict[tuple[str, ...], None] = {}
+    for term in terms:
+        forms = tuple(dict.fromkeys(f.strip() for f in ((term,) if isinstance(term, str) else term)))
+        if any(forms):
+            groups[tuple(f for f in forms if f)] = None
+    literals = [_alternatives([_literal(f) for f in forms]) for forms in groups]
     if not literals or any(lit is None for lit in literals) or len(literals) > MAX_FORCED_TERMS:
         return None
     branches = [_FREE + _FREE.join(order) + _FREE for order in permutations(cast(list[str], literals))]
     return "^(" + "|".join(branches) + ")$"
+
+
+def _alternatives(literals: Sequence[str | None]) -> str | None:
+    """One literal as is; several as a group `(a|b)`; None if any cannot be written."""
+    if any(lit is None for lit in literals):
+        return None
+    return cast(str, literals[0]) if len(literals) == 1 else "(" + "|".join(cast(list[str], literals)) + ")"
 
 
 def _literal(term: str) -> str | None:

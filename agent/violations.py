@@ -37,3 +37,8 @@ class Violation:
             "start": self.start,
             "end": self.end,
         }
+
+
+# Findings that make a segment `needs_review` without being errors the agent should act on: an edit it
+# made but could not verify (a term form it could not check).
+REVIEW_CODES = frozenset({"term-form-unverified"})

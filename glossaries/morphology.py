@@ -165,13 +165,16 @@ class _Compounding(Morphology):
         if not words or not old:
             return None
         last, base = old[-1], self.lemmas(old[-1])[0]
+        if not self._known(last):
+            return None
+        head, head_lemma = words[-1], self.lemmas(words[-1])[0]
         form = None
         if last.casefold() == base:
-            form = words[-1]
+            form = head  # citation form for citation form
         elif last.casefold().startswith(base) and len(last) - len(base) <= 3:
             ending = last[len(base) :].lower()
-            if self._maps_to(words[-1] + ending, words[-1]):
-                form = words[-1] + ending
+            stems = [head[: len(head_lemma)]] if head.casefold().startswith(head_lemma) else []
+            form = next((s + ending for s in [*stems, head] if self._maps_to(s + ending, head)), None)
         if form is None:
             return None
         out = " ".join([*words[:-1], form])

@@ -473,3 +473,52 @@ def test_a_rules_only_twin_reuses_the_built_term_index(stub_llm: StubLLM) -> Non
     twin = editor.rules_only()
     assert twin.llm is None
     assert twin.matcher(UI) is editor.matcher(UI)
+
+
+# --- terminology that fits the grammar (glossaries.morphology) ----------------------------------------
+
+EN_RU = EditOptions("en", "ru")
+TYPES_RU = termbase(Entry("types", (Term("types"),), (Term("вид"),)), tgt="ru")
+ACTION_DE = termbase(Entry("action", (Term("actions"),), (Term("Aktion"),)))
+
+
+async def test_mt_with_the_term_inside_a_compound_comes_back_unchanged_without_a_model_call(
+    stub_llm: StubLLM,
+) -> None:
+    seg = Segment("1", "Possible quick actions are:", "Mögliche Schnellaktionen sind:")
+    result = await editor_for(stub_llm).edit(seg, EN_DE, glossary=ACTION_DE)
+    assert result.status is Status.UNCHANGED and result.output == seg.mt
+    assert stub_llm.requests == []
+    assert [v.code for v in result.violations] == ["term-compound"]
+
+
+async def test_located_russian_term_takes_the_case_and_number_of_the_words_it_replaces(
+    stub_llm: StubLLM,
+) -> None:
+    stub_llm.set_handler(handler(locate={"spans": [{"phrase": "types", "words": "типов"}]}))
+    seg = Segment("1", "Select one of the various types.", "Выберите один из различных типов.")
+    result = await editor_for(stub_llm).edit(seg, EN_RU, glossary=TYPES_RU)
+    assert result.output == "Выберите один из различных видов."  # genitive plural, as «типов» was
+    assert result.status is Status.EDITED
+
+
+async def test_a_term_whose_form_cannot_be_checked_is_flagged_for_review(stub_llm: StubLLM) -> None:
+    stub_llm.set_handler(handler(locate={"spans": [{"phrase": "types", "words": "types"}]}))
+    seg = Segment("1", "Select one of the various types.", "Выберите один из различных types.")
+    result = await editor_for(stub_llm).edit(seg, EN_RU, glossary=TYPES_RU)
+    assert result.output == "Выберите один из различных вид."
+    assert result.status is Status.NEEDS_REVIEW
+    assert [v.code for v in result.violations] == ["term-form-unverified"]
+
+
+async def test_a_forced_term_may_take_any_form_of_its_lexeme(stub_llm: StubLLM) -> None:
+    stub_llm.set_handler(handler(output="Выберите один из различных видов."))
+    seg = Segment("1", "Select one of the various types.", "Выберите один из различных категорий.")
+    result = await editor_for(stub_llm).edit(seg, EN_RU, glossary=TYPES_RU)
+    drafts = [
+        r["response_format"]["json_schema"]["schema"] for r in stub_llm.requests if "spans" not in str(r)
+    ]
+    pattern = drafts[0]["properties"]["output"]["pattern"]
+    assert re.search(pattern, "из различных видов") and re.search(pattern, "Виды")
+    assert not re.search(pattern, "из различных категорий")
+    assert result.output == "Выберите один из различных видов." and result.status is Status.EDITED

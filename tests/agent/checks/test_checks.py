@@ -23,6 +23,7 @@ from agent.checks import (
 )
 from agent.checks.input import asserted_matches, inline_termbase
 from glossaries.matcher import TermMatcher
+from glossaries.model import Entry, Term, Termbase, TermStatus
 from glossaries.style import StyleGuide
 
 
@@ -420,3 +421,48 @@ def test_numbers_accept_clock_and_month_renderings(
 
     found = [v for v in run_checks(CheckInput(source, target, "en", lang)) if v.code == "number-mismatch"]
     assert [target[v.start : v.end] for v in found if v.start is not None] == flagged
+
+
+# --- terms inside compounds and in other forms (glossaries.morphology) ---------------------------------
+
+
+def _term_findings(source: str, target: str, tgt_lang: str, entry: Entry) -> list[Violation]:
+    tb = Termbase("t", "v", "en", tgt_lang, (entry,))
+    return run_checks(CheckInput(source, target, "en", tgt_lang, matcher=TermMatcher(tb)))
+
+
+def test_term_inside_a_german_compound_is_info_not_missing() -> None:
+    entry = Entry("a", (Term("actions"),), (Term("Aktion"),))
+    found = _term_findings("Possible quick actions are:", "Mögliche Schnellaktionen sind:", "de", entry)
+    terms = [v for v in found if v.code.startswith("term-")]
+    assert [(v.code, v.severity) for v in terms] == [("term-compound", Severity.INFO)]
+    assert not has_errors(found)
+
+
+def test_russian_case_form_of_a_term_is_a_verified_inflection() -> None:
+    entry = Entry("bp", (Term("blood pressure"),), (Term("артериальное давление"),))
+    found = _term_findings(
+        "Check your blood pressure.", "Проверьте уровень артериального давления.", "ru", entry
+    )
+    assert [(v.code, v.severity) for v in found if v.code.startswith("term-")] == [
+        ("term-inflected", Severity.INFO)
+    ]
+
+
+def test_a_real_absence_is_still_missing_in_german_and_russian() -> None:
+    de = _term_findings(
+        "Possible actions.", "Mögliche Vorgänge.", "de", Entry("a", (Term("actions"),), (Term("Aktion"),))
+    )
+    ru = _term_findings(
+        "Various types.", "Различные типы.", "ru", Entry("t", (Term("types"),), (Term("вид"),))
+    )
+    assert "term-missing" in {v.code for v in de} and "term-missing" in {v.code for v in ru}
+
+
+def test_forbidden_term_inside_a_compound_is_an_error_left_to_the_model() -> None:
+    entry = Entry("s", (Term("storage"),), (Term("Ablage"), Term("Speicher", TermStatus.FORBIDDEN)))
+    found = _term_findings("The storage space.", "Der Speicherplatz.", "de", entry)
+    forbidden = [v for v in found if v.code == "term-forbidden"]
+    assert len(forbidden) == 1 and forbidden[0].severity is Severity.ERROR
+    assert "compound" in forbidden[0].message
+    assert forbidden[0].expected is None  # no deterministic fix would break the compound

@@ -1,0 +1,75 @@
+"""The morphology layer: what a linguist would accept as the term, and the form a sentence needs."""
+
+from __future__ import annotations
+
+import pytest
+
+from glossaries.morphology import morphology
+
+
+@pytest.mark.parametrize(
+    ("word", "term", "kind"),
+    [
+        ("Speicherressourcen", "Speicher", "compound"),  # the term first, then a known word
+        ("Konnektorinstanzen", "Konnektor", "compound"),
+        ("Datenzugriffskontrolle", "Zugriffskontrolle", "compound"),  # the term as the head
+        ("Schnellaktionen", "Aktion", "compound"),  # the head inflected
+        ("Einlagenversicherungssystems", "Versicherung", "compound"),  # in the middle, with a link
+        ("Amtsantritt", "Amt", "compound"),  # a short term with a linking -s-
+        ("Sprachkurs", "Sprache", "compound"),  # the modifier drops its final -e
+        ("monatlich", "Monat", "derived"),
+        ("Standard", "Stand", None),  # 'ard' is no word: not a compound
+        ("Artikel", "Art", None),
+        ("Kontrolleur", "Kontrolle", None),
+    ],
+)
+def test_german_words_built_on_a_term(word: str, term: str, kind: str | None) -> None:
+    assert morphology("de").built_on(word, term) == kind
+
+
+def test_russian_words_derived_from_a_term_but_not_its_own_forms() -> None:
+    ru = morphology("ru")
+    assert ru.built_on("коронавирусной", "коронавирус") == "derived"
+    assert ru.built_on("инкубационный", "инкубация") == "derived"
+    assert ru.built_on("коронавирусом", "коронавирус") is None  # a form of the term itself, not a derivation
+    assert ru.built_on("корова", "коронавирус") is None
+
+
+@pytest.mark.parametrize(
+    ("term", "replaced", "form"),
+    [
+        ("вид", "типы", "виды"),  # nominative plural, as the replaced word
+        ("провайдер", "поставщиков", "провайдеров"),  # genitive plural
+        ("артериальное давление", "давления", "артериального давления"),  # the adjective agrees
+        ("вид", "Типы", "Виды"),  # capitalisation carried
+        ("вид", "types", None),  # an English word says nothing about the case needed
+    ],
+)
+def test_russian_term_takes_the_form_of_the_words_it_replaces(
+    term: str, replaced: str, form: str | None
+) -> None:
+    assert morphology("ru").inflect_like(term, replaced) == form
+
+
+def test_german_term_takes_the_number_of_the_word_it_replaces() -> None:
+    de = morphology("de")
+    assert de.inflect_like("Einstellung", "Optionen") == "Einstellungen"
+    assert de.inflect_like("Einstellungen", "Option") == "Einstellungen"  # citation for citation: as written
+    assert de.inflect_like("Einstellung", "Xyzzyen") is None  # an unknown word: the form cannot be told
+
+
+def test_forms_of_a_lexeme_for_the_forced_term_pattern() -> None:
+    ru_forms = morphology("ru").forms("вид")
+    assert ru_forms[0] == "вид" and {"виды", "видов", "видами"} <= set(ru_forms)
+    phrase = morphology("ru").forms("артериальное давление")
+    assert "артериальных давлений" in phrase and "артериальное давлений" not in phrase
+    assert morphology("de").forms("Einstellung") == ("Einstellung", "Einstellungen")
+
+
+def test_languages_without_a_rule_keep_the_previous_behaviour() -> None:
+    fr = morphology("fr")
+    assert fr.forms("maladie") == ("maladie",)
+    assert fr.built_on("maladies", "maladie") is None
+    assert fr.inflect_like("maladie", "maladies") is None
+    assert fr.lemmas("maladies") == ("maladie",)
+    assert not fr.lexicon and morphology("ru").lexicon
