@@ -68,8 +68,10 @@ def read_jsonl(path: Path) -> list[EvalRow]:
                 dataset=dataset,
                 id=row_id,
                 src=obj["src"],
-                mt=_opt_str(obj.get("mt")),
-                ref=_opt_str(obj.get("ref")),
+                # A row of correct translations (`target`, no `mt`) is post-edited as if it were MT:
+                # the harm test (correct MT must come back unchanged); it is its own reference.
+                mt=_opt_str(obj.get("mt", obj.get("target"))),
+                ref=_opt_str(obj.get("ref", obj.get("target"))),
                 pe=_opt_str(obj.get("pe")),
                 terms=constraint_entries(obj.get("terms") or [], row_id),
             )

@@ -24,6 +24,13 @@ DEFINITIONS: dict[str, str] = {
     "inflected forms included (lemma-aware term matcher).",
     "term_success_exact": "As term_success, but an allowed target form must appear verbatim (word "
     "boundaries, case-insensitive unless the term is case-sensitive).",
+    "term_form_agreement": "Term form agreement with the reference: for each required term the reference "
+    "renders (an allowed form, another form of its lexeme, or the compound or derived word holding it, found "
+    "by the same matcher as the checks), the share of outputs that use that same word form (whole words, "
+    "case-insensitive). A term in its dictionary form where the sentence needs another case disagrees.",
+    "harm_rate": "Of the segments whose MT already had every term (lemma-aware) and no error-severity QA "
+    "finding, the share whose output differs from the MT. A post-editor that does no harm scores 0. Lower "
+    "is better.",
     "forbidden_rate": "Of the glossary entries with forbidden target terms found in the source, the share "
     "whose output uses a forbidden term. Lower is better.",
     "dnt_accuracy": "Of the do-not-translate entries found in the source, the share kept verbatim.",

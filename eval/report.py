@@ -24,6 +24,8 @@ _HEADLINE = (
     "TER/ref",
     "TER/pe",
     "term_success",
+    "term_form_agreement/ref",
+    "harm_rate",
     "markup_accuracy",
     "edit_rate",
     "violations_per_segment",

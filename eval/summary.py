@@ -21,7 +21,14 @@ from eval.metrics.edit_rate import edit_rates
 from eval.metrics.markup import check_markup, markup_scores
 from eval.metrics.qa import count_codes, qa_scores
 from eval.metrics.sacre import bleu_tokenizer, make_metrics, paired_bootstrap
-from eval.metrics.terms import TermCheck, applicable_entries, check_terms, term_scores
+from eval.metrics.terms import (
+    TermCheck,
+    applicable_entries,
+    check_terms,
+    form_agreement,
+    reference_forms,
+    term_scores,
+)
 from eval.runner import SYSTEMS
 from glossaries.matcher import TermMatcher
 from glossaries.model import Termbase
@@ -159,7 +166,8 @@ def summarize(
     term_checks: dict[str, list[TermCheck]] = {
         s: [c for i, e in enumerate(entries) for c in check_terms(outputs[s][i], e, matcher)] for s in systems
     }
-    base_checks = [c for i, e in enumerate(entries) for c in check_terms(mts[i], e, matcher)]
+    base_checks_by_row = [check_terms(mts[i], e, matcher) for i, e in enumerate(entries)]
+    base_checks = [c for row_checks in base_checks_by_row for c in row_checks]
     for s in systems:
         for sc in term_scores(term_checks[s], tb.version):
             kind = {
@@ -178,6 +186,40 @@ def summarize(
             vals = [pick(c) for c in term_checks[s] if c.kind == kind]
             base = None if s == BASELINE else [pick(c) for c in base_checks if c.kind == kind]
             put(s, _with_test(sc, vals, base))
+
+    # Term form agreement with the reference: the term in the same inflected form the human used.
+    for side in REF_SIDES:
+        forms = [
+            reference_forms(str(getattr(row, side)), e, matcher) if getattr(row, side) else []
+            for row, e in zip(aligned, entries, strict=True)
+        ]
+        if not any(forms):
+            continue
+        base_agree = [a for i, f in enumerate(forms) for a in form_agreement(mts[i], f)]
+        for s in systems:
+            agree = [float(a) for i, f in enumerate(forms) for a in form_agreement(outputs[s][i], f)]
+            score = Score(
+                f"term_form_agreement/{side}", sum(agree) / len(agree), "same-form|whole-words", len(agree)
+            )
+            put(s, _with_test(score, agree, None if s == BASELINE else [float(a) for a in base_agree]))
+
+    # Harm: MT that already had every term and no error, changed anyway.
+    eligible = [
+        all(c.ok for c in base_checks_by_row[i])
+        and not any(v.get("severity") == "error" for v in (res[systems[0]][i].get("violations_before") or []))
+        for i in range(len(aligned))
+    ]
+    for s in systems:
+        harmed = [float(outputs[s][i] != mts[i]) for i in range(len(aligned)) if eligible[i]]
+        if harmed:
+            score = Score(
+                "harm_rate",
+                sum(harmed) / len(harmed),
+                "changed-clean-mt",
+                len(harmed),
+                higher_is_better=False,
+            )
+            put(s, _with_test(score, harmed, None))
 
     # Markup.
     base_markup = [check_markup(row.src, mt) for row, mt in zip(aligned, mts, strict=True)]

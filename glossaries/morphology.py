@@ -104,28 +104,28 @@ class _Compounding(Morphology):
 
     MIN_PART = 4  # letters of the term inside a compound, and of the rest of the word
     ENDINGS = frozenset({"", "e", "en", "er", "es", "em", "n", "s", "ern", "ns", "ens", "nen"})
+    # Suffixes and suffix-like words that make another word class of the term (monat|lich, einnahmen|seitig).
     DERIVATIONS = (
-        "lich",
-        "isch",
-        "ig",
-        "bar",
-        "haft",
-        "los",
-        "sam",
-        "ung",
-        "heit",
-        "keit",
-        "ener",
-        "te",
-        "t",
+        *("lich", "isch", "ig", "bar", "haft", "los", "sam", "ung", "heit", "keit", "ener"),
+        *("seitig", "weise", "mäßig", "artig", "fähig", "voll", "frei"),
     )
-    VERB_PREFIXES = ("be", "ver", "ent", "zer", "ge", "auf", "ab", "aus", "ein", "mit", "vor", "um")
     LINKS = ("", "s", "es", "n", "en", "e", "er", "ens", "nen")
+    VERB_PREFIXES = frozenset({"be", "ver", "ent", "er", "zer", "ge"})
+    VERB_ENDINGS = frozenset({"en", "t", "te", "ten", "tet", "st", "test", "e"})
+    PARTICLES = ("auf", "ab", "an", "aus", "ein", "mit", "nach", "vor", "zu", "um", "über", "unter", "durch")
     SUFFIXES = ("e", "n", "en", "s", "es", "er", "ern", "em", "nen", "se", "sen", "ses")
 
     def __init__(self, lang: str) -> None:
         super().__init__(lang)
         self._dictionary: Any = None
+
+    def _compute_lemmas(self, word: str) -> tuple[str, ...]:
+        """Also the lemma of the lower-cased word: German capitalises nouns, and any word opening a sentence
+        (`Roter Backstein` is `rot`, `die Runde` may be the adjective `rund`)."""
+        found = super()._compute_lemmas(word)
+        if word[:1].isupper() and not word.isupper():
+            found = tuple(dict.fromkeys((*found, *super()._compute_lemmas(word.lower()))))
+        return found
 
     def _dict(self) -> Any:
         if self._dictionary is None:
@@ -184,31 +184,40 @@ class _Compounding(Morphology):
         w, p = word.casefold(), part.casefold()
         if len(p) < 3 or len(w) <= len(p) or not p.isalpha():
             return None
-        for stem in dict.fromkeys((p, *self.lemmas(part), p.removesuffix("e"))):
+        whole = {p, *self.lemmas(part)}
+        for stem in dict.fromkeys((*whole, p.removesuffix("e"))):  # Sprach|kurs: a first part drops its -e
             at = w.find(stem)
             while at >= 0 and len(stem) >= 3:
                 found = self._formation(w[:at], w[at + len(stem) :], len(p))
-                if found is not None:
+                if found == "compound" or (found == "derived" and stem in whole):
                     return found
                 at = w.find(stem, at + 1)
         return None
 
     def _formation(self, prefix: str, tail: str, size: int) -> Formation | None:
         """What the letters around a term inside a word make of it, if they make a word of it at all."""
+        particle = next((pa for pa in self.PARTICLES if prefix.endswith(pa)), None)
+        if particle is not None and tail in self.ENDINGS:
+            before = prefix[: -len(particle)]
+            if not before or self._known_modifier(before):
+                return "derived"  # Ab|bau, (Kapazitäts)auf|bau: the noun of a particle verb
+        if prefix in self.VERB_PREFIXES and tail in self.VERB_ENDINGS and size > self.MIN_PART:
+            return "derived"  # be|antrag|te: a verb made of the noun
+        if prefix and (len(prefix) < self.MIN_PART or not self._known_modifier(prefix)):
+            return None  # zug|rund|e, be|amt|e, ab|teil|ung: no known first part, no compound
         rest = self.MIN_PART if size >= self.MIN_PART else self.MIN_PART + 1  # Amt|s|antritt, not Art|ikel
         linked = any(
             tail.startswith(link) and len(tail) - len(link) >= rest and self._known(tail[len(link) :])
             for link in self.LINKS
         )
-        if prefix and not prefix.endswith(self.VERB_PREFIXES) and not self._known_modifier(prefix):
-            return None
-        derived = tail.startswith(self.DERIVATIONS) or (
-            prefix.endswith(self.VERB_PREFIXES) and len(tail) <= 3
-        )
-        if linked or (prefix and not derived and tail in self.ENDINGS):
+        if linked or (prefix and tail in self.ENDINGS):
             return "compound"
-        if derived or tail in self.ENDINGS:
-            return "derived"  # monat|lich, gold|ener, be|antrag|te; or another word class (rund, Runde)
+        if (
+            not prefix
+            and size >= self.MIN_PART
+            and (tail.startswith(self.DERIVATIONS) or tail in self.ENDINGS)
+        ):
+            return "derived"  # monat|lich, gold|ener, einnahmen|seitig; or another word class (rund, Runde)
         return None
 
     def _known_modifier(self, prefix: str) -> bool:
@@ -245,11 +254,12 @@ class _Pymorphy(Morphology):
         return not set(self.lemmas(word)).isdisjoint(self.lemmas(term_word))
 
     def built_on(self, word: str, part: str) -> Formation | None:
-        """коронавирус|ной, инкубацион|ный, симптом|атика: a word on the term's stem (5+ letters)."""
+        """коронавирус|ной, инкубацион|ный, симптом|атика: a word on the term's stem (5+ letters, at least
+        half of the word)."""
         stem = _STEM_END.sub("", self.lemmas(part)[0])
         w = word.casefold()
-        if len(stem) < 5 or len(w) <= len(stem) + 1 or not w.startswith(stem):
-            return None
+        if len(stem) < 5 or len(w) <= len(stem) + 1 or not w.startswith(stem) or len(stem) < 0.45 * len(w):
+            return None  # корона is not in коронавирусы: the stem must be most of the word
         return None if self.same_lexeme(word, part) else "derived"
 
     def _head(self, words: list[str]) -> int | None:

@@ -5,7 +5,8 @@ A constraint is an entry whose source side occurs in the segment: the row's own 
 present) plus glossary entries the matcher finds in the source. Lemma-aware success asks the term
 matcher whether any allowed target form occurs in the output, any inflection included ("douleurs
 thoraciques" satisfies "douleur thoracique", "contagieuse" satisfies "contagieux": the same lemmas);
-the exact variant wants an allowed form verbatim (word boundaries, case-insensitive unless the term is
+a compound or derived word built on the term (`Speicherressourcen` for "Speicher") counts too, as the checks
+accept it; the exact variant wants an allowed form verbatim (word boundaries, case-insensitive unless the term is
 case-sensitive).
 """
 
@@ -19,7 +20,15 @@ from typing import Any, Literal, Protocol
 from eval.metrics.base import Score
 from glossaries.model import Entry, Term
 
-__all__ = ["TermCheck", "TermFinder", "check_terms", "exact_occurs", "term_scores"]
+__all__ = [
+    "TermCheck",
+    "TermFinder",
+    "check_terms",
+    "exact_occurs",
+    "form_agreement",
+    "reference_forms",
+    "term_scores",
+]
 
 Kind = Literal["required", "forbidden", "dnt"]
 
@@ -31,6 +40,7 @@ class TermFinder(Protocol):
     def find_target(self, entry: Entry, target: str) -> Any: ...
     def find_inflected(self, entry: Entry, target: str) -> Any: ...
     def find_forbidden(self, entry: Entry, target: str) -> Any: ...
+    def find_built_on(self, entry: Entry, target: str) -> Any: ...
 
 
 @dataclass(frozen=True)
@@ -85,7 +95,9 @@ def check_terms(output: str, entries: Sequence[Entry], finder: TermFinder | None
             lemma = exact or (
                 finder is not None
                 and (
-                    finder.find_target(e, output) is not None or finder.find_inflected(e, output) is not None
+                    finder.find_target(e, output) is not None
+                    or finder.find_inflected(e, output) is not None
+                    or finder.find_built_on(e, output) is not None
                 )
             )
             checks.append(TermCheck(e.id, "required", lemma, exact))
@@ -115,3 +127,28 @@ def term_scores(checks: Sequence[TermCheck], version: str = "") -> list[Score]:
         Score("forbidden_rate", 1 - forb_ok, f"lemma-aware|{sig}", n_forb, higher_is_better=False),
         Score("dnt_accuracy", dnt, f"verbatim|{sig}", n_dnt),
     ]
+
+
+def reference_forms(reference: str, entries: Sequence[Entry], finder: TermFinder) -> list[str]:
+    """How the reference writes each required term: the words of its rendering, as written there.
+
+    The rendering is found as the checks find it: an allowed form (plural endings included), else another
+    form of the term's lexeme, else the word built on it (a compound or a derivation, taken whole). A term
+    the reference does not render is left out: there is no form to agree with.
+    """
+    forms = []
+    for e in entries:
+        if e.is_dnt or not e.allowed_targets:
+            continue
+        span = finder.find_target(e, reference) or finder.find_inflected(e, reference)
+        if span is None:
+            built = finder.find_built_on(e, reference)
+            span = built[:2] if built else None
+        if span is not None:
+            forms.append(reference[span[0] : span[1]])
+    return forms
+
+
+def form_agreement(output: str, forms: Sequence[str]) -> list[bool]:
+    """Per reference form: does the output use the term in that same form (whole words, any case)?"""
+    return [exact_occurs(Term(form), output) for form in forms]
