@@ -286,8 +286,15 @@ async def locate(state: AgentState, runtime: Runtime[AgentContext]) -> dict[str,
         if span is not None and fixes.duplicates_context(text, span, v.expected):
             notes.append(f"not replacing {text[span[0] : span[1]]!r}: it would repeat words")
             span = None
-        if span is not None:
-            replacements.append(fixes.replace_span(text, span, v.expected, how, ctx.options.target_lang))
+        if span is None:
+            continue
+        replacement = fixes.replace_span(text, span, v.expected, how, ctx.options.target_lang)
+        if not replacement.form_checked and morphology(ctx.options.target_lang).lexicon:
+            # With a full dictionary, words whose case and number cannot be read are no rendering of a
+            # term (`и есть ли` for «насморк»): a draft does better than a replacement of the wrong words.
+            notes.append(f"{text[span[0] : span[1]]!r} cannot take the place of {v.expected!r}: not replacing")
+            continue
+        replacements.append(replacement)
     new_text = fixes.apply(text, replacements)
     notes += [r.why for r in replacements]
     if new_text != text:

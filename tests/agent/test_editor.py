@@ -503,12 +503,25 @@ async def test_located_russian_term_takes_the_case_and_number_of_the_words_it_re
 
 
 async def test_a_term_whose_form_cannot_be_checked_is_flagged_for_review(stub_llm: StubLLM) -> None:
-    stub_llm.set_handler(handler(locate={"spans": [{"phrase": "types", "words": "types"}]}))
-    seg = Segment("1", "Select one of the various types.", "Выберите один из различных types.")
-    result = await editor_for(stub_llm).edit(seg, EN_RU, glossary=TYPES_RU)
-    assert result.output == "Выберите один из различных вид."
+    stub_llm.set_handler(handler(locate={"spans": [{"phrase": "settings", "words": "Konfig"}]}))
+    seg = Segment("1", "Open the settings.", "Öffnen Sie die Konfig.")  # a word no dictionary knows
+    result = await editor_for(stub_llm).edit(seg, EN_DE, glossary=UI)
+    assert result.output == "Öffnen Sie die Einstellungen."
     assert result.status is Status.NEEDS_REVIEW
     assert [v.code for v in result.violations] == ["term-form-unverified"]
+
+
+async def test_russian_words_that_cannot_take_the_terms_form_are_left_to_a_draft(stub_llm: StubLLM) -> None:
+    stub_llm.set_handler(
+        handler(
+            locate={"spans": [{"phrase": "types", "words": "Выберите"}]}, output="Выберите один из видов."
+        )
+    )
+    seg = Segment("1", "Select one of the types.", "Выберите один из категорий.")
+    result = await editor_for(stub_llm).edit(seg, EN_RU, glossary=TYPES_RU)
+    assert result.output == "Выберите один из видов."  # the verb was not replaced by a noun
+    assert any(s.step == "locate" and "cannot take the place" in s.detail for s in result.trace)
+    assert result.status is Status.EDITED and result.rounds == 1
 
 
 async def test_a_forced_term_may_take_any_form_of_its_lexeme(stub_llm: StubLLM) -> None:
