@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from eval.metrics.terms import applicable_entries, check_terms, term_scores
+from eval.metrics.terms import applicable_entries, check_terms, form_agreement, reference_forms, term_scores
 from glossaries.matcher import TermMatcher
 from glossaries.model import Entry, Term, Termbase, TermStatus
 
@@ -77,3 +77,59 @@ def test_rates_are_per_constraint() -> None:
     by = {s.metric: s for s in term_scores(checks)}
     assert by["term_success"].value == pytest.approx(3 / 4) and by["term_success"].n == 4
     assert by["dnt_accuracy"].n == 0
+
+
+def test_form_agreement_wants_the_references_form_of_the_term() -> None:
+    types = entry("types", "вид")
+    m = matcher("en", "ru", types)
+    forms = reference_forms("Выберите один из различных видов.", [types], m)
+    assert forms == ["видов"]
+    assert form_agreement("Выберите один из различных видов.", forms) == [True]
+    assert form_agreement("Выберите один из различных вид.", forms) == [False]  # the dictionary form
+    # A German compound in the reference: its whole word is the form to agree with.
+    action = entry("actions", "Aktion")
+    assert reference_forms("Mögliche Schnellaktionen sind:", [action], matcher("en", "de", action)) == [
+        "Schnellaktionen"
+    ]
+    assert reference_forms("Keine Begriffe hier.", [action], matcher("en", "de", action)) == []
+
+
+def _result(system: str, key: str, mt: str, output: str, before: list[dict[str, str]]) -> dict[str, object]:
+    return {
+        "system": system, "key": key, "output": output, "mt": mt, "status": "unchanged" if output == mt else "edited",
+        "violations": [], "violations_before": before, "usage": {"calls": 0}, "latency_ms": 1.0, "error": None,
+    }  # fmt: skip
+
+
+def test_summary_reports_harm_on_clean_mt_and_form_agreement_per_system() -> None:
+    from eval.datasets import EvalRow
+    from eval.summary import summarize
+
+    terms = (entry("types", "вид", id="t"),)
+    clean = EvalRow(
+        "set",
+        "1",
+        "Select one of the types.",
+        "Выберите один из видов.",
+        ref="Выберите один из видов.",
+        terms=terms,
+    )
+    wrong = EvalRow("set", "2", "Select the types.", "Выберите категории.", ref="Выберите виды.", terms=terms)
+    missing = [{"code": "term-missing", "severity": "error"}]
+    results = [
+        _result("mt", "set/1", clean.mt or "", clean.mt or "", []),
+        _result("mt", "set/2", wrong.mt or "", wrong.mt or "", missing),
+        _result("rules", "set/1", clean.mt or "", clean.mt or "", []),  # leaves clean MT alone
+        _result("rules", "set/2", wrong.mt or "", "Выберите вид.", missing),  # dictionary form
+        _result("agent-minimal", "set/1", clean.mt or "", "Выберите один вид.", []),  # harms clean MT
+        _result("agent-minimal", "set/2", wrong.mt or "", "Выберите виды.", missing),  # the reference's form
+    ]
+    summary = summarize(
+        [clean, wrong], results, source_lang="en", target_lang="ru",
+        systems=["mt", "rules", "agent-minimal"], with_ragas=False,
+    )  # fmt: skip
+    harm = {s: summary.scores[s]["harm_rate"].value for s in summary.systems}
+    agree = {s: summary.scores[s]["term_form_agreement/ref"].value for s in summary.systems}
+    assert harm == {"mt": 0.0, "rules": 0.0, "agent-minimal": 1.0}
+    assert summary.scores["agent-minimal"]["harm_rate"].n == 1  # only the clean row is eligible
+    assert agree == {"mt": 0.5, "rules": 0.5, "agent-minimal": 0.5}
