@@ -267,6 +267,7 @@ async def locate(state: AgentState, runtime: Runtime[AgentContext]) -> dict[str,
             update["failure"] = f"model unavailable: {exc}"
     replacements: list[fixes.Replacement] = []
     notes: list[str] = []
+    morph = morphology(ctx.options.target_lang)
     for v in missing:
         assert v.expected is not None
         phrase = phrase_of.get(v.entry_id or "", "")
@@ -288,8 +289,11 @@ async def locate(state: AgentState, runtime: Runtime[AgentContext]) -> dict[str,
             span = None
         if span is None:
             continue
+        head = morph.head_noun(text[span[0] : span[1]]) if len(v.expected.split()) == 1 else None
+        if head is not None:  # the model named the noun with its neighbours: keep them
+            span = (span[0] + head[0], span[0] + head[1])
         replacement = fixes.replace_span(text, span, v.expected, how, ctx.options.target_lang)
-        if not replacement.form_checked and morphology(ctx.options.target_lang).lexicon:
+        if not replacement.form_checked and morph.lexicon:
             # With a full dictionary, words whose case and number cannot be read are no rendering of a
             # term (`и есть ли` for «насморк»): a draft does better than a replacement of the wrong words.
             notes.append(f"{text[span[0] : span[1]]!r} cannot take the place of {v.expected!r}: not replacing")

@@ -298,6 +298,8 @@ class TermMatcher:
         return found[0] if found else None
 
     def _built_on(self, terms: list[str], target: str, *, first: bool) -> list[tuple[int, int, Formation]]:
+        folded = target.casefold()
+        terms = [t for t in terms if t[:3].casefold() in folded]  # a word built on a term holds its start
         if not terms:
             return []
         words, _ = self._target_words(target)

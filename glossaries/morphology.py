@@ -98,6 +98,11 @@ class Morphology:
         """Is `word` a form of the lexeme of `term_word`, by the dictionary (not by a shared stem)?"""
         return False
 
+    def head_noun(self, phrase: str) -> tuple[int, int] | None:
+        """Span in `phrase` of its head noun, where the dictionary can tell it (`Гуморальный |фактор|`,
+        `обладает |фактором|`, `с |фактором|`): a one-word term replaces that word, not its neighbours."""
+        return None
+
 
 class _Compounding(Morphology):
     """Germanic languages: lemmas from simplemma, forms by suffix checked against its dictionary, compounds."""
@@ -124,7 +129,9 @@ class _Compounding(Morphology):
         (`Roter Backstein` is `rot`, `die Runde` may be the adjective `rund`)."""
         found = super()._compute_lemmas(word)
         if word[:1].isupper() and not word.isupper():
-            found = tuple(dict.fromkeys((*found, *super()._compute_lemmas(word.lower()))))
+            lower = self._dict().get(word.lower())  # one lookup, not simplemma's whole pipeline again
+            if lower is not None and lower.casefold() not in found:
+                found = (*found, lower.casefold())
         return found
 
     def _dict(self) -> Any:
@@ -307,19 +314,24 @@ class _Pymorphy(Morphology):
                     out.append(form)
         return tuple(dict.fromkeys(out))[:_MAX_FORMS]
 
+    def _is_noun(self, word: str) -> bool:
+        parses = self._parse(word)
+        return bool(parses) and parses[0].tag.POS == "NOUN" and "Abbr" not in parses[0].tag and len(word) > 2
+
+    def head_noun(self, phrase: str) -> tuple[int, int] | None:
+        nouns = [m for m in _WORD.finditer(phrase) if self._is_noun(m.group())]
+        return nouns[-1].span() if nouns else None  # Russian noun phrases end in their head
+
     def _features(self, replaced: str) -> list[set[str]]:
-        """Case and number readings of the replaced words' noun (or of the word, if it has no noun)."""
-        readings: list[set[str]] = []
-        for w in _WORD.findall(replaced):
-            parses = [p for p in self._parse(w) if p.tag.case and p.tag.number]
-            if not parses:
-                continue
-            top = parses[0].score
-            keep = [p for p in parses if p.score >= 0.2 * top]
-            readings = [{str(p.tag.case), str(p.tag.number)} for p in keep]
-            if parses[0].tag.POS == "NOUN":
-                break
-        return readings
+        """Case and number readings of the replaced words' head noun (or last inflecting word)."""
+        words = _WORD.findall(replaced)
+        nouns = [w for w in words if self._is_noun(w)]
+        for w in reversed(nouns or words):
+            parses = [p for p in self._parse(w) if p.tag.case and p.tag.number and len(w) > 2]
+            if parses:
+                top = parses[0].score
+                return [{str(p.tag.case), str(p.tag.number)} for p in parses if p.score >= 0.2 * top]
+        return []
 
     def inflect_like(self, term: str, replaced: str) -> str | None:
         words = term.split()

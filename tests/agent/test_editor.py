@@ -535,3 +535,14 @@ async def test_a_forced_term_may_take_any_form_of_its_lexeme(stub_llm: StubLLM) 
     assert re.search(pattern, "из различных видов") and re.search(pattern, "Виды")
     assert not re.search(pattern, "из различных категорий")
     assert result.output == "Выберите один из различных видов." and result.status is Status.EDITED
+
+
+async def test_a_one_word_term_replaces_the_head_noun_of_the_named_words_not_its_neighbours(
+    stub_llm: StubLLM,
+) -> None:
+    cough = termbase(Entry("cough", (Term("cough"),), (Term("кашель"),)), tgt="ru")
+    stub_llm.set_handler(handler(locate={"spans": [{"phrase": "cough", "words": "с фактором"}]}))
+    seg = Segment("1", "and I have a slight cold with a cough", "и у меня небольшая простуда с фактором")
+    result = await editor_for(stub_llm).edit(seg, EN_RU, glossary=cough)
+    assert result.output == "и у меня небольшая простуда с кашлем"  # the preposition stays, instrumental case
+    assert result.status is Status.EDITED
