@@ -19,7 +19,6 @@ Which library for which language, and why (everything comes from PyPI and loads 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 from functools import lru_cache
 from typing import Any, Literal
 
@@ -362,11 +361,3 @@ def morphology(lang: str) -> Morphology:
     if code in _COMPOUNDING:
         return _Compounding(code)
     return Morphology(code)
-
-
-def languages() -> Iterable[tuple[str, str]]:
-    """What each language gets, for the README and `postedit` diagnostics."""
-    yield from ((c, "pymorphy3: lemmas, paradigms, case/number") for c in sorted(_PYMORPHY))
-    yield from (
-        (c, "simplemma lemmas + compound rule + dictionary-checked forms") for c in sorted(_COMPOUNDING)
-    )

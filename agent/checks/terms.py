@@ -83,43 +83,30 @@ def _used_otherwise(inp: CheckInput, matcher: TermMatcher, m: TermMatch, preferr
     derived word (monatlich, коронавирусной) is a warning.
     """
     inflected = matcher.find_inflected(m.entry, inp.target)
+    built = None if inflected is not None else matcher.find_built_on(m.entry, inp.target)
     if inflected is not None:
-        start, end = inflected
         verified = matcher.verified_inflection
-        return Violation(
-            "term-inflected",
-            Severity.INFO if verified else Severity.WARNING,
-            f"'{inp.target[start:end]}' renders '{m.text}' as a form of '{preferred}'"
-            + ("" if verified else ": check it agrees"),
-            start=start,
-            end=end,
-            entry_id=m.entry.id,
-            expected=preferred,
-        )
-    built = matcher.find_built_on(m.entry, inp.target)
-    if built is not None:
-        start, end, kind = built
-        word = inp.target[start:end]
-        if kind == "compound":
-            return Violation(
-                "term-compound",
-                Severity.INFO,
-                f"'{word}' renders '{m.text}' with '{preferred}' inside a compound",
-                start=start,
-                end=end,
-                entry_id=m.entry.id,
-                expected=preferred,
-            )
-        return Violation(
-            "term-derived",
-            Severity.WARNING,
-            f"'{word}' renders '{m.text}' with a word derived from '{preferred}': check it is meant",
-            start=start,
-            end=end,
-            entry_id=m.entry.id,
-            expected=preferred,
-        )
-    return None
+        (start, end), code = inflected, "term-inflected"
+        severity = Severity.INFO if verified else Severity.WARNING
+        how = f"as a form of '{preferred}'" + ("" if verified else ": check it agrees")
+    elif built is not None and built[2] == "compound":
+        start, end, _ = built
+        code, severity, how = "term-compound", Severity.INFO, f"with '{preferred}' inside a compound"
+    elif built is not None:
+        start, end, _ = built
+        code, severity = "term-derived", Severity.WARNING
+        how = f"with a word derived from '{preferred}': check it is meant"
+    else:
+        return None
+    return Violation(
+        code,
+        severity,
+        f"'{inp.target[start:end]}' renders '{m.text}' {how}",
+        start=start,
+        end=end,
+        entry_id=m.entry.id,
+        expected=preferred,
+    )
 
 
 def term_forbidden(inp: CheckInput) -> list[Violation]:
