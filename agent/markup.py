@@ -34,6 +34,7 @@ __all__ = [
     "blank_markup",
     "find_markup",
     "masks_in",
+    "place_masks",
     "protect",
     "repair_masks",
     "restore",
@@ -344,11 +345,51 @@ def _outside_masks(text: str, p: int) -> int:
     return p
 
 
-def repair_masks(masked_source: str, masked_output: str) -> str:
-    """Drop masks the model invented or repeated and re-insert the ones it dropped.
+# Words a translation keeps as they are: numbers and codes, acronyms, URLs. A mask glued to one in the
+# source is glued to the same token in the output, wherever word order put it.
+_IDENTICAL = re.compile(r"[^\s]*\d[^\s]*|[A-Z][A-Z0-9]+(?:[-/][A-Z0-9]+)*|https?://[^\s]+")
 
-    A missing mask goes between its nearest neighbouring masks that survived (or the text ends), at the
-    same relative position it had in the source, snapped to a word boundary, with the source's spacing.
+
+def _glued_token(masked_source: str, m: re.Match[str]) -> tuple[str, bool] | None:
+    """The keep-as-is token a mask is glued to in the source, and whether it follows the mask."""
+    after = re.match(r"[^\s⟦⟧]+", masked_source[m.end() :])
+    before = re.search(r"[^\s⟦⟧]+$", masked_source[: m.start()])
+    if after is not None and before is not None:
+        return None  # glued on both sides (`-⟦2⟧EUR`): which side it follows is not for a token to say
+    for found, follows in ((after, True), (before, False)):
+        if found is not None:
+            word = found.group().strip(".,;:!?»”\"'") if follows else found.group().lstrip("«“\"'")
+            if word and _IDENTICAL.fullmatch(word):
+                return word, follows
+    return None
+
+
+def _token_anchor(masked_source: str, m: re.Match[str], out: str) -> int | None:
+    """Where a mask glued to a keep-as-is token goes: next to that token, if the output has it once."""
+    glued = _glued_token(masked_source, m)
+    if glued is None:
+        return None
+    word, follows = glued
+    hits = [h.start() for h in re.finditer(rf"(?<![\w.,]){re.escape(word)}(?![\w]|[.,]\d)", out)]
+    if len(hits) != 1:
+        return None
+    return hits[0] if follows else hits[0] + len(word)
+
+
+def repair_masks(masked_source: str, masked_output: str) -> str:
+    """Drop masks the model invented or repeated and re-insert the ones it dropped (see `place_masks`)."""
+    return place_masks(masked_source, masked_output)[0]
+
+
+def place_masks(masked_source: str, masked_output: str) -> tuple[str, tuple[str, ...]]:
+    """Drop masks the model invented or repeated and re-insert the ones it dropped; also name the masks
+    whose place nothing confirms.
+
+    A missing mask glued to a token translation keeps as is (a number, a code, an acronym) goes next to
+    that token; one at either end of the source goes to that end; one glued to a surviving mask goes next
+    to it. Those places are anchored. Any other goes between its nearest surviving neighbours at the same
+    relative position it had in the source, snapped to a word boundary: a guess that word order can
+    defeat, so it is returned as unanchored for the caller to flag.
     """
     src = list(MASK_RE.finditer(masked_source))
     wanted = Counter(m.group() for m in src)
@@ -371,6 +412,7 @@ def repair_masks(masked_source: str, masked_output: str) -> str:
         pos = m.end()
 
     present = Counter(masks_in(out))
+    guessed: list[str] = []
     for k, m in enumerate(src):
         mask = m.group()
         if present[mask] > 0:
@@ -397,19 +439,29 @@ def repair_masks(masked_source: str, masked_output: str) -> str:
         attach_right = bool(after) and not after.isspace()
         attach_left = bool(before) and not before.isspace()
         partner = _partner(masked_source, src, k, out)
-        if partner is not None:
-            p = partner
-        elif m.start() == left_src and left_src > 0 and attach_left:
-            p = left_out
-        elif m.end() == right_src and right_src < len(masked_source) and attach_right:
-            p = right_out
-        elif m.start() == 0:
+        token = _token_anchor(masked_source, m, out)
+        anchored = True
+        if m.start() == 0:
             p = 0
         elif m.end() == len(masked_source):
             p = len(out)
+        elif token is not None:
+            p = token
+        elif partner is not None:
+            p = partner
+            anchored = _encloses_nothing(masked_source, src, k) and not _guessed_partner(mask, guessed)
+        elif m.start() == left_src and left_src > 0 and attach_left:
+            p = left_out
+            anchored = _neighbour(masked_source, m.start(), before=True) not in guessed
+        elif m.end() == right_src and right_src < len(masked_source) and attach_right:
+            p = right_out
+            anchored = _neighbour(masked_source, m.end(), before=False) not in guessed
         else:
             p = _snap(out, target, attach_right, attach_left)
             p = max(left_out, min(p, right_out)) if left_out <= right_out else p
+            anchored = False
+        if not anchored:
+            guessed.append(mask)
         p = _outside_masks(out, p)
         insert = mask
         if before.isspace() and p > 0 and (out[p - 1].isalnum() or out[p - 1] in "⟧"):
@@ -417,7 +469,29 @@ def repair_masks(masked_source: str, masked_output: str) -> str:
         if after.isspace() and p < len(out) and (out[p].isalnum() or out[p] in "⟦"):
             insert = insert + " "
         out = out[:p] + insert + out[p:]
-    return out
+    return out, tuple(guessed)
+
+
+def _encloses_nothing(masked_source: str, src: list[re.Match[str]], k: int) -> bool:
+    """Does the pair of mask `k` enclose no words in the source (`⟦1⟧⟦/1⟧`)? Then its partner fixes it."""
+    mask = src[k].group()
+    partner = mask.replace("/", "") if "/" in mask else mask[:1] + "/" + mask[1:]
+    j = next((j for j, m in enumerate(src) if m.group() == partner), None)
+    if j is None:
+        return False
+    a, b = sorted((j, k))
+    return not MASK_RE.sub("", masked_source[src[a].end() : src[b].start()]).strip()
+
+
+def _guessed_partner(mask: str, guessed: Sequence[str]) -> bool:
+    partner = mask.replace("/", "") if "/" in mask else mask[:1] + "/" + mask[1:]
+    return partner in guessed
+
+
+def _neighbour(masked_source: str, at: int, *, before: bool) -> str | None:
+    """The mask right before (or after) offset `at` in the source, if one is glued there."""
+    found = re.search(r"⟦/?\d+⟧$", masked_source[:at]) if before else MASK_RE.match(masked_source, at)
+    return found.group() if found else None
 
 
 # --- validation --------------------------------------------------------------------------------------

@@ -77,17 +77,32 @@ def evaluate(ctx: AgentContext, matches: Sequence[Any], text: str, origin: str) 
 def _evaluate_edit(
     ctx: AgentContext,
     matches: Sequence[Any],
-    previous: Candidate,
+    previous: Candidate | None,
     text: str,
     replacements: Sequence[fixes.Replacement],
     origin: str,
+    extra: Sequence[Violation] = (),
 ) -> Candidate:
-    """Check a deterministic edit; what the checks cannot see, a term form nobody verified, stays on it
-    (from this edit and from earlier ones whose words are still there)."""
+    """Check an edit; what the checks cannot see (a term form or a tag place nobody verified) stays on it,
+    from this edit and from earlier ones whose words are still there."""
     checked = evaluate(ctx, matches, text, origin)
-    kept = [v for v in previous.violations if v.code in REVIEW_CODES and v.expected and v.expected in text]
-    notes = kept + fixes.unchecked_forms(text, replacements)
+    earlier = previous.violations if previous is not None else ()
+    kept = [v for v in earlier if v.code in REVIEW_CODES and v.expected and v.expected in text]
+    notes = list(dict.fromkeys([*kept, *fixes.unchecked_forms(text, replacements), *extra]))
     return Candidate(checked.text, (*checked.violations, *notes), origin) if notes else checked
+
+
+def placement_guesses(tags: Sequence[str]) -> list[Violation]:
+    """A `tag-placement-unverified` warning per tag or placeholder put back at a guessed place."""
+    return [
+        Violation(
+            "tag-placement-unverified",
+            Severity.WARNING,
+            f"{tag} was put back where it sat relative to its neighbours in the source: check what it encloses",
+            expected=tag,
+        )
+        for tag in dict.fromkeys(tags)
+    ]
 
 
 # --- nodes ------------------------------------------------------------------------------------------
@@ -212,15 +227,24 @@ async def fix(state: AgentState, runtime: Runtime[AgentContext]) -> dict[str, An
             replacements.append(r)
     new_text = fixes.apply(text, replacements)
     notes += [r.why for r in replacements]
+    guessed: tuple[str, ...] = ()
     if {v.code for v in candidate.violations} & MARKUP_CODES:
         masks = state["masks"]
-        restored = masks.unmask(masks.mask(new_text))
+        restored, guessed = masks.unmask_placed(masks.mask(new_text))
         if restored != new_text:
             notes.append("tags/placeholders restored to match the source")
             new_text = restored
     update: dict[str, Any] = {"tried": [f"fix:{text}"]}
     if new_text != text:
-        fixed = _evaluate_edit(ctx, state.get("matches", []), candidate, new_text, replacements, "fix")
+        fixed = _evaluate_edit(
+            ctx,
+            state.get("matches", []),
+            candidate,
+            new_text,
+            replacements,
+            "fix",
+            placement_guesses(guessed),
+        )
         update |= {"candidate": fixed, "candidates": [fixed]}
         update["trace"] = [
             TraceStep("fix", "; ".join(notes), _ms(t0), {"text": new_text}),
@@ -296,7 +320,9 @@ async def locate(state: AgentState, runtime: Runtime[AgentContext]) -> dict[str,
         if not replacement.form_checked and morph.lexicon:
             # With a full dictionary, words whose case and number cannot be read are no rendering of a
             # term (`и есть ли` for «насморк»): a draft does better than a replacement of the wrong words.
-            notes.append(f"{text[span[0] : span[1]]!r} cannot take the place of {v.expected!r}: not replacing")
+            notes.append(
+                f"{text[span[0] : span[1]]!r} cannot take the place of {v.expected!r}: not replacing"
+            )
             continue
         replacements.append(replacement)
     new_text = fixes.apply(text, replacements)
@@ -390,13 +416,13 @@ async def rewrite(state: AgentState, runtime: Runtime[AgentContext]) -> dict[str
         output = (reply.data or {}).get("output")
         if not isinstance(output, str) or not output.strip():
             continue
-        text = masks.unmask(output)
+        text, guessed = masks.unmask_placed(output)
         for e in (reply.data or {}).get("edits", []) or []:
             if isinstance(e, dict) and all(isinstance(e.get(k), str) for k in ("before", "after", "reason")):
                 edits.append(ModelEdit(e["before"], e["after"], e["reason"]))
         why_not = implausible(ctx, candidate, text)
         if why_not is None:
-            draft = evaluate(ctx, matches, text, kind)
+            draft = _evaluate_edit(ctx, matches, None, text, (), kind, placement_guesses(guessed))
             why_not = added_defect(candidate, draft)
             if why_not is None:
                 drafts.append(draft)

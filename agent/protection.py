@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from agent.markup import MASK_CLOSE, MASK_OPEN, MASK_RE, Protected, Token, protect, repair_masks, restore
+from agent.markup import MASK_CLOSE, MASK_OPEN, MASK_RE, Protected, Token, place_masks, protect, restore
 
 
 @dataclass(frozen=True)
@@ -31,8 +31,13 @@ class SegmentMasks:
         A dropped DNT mask is not put back: the model translated the term, and inserting it again would
         leave both renderings side by side. The checks flag it (`dnt-altered`) and the term repair fixes it.
         """
-        repaired = repair_masks(self._source_without_dnt(), masked_output)
-        return restore(repaired, self.table)
+        return self.unmask_placed(masked_output)[0]
+
+    def unmask_placed(self, masked_output: str) -> tuple[str, tuple[str, ...]]:
+        """`unmask`, and the markup (as written in the source) that went back at a guessed place."""
+        repaired, guessed = place_masks(self._source_without_dnt(), masked_output)
+        texts = {t.token: t.text for t in self.table.tokens}
+        return restore(repaired, self.table), tuple(texts.get(mask, mask) for mask in guessed)
 
     def _source_without_dnt(self) -> str:
         dnt = {t.token: t.text for t in self.source.tokens if t.kind == "dnt"}

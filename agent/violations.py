@@ -40,5 +40,5 @@ class Violation:
 
 
 # Findings that make a segment `needs_review` without being errors the agent should act on: an edit it
-# made but could not verify (a term form it could not check).
-REVIEW_CODES = frozenset({"term-form-unverified"})
+# made but could not verify (a term form it could not check, a tag it put back at a guessed place).
+REVIEW_CODES = frozenset({"term-form-unverified", "tag-placement-unverified"})
