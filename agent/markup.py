@@ -1,7 +1,8 @@
 """Protect inline markup from the model, restore it afterwards, and validate a target's markup.
 
 A small LLM rewrites whatever it sees, so every inline tag (XLIFF 1.2/2.0, HTML/XML), entity, placeholder
-(printf, Python, ICU, `{{var}}`, `${var}`) and do-not-translate term becomes an opaque mask before the
+(printf, Python, ICU, `{{var}}`, `${var}`, `%name%`, `%1`, `$name$`, `$(name)`, `#name#`, `@name@`) and
+do-not-translate term becomes an opaque mask before the
 prompt: `⟦n⟧` for a standalone unit, `⟦n⟧..⟦/n⟧` for a paired tag so the model still sees the nesting.
 Literal `⟦`/`⟧` in the text are masked too, so `restore(protect(x).masked, protect(x)) == x` for every
 string. `validate` compares a target's tags and placeholders with its source's; `repair_masks` puts back
@@ -45,7 +46,8 @@ __all__ = [
 @dataclass(frozen=True)
 class Token:
     """One protected unit. `name` is the tag name (`g`, `x`, `ph`, `b`) or the placeholder family
-    (`printf`, `python`, `icu`, `brace`, `template`, `entity`, `literal`) or the DNT term."""
+    (`printf`, `python`, `icu`, `brace`, `template`, `entity`, `percent` for `%name%`, `positional` for `%1`,
+    `variable` for `$name$`, `$(name)`, `#name#`, `@name@`, `literal`) or the DNT term."""
 
     kind: Kind
     text: str
@@ -93,7 +95,14 @@ _PY_BRACE = re.compile(r"\{[\w.\[\]]*(?:![rsa])?(?::[^{}]*)?\}")
 _ICU_HEAD = re.compile(
     r"\s*[\w.]+\s*,\s*(?:plural|select|selectordinal|number|date|time|spellout|ordinal|duration|choice)\s*(?:,|$)"
 )
-_TRIGGER = re.compile(r"[<&%{$⟦⟧]")
+# Variable syntaxes of other ecosystems, each a whole token: Symfony/OpenOffice `%name%`, Qt/Windows `%1`,
+# Mozilla `$name$`, shell/Make `$(name)`, `#name#`, `@name@`.
+_PERCENT_NAME = re.compile(r"%([A-Za-z_][\w.-]{2,})%")
+_PRINTF_LIKE = re.compile(r"(?:hh|h|ll|l|L|q|j|z|t)?[diouxXeEfFgGcsaAp]")
+_PERCENT_NUMBER = re.compile(r"%\d+(?![\d$%])")
+_DOLLAR_NAME = re.compile(r"\$\([\w.-]+\)|\$[A-Za-z_][\w.-]*\$")
+_DELIMITED = re.compile(r"([#@])[A-Za-z_][\w.-]*\1")
+_TRIGGER = re.compile(r"[<&%{$#@⟦⟧]")
 
 
 def _balanced_end(text: str, start: int) -> int | None:
@@ -139,6 +148,9 @@ def _match_at(text: str, i: int) -> Markup | None:
         m = _ENTITY.match(text, i)
         return Markup("placeholder", m.group(), "entity", None, i, m.end()) if m else None
     if ch == "%":
+        m = _PERCENT_NAME.match(text, i)
+        if m and not _PRINTF_LIKE.fullmatch(m.group(1)):
+            return Markup("placeholder", m.group(), "percent", None, i, m.end())
         m = _PRINTF.match(text, i)
         # `50%-a` (Hungarian suffix) and `%3A` (URL escape) are text, not placeholders.
         if (
@@ -150,10 +162,19 @@ def _match_at(text: str, i: int) -> Markup | None:
         if m:
             family = "python" if m.group().startswith("%(") else "printf"
             return Markup("placeholder", m.group(), family, None, i, m.end())
+        m = _PERCENT_NUMBER.match(text, i)
+        if m and not _AFTER_NUMBER.search(text[max(0, i - 2) : i]):
+            return Markup("placeholder", m.group(), "positional", None, i, m.end())
         return None
     if ch == "$":
         m = _DOLLAR.match(text, i)
-        return Markup("placeholder", m.group(), "template", None, i, m.end()) if m else None
+        if m:
+            return Markup("placeholder", m.group(), "template", None, i, m.end())
+        m = _DOLLAR_NAME.match(text, i)
+        return Markup("placeholder", m.group(), "variable", None, i, m.end()) if m else None
+    if ch in "#@":
+        m = _DELIMITED.match(text, i)
+        return Markup("placeholder", m.group(), "variable", None, i, m.end()) if m else None
     if ch == "{":
         m = _TEMPLATE.match(text, i)
         if m:

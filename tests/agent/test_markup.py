@@ -156,3 +156,27 @@ def test_repair_masks_drops_invented_and_restores_dropped(output: str, repaired:
 def test_repair_masks_always_yields_the_source_masks_once() -> None:
     for output in ["", "nothing kept", "⟦2⟧", "⟦/1⟧ x ⟦1⟧", "⟦3⟧⟦3⟧ y"]:
         assert sorted(masks_in(repair_masks(MASKED, output))) == sorted(masks_in(MASKED))
+
+
+@pytest.mark.parametrize(
+    ("source", "unit"),
+    [
+        ("Créer %entity_name%", "%entity_name%"),  # Symfony / OpenOffice
+        ("Open $file$ now", "$file$"),  # Mozilla
+        ("Run $(make) first", "$(make)"),  # shell / Make
+        ("Hello #name#", "#name#"),
+        ("Hello @user@", "@user@"),
+        ("%1 of %2 files", "%1"),  # Qt / Windows positional
+    ],
+)
+def test_variable_syntaxes_of_other_ecosystems_are_protected_and_checked(source: str, unit: str) -> None:
+    assert unit in [u.text for u in find_markup(source)]
+    assert unit not in protect(source).masked  # the model never sees it as text
+    assert {v.code for v in validate(source, source.replace(unit, ""))} == {"placeholder-missing"}
+
+
+@pytest.mark.parametrize(
+    "text", ["Save 20% now", "50%1 more", "C# and F#", "mail a@b.c", "%d%s", "$5 or $10"]
+)
+def test_text_that_only_looks_like_a_variable_is_left_alone(text: str) -> None:
+    assert [u.name for u in find_markup(text)] in ([], ["printf", "printf"])
