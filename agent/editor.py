@@ -135,7 +135,7 @@ class PostEditor:
             if hit is not None:
                 step = TraceStep("cache", "served from the result cache", _ms(t0))
                 yield step
-                yield _replace_cached(hit, step, _ms(t0))
+                yield _replace_cached(hit, segment, step, _ms(t0))
                 return
         context = self._context(segment, options, glossary, style)
         state: dict[str, Any] = {}
@@ -301,5 +301,8 @@ def _result(
     )
 
 
-def _replace_cached(hit: SegmentResult, step: TraceStep, latency_ms: float) -> SegmentResult:
-    return replace(hit, cached=True, latency_ms=latency_ms, trace=(step,))
+def _replace_cached(
+    hit: SegmentResult, segment: Segment, step: TraceStep, latency_ms: float
+) -> SegmentResult:
+    """The cached result as this request's: its id (the cache key leaves ids out), served from the cache."""
+    return replace(hit, id=segment.id, cached=True, latency_ms=latency_ms, trace=(step,))

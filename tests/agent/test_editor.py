@@ -298,6 +298,18 @@ async def test_cache_serves_repeats_and_never_outlives_a_glossary_change(stub_ll
     assert not third.cached and len(stub_llm.requests) == 2
 
 
+async def test_a_cached_result_answers_under_the_id_of_the_request_that_asked(stub_llm: StubLLM) -> None:
+    editor = PostEditor(None, cache=InMemoryResultCache())
+    first = await editor.edit(
+        Segment("req1-a", "Click Save.", "Klicken Sie auf Sichern."), EN_DE, glossary=UI
+    )
+    again = await editor.edit(
+        Segment("req2-a", "Click Save.", "Klicken Sie auf Sichern."), EN_DE, glossary=UI
+    )
+    assert again.cached and again.output == first.output
+    assert (first.id, again.id) == ("req1-a", "req2-a")
+
+
 async def test_an_unreachable_redis_cache_never_loses_a_segment(stub_llm: StubLLM) -> None:
     """Redis down: lookups miss and writes are skipped; the segment is edited as without a cache."""
     stub_llm.set_handler(handler(output="Öffnen Sie die Einstellungen."))
