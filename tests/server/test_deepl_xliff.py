@@ -231,3 +231,24 @@ def test_usage_counts_each_tenants_characters_and_answers_456_past_the_limit(
         assert over.status_code == 456 and "Quota exceeded" in over.json()["message"]
         assert a.get("/v2/usage").json()["character_count"] == 15  # a refused request costs nothing
         assert b.get("/v2/usage").json() == {"character_count": 0, "character_limit": 20}
+
+
+def test_a_second_xliff_with_the_same_text_under_other_ids_is_post_edited_too(client: httpx.Client) -> None:
+    def xliff(ids: tuple[str, str]) -> bytes:
+        units = "".join(
+            f'<trans-unit id="{i}"><source>Click Save.</source><target>Klicken Sie auf Sichern.</target></trans-unit>'
+            for i in ids
+        )
+        return (
+            f'<xliff version="1.2" xmlns="urn:oasis:names:tc:xliff:document:1.2"><file source-language="en" '
+            f'target-language="de" datatype="plaintext" original="ui"><body>{units}</body></file></xliff>'
+        ).encode()
+
+    glossary = "en,de\nSave,Speichern\n"
+    r = client.put("/v1/glossaries/ui-cache?source_lang=en&target_lang=de&filename=g.csv", content=glossary)
+    assert r.status_code in (200, 201), r.text
+    for ids in (("a1", "a2"), ("b1", "b2")):  # the second file is served from the result cache
+        r = client.post("/v1/xliff", files={"file": ("ui.xlf", xliff(ids))}, data={"glossary_id": "ui-cache"})
+        assert r.status_code == 200, r.text
+        targets = [t.text for t in etree.fromstring(r.content).iter("{*}target")]
+        assert targets == ["Klicken Sie auf Speichern.", "Klicken Sie auf Speichern."], ids
