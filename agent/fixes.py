@@ -75,11 +75,15 @@ def term_in_form(expected: str, replaced: str, target_lang: str) -> tuple[str, b
     """The glossary term in the grammatical form of the words it replaces, and whether that form is known.
 
     `вид` replacing `типы` becomes `виды`, `Einstellung` replacing `Optionen` becomes `Einstellungen`. Where
-    the morphology cannot tell the form, the term goes in as the glossary has it, and the caller flags it.
+    the morphology cannot tell the form, the term goes in as the glossary has it, and the caller flags it;
+    a language without morphology gets the glossary's form unflagged, as it always did.
     """
     if SequenceMatcher(a=expected.casefold(), b=replaced.casefold(), autojunk=False).ratio() >= 0.85:
         return expected, True  # a misspelling of the term (`Einstelungen`): the form is the glossary's
-    form = morphology(target_lang).inflect_like(expected, replaced)
+    morph = morphology(target_lang)
+    if not morph.inflects:
+        return expected, True  # no morphology for this language: as written, as before this layer
+    form = morph.inflect_like(expected, replaced)
     return (form, True) if form is not None else (expected, False)
 
 

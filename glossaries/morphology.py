@@ -60,6 +60,7 @@ class Morphology:
     """
 
     lexicon = False
+    inflects = False  # can `inflect_like` ever answer? Where it cannot, a term goes in as written, as before
 
     def __init__(self, lang: str) -> None:
         code = _LEMMA_ALIASES.get(primary_lang(lang), primary_lang(lang))
@@ -106,6 +107,7 @@ class Morphology:
 class _Compounding(Morphology):
     """Germanic languages: lemmas from simplemma, forms by suffix checked against its dictionary, compounds."""
 
+    inflects = True
     MIN_PART = 4  # letters of the term inside a compound, and of the rest of the word
     ENDINGS = frozenset({"", "e", "en", "er", "es", "em", "n", "s", "ern", "ns", "ens", "nen"})
     # Suffixes and suffix-like words that make another word class of the term (monat|lich, einnahmen|seitig).
@@ -241,6 +243,7 @@ class _Pymorphy(Morphology):
     """Russian and Ukrainian: pymorphy3's dictionaries, with grammatical tags."""
 
     lexicon = True
+    inflects = True
     _CASES = ("nomn", "gent", "datv", "accs", "ablt", "loct")
     _AGREES = frozenset({"ADJF", "PRTF", "NUMR", "NPRO"})  # words before the head noun that agree with it
 

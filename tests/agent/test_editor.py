@@ -570,3 +570,12 @@ async def test_a_one_word_term_replaces_the_head_noun_of_the_named_words_not_its
     result = await editor_for(stub_llm).edit(seg, EN_RU, glossary=cough)
     assert result.output == "и у меня небольшая простуда с кашлем"  # the preposition stays, instrumental case
     assert result.status is Status.EDITED
+
+
+async def test_a_language_without_morphology_keeps_todays_behaviour(stub_llm: StubLLM) -> None:
+    symptoms = termbase(Entry("s", (Term("symptoms"),), (Term("symptômes"),)), tgt="fr")
+    stub_llm.set_handler(handler(locate={"spans": [{"phrase": "symptoms", "words": "signes"}]}))
+    seg = Segment("1", "the following symptoms", "les signes suivants")
+    result = await editor_for(stub_llm).edit(seg, EN_FR, glossary=symptoms)
+    assert result.output == "les symptômes suivants"
+    assert result.status is Status.EDITED and result.violations == ()  # not flagged: French had no check
