@@ -228,6 +228,8 @@ def span_choices(target: str, max_words: int) -> list[str]:
             text = target[words[i].start() : words[j].end()]
             if any(ch in text for ch in "⟦⟧()[]{},;:!?«»") or ". " in text or not grammar_safe(text):
                 break  # replacing it would drop markup or punctuation; or it cannot go into the schema
+            if target[words[j].end() : words[j].end() + 1] in ("'", "’"):
+                continue  # ends on an elided article (`ou d' une`): replacing it would strand the apostrophe
             seen.setdefault(text, None)
     return list(seen)
 

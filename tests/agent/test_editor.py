@@ -130,6 +130,9 @@ def test_locate_choices_leave_out_what_llama_cpp_cannot_put_in_a_grammar() -> No
     assert span_choices("le COVID-19 ( coronavirus 2019 ) , une", 3) == [
         "le", "le COVID-19", "COVID-19", "coronavirus", "coronavirus 2019", "2019", "une"
     ]  # fmt: skip
+    # A run ending on an elided article would strand its apostrophe: `maladie' une`.
+    assert "affection ou d" not in span_choices("une affection ou d' une infection", 4)
+    assert "affection ou" in span_choices("une affection ou d' une infection", 4)
 
 
 async def test_a_draft_that_must_add_a_term_is_constrained_to_contain_it(stub_llm: StubLLM) -> None:
