@@ -175,6 +175,8 @@ class _Compounding(Morphology):
         last, base = old[-1], self.lemmas(old[-1])[0]
         if not self._known(last):
             return None
+        if self.lang in ("de", "lb") and words[-1][:1].isupper() and last[:1].islower():
+            return None  # a noun (German capitalises them) for a verb or an adjective: no form fits
         head, head_lemma = words[-1], self.lemmas(words[-1])[0]
         form = None
         if last.casefold() == base:

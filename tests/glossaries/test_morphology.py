@@ -73,3 +73,10 @@ def test_languages_without_a_rule_keep_the_previous_behaviour() -> None:
     assert fr.inflect_like("maladie", "maladies") is None
     assert fr.lemmas("maladies") == ("maladie",)
     assert not fr.lexicon and morphology("ru").lexicon
+
+
+def test_a_german_noun_term_has_no_form_for_a_verb_or_an_adjective() -> None:
+    de = morphology("de")
+    assert de.inflect_like("Herausforderung", "angefochten") is None  # the verb "challenged"
+    assert de.inflect_like("Gold", "goldene") is None  # the adjective
+    assert de.inflect_like("Einstellung", "Optionen") == "Einstellungen"  # noun for noun still works
