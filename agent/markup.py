@@ -328,10 +328,15 @@ def _snap(text: str, pos: int, attach_right: bool, attach_left: bool) -> int:
 _WORD = re.compile(r"\S+")
 
 
+def _partner_of(mask: str) -> str:
+    """The other half of a paired mask: `⟦/3⟧` for `⟦3⟧` and back."""
+    return mask.replace("/", "") if "/" in mask else mask[:1] + "/" + mask[1:]
+
+
 def _partner(masked_source: str, src: list[re.Match[str]], k: int, out: str) -> int | None:
     """Where a paired mask goes when its partner survived: as many words away as in the source."""
     mask = src[k].group()
-    partner_mask = mask.replace("/", "") if "/" in mask else mask[:1] + "/" + mask[1:]
+    partner_mask = _partner_of(mask)
     idx = out.find(partner_mask)
     if idx < 0:
         return None
@@ -496,7 +501,7 @@ def place_masks(masked_source: str, masked_output: str) -> tuple[str, tuple[str,
 def _encloses_nothing(masked_source: str, src: list[re.Match[str]], k: int) -> bool:
     """Does the pair of mask `k` enclose no words in the source (`⟦1⟧⟦/1⟧`)? Then its partner fixes it."""
     mask = src[k].group()
-    partner = mask.replace("/", "") if "/" in mask else mask[:1] + "/" + mask[1:]
+    partner = _partner_of(mask)
     j = next((j for j, m in enumerate(src) if m.group() == partner), None)
     if j is None:
         return False
@@ -505,8 +510,7 @@ def _encloses_nothing(masked_source: str, src: list[re.Match[str]], k: int) -> b
 
 
 def _guessed_partner(mask: str, guessed: Sequence[str]) -> bool:
-    partner = mask.replace("/", "") if "/" in mask else mask[:1] + "/" + mask[1:]
-    return partner in guessed
+    return _partner_of(mask) in guessed
 
 
 def _neighbour(masked_source: str, at: int, *, before: bool) -> str | None:
