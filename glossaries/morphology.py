@@ -52,6 +52,11 @@ def _like_case(form: str, model: str) -> str:
     return form
 
 
+def _cased(form: str, term: str, replaced: str) -> str:
+    """An inflected term keeps the glossary's capitals, or takes those of the capitalised words it replaces."""
+    return _like_case(form, replaced) if replaced[:1].isupper() and not term[:1].isupper() else form
+
+
 class Morphology:
     """Lemmas only (simplemma), the behaviour every language had before: no forms, no compounds.
 
@@ -188,7 +193,7 @@ class _Compounding(Morphology):
         if form is None:
             return None
         out = " ".join([*words[:-1], form])
-        return _like_case(out, replaced) if replaced[:1].isupper() and not term[:1].isupper() else out
+        return _cased(out, term, replaced)
 
     def built_on(self, word: str, part: str) -> Formation | None:
         w, p = word.casefold(), part.casefold()
@@ -347,7 +352,7 @@ class _Pymorphy(Morphology):
             return None  # ambiguous: the readings of the replaced words ask for different forms
         form = forms.pop()
         assert form is not None
-        return _like_case(form, replaced) if replaced[:1].isupper() and not term[:1].isupper() else form
+        return _cased(form, term, replaced)
 
 
 _COMPOUNDING = frozenset({"de", "nl", "sv", "da", "nb", "nn", "is", "af", "lb", "fy"})
