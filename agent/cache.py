@@ -47,6 +47,7 @@ def cache_key(
         "explain": options.explain,
         "rounds": options.max_rounds,
         "instructions": list(options.instructions),
+        "placeholders": list(options.placeholders),
         "resources": list(resource_versions),
         "prompt": prompt_version,
         "model": model,

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from difflib import SequenceMatcher
 
 from agent.llm import grammar_safe
-from agent.markup import MASK_RE
+from agent.markup import MASK_RE, blank_markup
 from agent.violations import Severity, Violation
 from glossaries.morphology import morphology
 
@@ -175,11 +175,14 @@ def _long_words(text: str) -> list[str]:
 
 
 def source_overlap(source: str, target: str) -> float:
-    """Share of the target's words (3+ letters) that are also source words: high for a copied source."""
-    words = _long_words(target)
+    """Share of the target's words (3+ letters) that are also source words: high for a copied source.
+
+    Markup is not counted: tag names, attributes and `translate="no"` content are copied by design.
+    """
+    words = _long_words(blank_markup(target))
     if not words:
         return 0.0
-    src = set(_long_words(source))
+    src = set(_long_words(blank_markup(source)))
     return sum(w in src for w in words) / len(words)
 
 

@@ -13,7 +13,7 @@ from langgraph.types import Command
 from agent import nodes
 from agent.state import AgentContext, AgentState, merged
 
-ROUTES = ("fix", "locate", "rewrite", "finalize")
+ROUTES = ("fix", "locate", "place", "rewrite", "finalize")
 
 
 class Node(Protocol):
@@ -39,7 +39,7 @@ def _then_route(step: Node) -> Node:
 def build_graph() -> Any:
     """Compiled once per process; every run gets its own state and context."""
     graph = StateGraph(AgentState, context_schema=AgentContext)
-    for name in ("prepare", "fix", "locate", "rewrite"):
+    for name in ("prepare", "fix", "locate", "place", "rewrite"):
         graph.add_node(name, _then_route(getattr(nodes, name)), destinations=ROUTES)
     graph.add_node("finalize", nodes.finalize)
     graph.add_edge(START, "prepare")

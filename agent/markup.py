@@ -11,13 +11,17 @@ masks a model dropped, deterministically.
 
 from __future__ import annotations
 
+import html.entities
 import re
+import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from difflib import SequenceMatcher
 from typing import Literal
 
 from agent.violations import Severity, Violation
+from glossaries.placeholder_profiles import DEFAULT_FAMILIES, families_for
 
 Kind = Literal["open", "close", "empty", "placeholder", "dnt"]
 
@@ -33,6 +37,7 @@ __all__ = [
     "Protected",
     "Token",
     "blank_markup",
+    "enclosed_text",
     "find_markup",
     "masks_in",
     "place_masks",
@@ -40,6 +45,8 @@ __all__ = [
     "repair_masks",
     "restore",
     "validate",
+    "without_pair",
+    "wrap_pair",
 ]
 
 
@@ -81,11 +88,18 @@ _TAG = re.compile(rf"<(/?)([A-Za-z_][\w:.-]*)({_ATTRS})\s*(/?)>")
 # XLIFF 1.2 elements whose content is native code, never text: one opaque unit each.
 _OPAQUE = re.compile(rf"<(ph|bpt|ept|it|sub)\b({_ATTRS})\s*>.*?</\1\s*>", re.DOTALL)
 _SPECIAL = re.compile(r"<!--.*?-->|<!\[CDATA\[.*?\]\]>|<\?.*?\?>", re.DOTALL)
+# HTML `translate="no"` and `class="notranslate"`, XLIFF 2 `<mrk translate="no">`: the element's content is not
+# text to translate, so the whole element, content included, is one opaque unit.
+_NO_TRANSLATE = re.compile(
+    r"""(?:^|\s)(?:translate\s*=\s*(?:"no"|'no'|no(?![\w-]))"""
+    r"""|class\s*=\s*(?:"[^"]*\bnotranslate\b[^"]*"|'[^']*\bnotranslate\b[^']*'|notranslate(?![\w-])))""",
+    re.IGNORECASE,
+)
 _ID = re.compile(r"""(?:^|\s)id\s*=\s*(?:"([^"]*)"|'([^']*)')""")
-_ENTITY = re.compile(r"&(?:#\d+|#[xX][0-9a-fA-F]+|[A-Za-z][A-Za-z0-9]*);")
+_ENTITY = re.compile(r"&(?:#\d+|#[xX][0-9a-fA-F]+|[A-Za-z_][\w.-]*);")  # DTD names take `.`, `-`
 _PRINTF = re.compile(
     r"%%|%\([\w.-]+\)[-+0# ]*\d*(?:\.\d+)?[diouxXeEfFgGcrsa]"
-    r"|%(?:\d+\$)?[-+0#']*(?:\d+|\*)?(?:\.(?:\d+|\*))?(?:hh|h|ll|l|L|q|j|z|t)?[diouxXeEfFgGcsaAp@]"
+    r"|%(?:\d+\$)?[-+0#']*(?:\d+|\*)?(?:\.(?:\d+|\*))?(?:hh|h|ll|l|L|q|j|z|t)?[diouxXeEfFgGcCsSaAp@]"
 )
 _URL_ESCAPE = re.compile(r"%[0-9][A-F]")
 _AFTER_NUMBER = re.compile(r"\d[ \u00a0\u202f]?$")
@@ -100,9 +114,17 @@ _ICU_HEAD = re.compile(
 _PERCENT_NAME = re.compile(r"%([A-Za-z_][\w.-]{2,})%")
 _PRINTF_LIKE = re.compile(r"(?:hh|h|ll|l|L|q|j|z|t)?[diouxXeEfFgGcsaAp]")
 _PERCENT_NUMBER = re.compile(r"%\d+(?![\d$%])")
-_DOLLAR_NAME = re.compile(r"\$\([\w.-]+\)|\$[A-Za-z_][\w.-]*\$")
+_DOLLAR_NAME = re.compile(r"\$[A-Za-z_][\w.-]*\$")
+_SHELL = re.compile(r"\$\(\^?[\w.-]+\)")  # `$(name)`, NSIS `$(^Name)`
+_BARE_DOLLAR = re.compile(r"\$[A-Za-z_]\w*")
+_BARE_PERCENT = re.compile(r"%[A-Za-z_]\w*")  # OpenOffice `%file`
 _DELIMITED = re.compile(r"([#@])[A-Za-z_][\w.-]*\1")
-_TRIGGER = re.compile(r"[<&%{$#@⟦⟧]")
+_HASH_NUMBER = re.compile(r"#\d+\b")
+_BRACKET = re.compile(r"\$?\[[A-Za-z_][\w.-]*\]")
+_TRIGGER = re.compile(r"[<&%{$#@\[⟦⟧]")
+# An attribute-less, capitalised tag with no close tag (`<None>`, `<Error>`) is UI text in angle brackets,
+# meant to be translated (pofilter skips such pseudo-tags too).
+_PSEUDO_TAG = re.compile(r"<([A-Z][a-z]+(?: [A-Za-z]+)*)>")
 
 
 def _balanced_end(text: str, start: int) -> int | None:
@@ -126,8 +148,40 @@ def _tag_id(attrs: str) -> str | None:
     return m.group(1) if m.group(1) is not None else m.group(2)
 
 
-def _match_at(text: str, i: int) -> Markup | None:
-    """The markup unit starting at offset `i`, if any."""
+def _element_end(text: str, name: str, start: int) -> int | None:
+    """End offset of the close tag of the `name` element whose content starts at `start`, or None if unclosed."""
+    depth = 1
+    for m in _TAG.finditer(text, start):
+        closing, tag, _, selfclosing = m.groups()
+        if tag == name and not selfclosing:
+            depth += -1 if closing else 1
+            if depth == 0:
+                return m.end()
+    return None
+
+
+_DOLLAR_FAMILIES = (
+    (_DOLLAR, "template"),
+    (_SHELL, "shell"),
+    (_DOLLAR_NAME, "dollar"),
+    (_BRACKET, "bracket"),
+    (_BARE_DOLLAR, "bare-dollar"),
+)
+
+
+def _entity_family(entity: str) -> str:
+    """`entity` for a character reference (`&amp;`, `&#169;`), `dtd` for a DTD variable (`&brandShortName;`)."""
+    name = entity[1:-1]
+    return "entity" if name.startswith("#") or name in html.entities.name2codepoint else "dtd"
+
+
+def _is_pseudo_tag(text: str, m: re.Match[str]) -> bool:
+    found = _PSEUDO_TAG.fullmatch(m.group())
+    return found is not None and f"</{found.group(1).split()[0]}>" not in text
+
+
+def _match_at(text: str, i: int, families: frozenset[str] = DEFAULT_FAMILIES) -> Markup | None:
+    """The markup unit starting at offset `i`, if any. A `$` or `[` unit counts only when its family is on."""
     ch = text[i]
     if ch == "<":
         m = _SPECIAL.match(text, i)
@@ -139,14 +193,21 @@ def _match_at(text: str, i: int) -> Markup | None:
         m = _TAG.match(text, i)
         if m:
             closing, name, attrs, selfclosing = m.groups()
-            if closing and selfclosing:
+            if (closing and selfclosing) or _is_pseudo_tag(text, m):
                 return None
+            end = (
+                _element_end(text, name, m.end())
+                if not (closing or selfclosing) and _NO_TRANSLATE.search(attrs)
+                else None
+            )
+            if end is not None:
+                return Markup("empty", text[i:end], name, _tag_id(attrs), i, end)
             kind: Kind = "close" if closing else "empty" if selfclosing else "open"
             return Markup(kind, m.group(), name, _tag_id(attrs), i, m.end())
         return None
     if ch == "&":
         m = _ENTITY.match(text, i)
-        return Markup("placeholder", m.group(), "entity", None, i, m.end()) if m else None
+        return Markup("placeholder", m.group(), _entity_family(m.group()), None, i, m.end()) if m else None
     if ch == "%":
         m = _PERCENT_NAME.match(text, i)
         if m and not _PRINTF_LIKE.fullmatch(m.group(1)):
@@ -159,22 +220,29 @@ def _match_at(text: str, i: int) -> Markup | None:
             and (_AFTER_NUMBER.search(text[max(0, i - 2) : i]) or _URL_ESCAPE.fullmatch(m.group()))
         ):
             return None
-        if m:
-            family = "python" if m.group().startswith("%(") else "printf"
+        family = "python" if m and m.group().startswith("%(") else "printf"
+        if m and family in families:
             return Markup("placeholder", m.group(), family, None, i, m.end())
         m = _PERCENT_NUMBER.match(text, i)
         if m and not _AFTER_NUMBER.search(text[max(0, i - 2) : i]):
             return Markup("placeholder", m.group(), "positional", None, i, m.end())
-        return None
+        m = _BARE_PERCENT.match(text, i) if "bare-percent" in families else None
+        return Markup("placeholder", m.group(), "bare-percent", None, i, m.end()) if m else None
     if ch == "$":
-        m = _DOLLAR.match(text, i)
-        if m:
-            return Markup("placeholder", m.group(), "template", None, i, m.end())
-        m = _DOLLAR_NAME.match(text, i)
-        return Markup("placeholder", m.group(), "variable", None, i, m.end()) if m else None
+        for pattern, family in _DOLLAR_FAMILIES:
+            m = pattern.match(text, i)
+            if m and family in families:
+                return Markup("placeholder", m.group(), family, None, i, m.end())
+        return None
     if ch in "#@":
         m = _DELIMITED.match(text, i)
-        return Markup("placeholder", m.group(), "variable", None, i, m.end()) if m else None
+        if m:
+            return Markup("placeholder", m.group(), "delimited", None, i, m.end())
+        m = _HASH_NUMBER.match(text, i) if "hash-number" in families else None
+        return Markup("placeholder", m.group(), "hash-number", None, i, m.end()) if m else None
+    if ch == "[":
+        m = _BRACKET.match(text, i) if "bracket" in families else None
+        return Markup("placeholder", m.group(), "bracket", None, i, m.end()) if m else None
     if ch == "{":
         m = _TEMPLATE.match(text, i)
         if m:
@@ -189,7 +257,8 @@ def _match_at(text: str, i: int) -> Markup | None:
     return None
 
 
-def _scan(text: str, literals: bool) -> list[Markup]:
+def _scan(text: str, literals: bool, families: frozenset[str] = DEFAULT_FAMILIES) -> list[Markup]:
+    """Markup units of `text`; placeholders only of the given families (tags always)."""
     found: list[Markup] = []
     pos = 0
     while True:
@@ -202,7 +271,9 @@ def _scan(text: str, literals: bool) -> list[Markup]:
                 found.append(Markup("placeholder", text[i], "literal", None, i, i + 1))
             pos = i + 1
             continue
-        unit = _match_at(text, i)
+        unit = _match_at(text, i, families)
+        if unit is not None and unit.kind == "placeholder" and unit.name not in families:
+            unit = None
         if unit is None:
             pos = i + 1
         else:
@@ -210,9 +281,10 @@ def _scan(text: str, literals: bool) -> list[Markup]:
             pos = unit.end
 
 
-def find_markup(text: str) -> list[Markup]:
-    """Tags, entities and placeholders in `text`, in order, with their spans."""
-    return _scan(text, literals=False)
+def find_markup(text: str, profiles: Sequence[str] = ()) -> list[Markup]:
+    """Tags, entities and placeholders in `text`, in order, with their spans; placeholders of the named
+    profiles (see `glossaries.placeholder_profiles`), or of the default families for none."""
+    return _scan(text, literals=False, families=families_for(tuple(profiles)))
 
 
 def _dnt_pattern(dnt: Sequence[str]) -> re.Pattern[str] | None:
@@ -261,9 +333,14 @@ def _pairs(units: Sequence[Markup]) -> dict[int, int]:
 # --- protect / restore -------------------------------------------------------------------------------
 
 
-def protect(text: str, dnt: Sequence[str] = ()) -> Protected:
-    """Replace every markup unit and DNT term with a numbered mask the model copies verbatim."""
-    units = _with_dnt(text, _scan(text, literals=True), dnt)
+def protect(text: str, dnt: Sequence[str] = (), profiles: Sequence[str] = ()) -> Protected:
+    """Replace every markup unit and DNT term with a numbered mask the model copies verbatim.
+
+    Profiles only add families: whatever the default recognises is protected whatever the file type says,
+    as a model must never rewrite something that looks like a placeholder.
+    """
+    families = DEFAULT_FAMILIES | families_for(tuple(profiles))
+    units = _with_dnt(text, _scan(text, literals=True, families=families), dnt)
     pairs = _pairs(units)
     numbers: dict[int, int] = {}
     tokens: list[Token] = []
@@ -402,23 +479,69 @@ def _token_anchor(masked_source: str, m: re.Match[str], out: str) -> int | None:
     return hits[0] if follows else hits[0] + len(word)
 
 
+_LETTERS = re.compile(r"[^\W\d_]{4,}")
+
+
+def _folded(word: str) -> str:
+    return "".join(c for c in unicodedata.normalize("NFKD", word.casefold()) if not unicodedata.combining(c))
+
+
+def _cognate(a: str, b: str) -> bool:
+    """Do two words share their stem across languages (`cooperation`/`coopération`, `technical`/`technikai`)?
+
+    Measured on the EUR-Lex markup sets (de, fr, hu): a source word with exactly one such word in the
+    target names the right word 99% of the time, and the misses are names a translation expands.
+    """
+    a, b = _folded(a), _folded(b)
+    prefix = next((i for i, (x, y) in enumerate(zip(a, b, strict=False)) if x != y), min(len(a), len(b)))
+    return prefix >= 5 or (prefix >= 3 and SequenceMatcher(None, a, b).ratio() >= 0.75)
+
+
+def _cognate_anchor(masked_source: str, src: list[re.Match[str]], k: int, out: str) -> int | None:
+    """Where a paired mask goes when its pair encloses one word in the source and exactly one word of the
+    output shares that word's stem: before that word (open) or after it (close)."""
+    partner = _partner_of(src[k].group())
+    j = next((j for j, m in enumerate(src) if m.group() == partner), None)
+    if j is None:
+        return None
+    a, b = sorted((j, k))
+    if src[a].start() == 0 and src[b].end() == len(masked_source):
+        return None  # the pair wraps the whole segment: the edges say where it goes
+    inner = MASK_RE.sub(" ", masked_source[src[a].end() : src[b].start()]).split()
+    words = _LETTERS.findall(" ".join(inner))
+    if len(inner) != 1 or words != [inner[0]]:
+        return None
+    hits = [h for h in _LETTERS.finditer(out) if _cognate(words[0], h.group())]
+    if len(hits) != 1:
+        return None
+    p = hits[0].start() if k == a else hits[0].end()
+    survivor = out.find(partner)
+    if survivor >= 0 and (survivor > p if k == b else survivor < p):
+        return None  # the surviving half says the pair is elsewhere
+    return p
+
+
 def repair_masks(masked_source: str, masked_output: str) -> str:
     """Drop masks the model invented or repeated and re-insert the ones it dropped (see `place_masks`)."""
     return place_masks(masked_source, masked_output)[0]
 
 
-def place_masks(masked_source: str, masked_output: str) -> tuple[str, tuple[str, ...]]:
+def place_masks(
+    masked_source: str, masked_output: str, keep: frozenset[str] = frozenset()
+) -> tuple[str, tuple[str, ...]]:
     """Drop masks the model invented or repeated and re-insert the ones it dropped; also name the masks
-    whose place nothing confirms.
+    whose place nothing confirms. Masks in `keep` (the MT's own escapes, `&amp;`) are text, never dropped.
 
     A missing mask glued to a token translation keeps as is (a number, a code, an acronym) goes next to
-    that token; one at either end of the source goes to that end; one glued to a surviving mask goes next
-    to it. Those places are anchored. Any other goes between its nearest surviving neighbours at the same
-    relative position it had in the source, snapped to a word boundary: a guess that word order can
-    defeat, so it is returned as unanchored for the caller to flag.
+    that token; a paired one around a single word goes around the one output word sharing its stem; one
+    at either end of the source goes to that end; one glued to a surviving mask goes next to it. Those
+    places are anchored. Any other goes between its nearest surviving neighbours at the same relative
+    position it had in the source, snapped to a word boundary: a guess that word order can defeat, so it
+    is returned as unanchored for the caller to flag.
     """
     src = list(MASK_RE.finditer(masked_source))
     wanted = Counter(m.group() for m in src)
+    wanted.update(m.group() for m in MASK_RE.finditer(masked_output) if m.group() in keep)
     seen: Counter[str] = Counter()
     out = ""
     pos = 0
@@ -466,8 +589,17 @@ def place_masks(masked_source: str, masked_output: str) -> tuple[str, tuple[str,
         attach_left = bool(before) and not before.isspace()
         partner = _partner(masked_source, src, k, out)
         token = _token_anchor(masked_source, m, out)
+        cognate = (
+            _cognate_anchor(masked_source, src, k, out)
+            if "/" in mask or _partner_of(mask) in wanted
+            else None
+        )
         anchored = True
-        if m.start() == 0:
+        if (
+            cognate is not None
+        ):  # before the edges: "natural <g>resources</g>" -> "<g>ressources</g> naturelles"
+            p = cognate
+        elif m.start() == 0:
             p = 0
         elif m.end() == len(masked_source):
             p = len(out)
@@ -496,6 +628,35 @@ def place_masks(masked_source: str, masked_output: str) -> tuple[str, tuple[str,
             insert = insert + " "
         out = out[:p] + insert + out[p:]
     return out, tuple(guessed)
+
+
+def without_pair(masked: str, mask: str) -> str:
+    """`masked` without the paired mask `mask` (`⟦3⟧`) and its partner, leaving no doubled space."""
+    for half in (mask, _partner_of(mask)):
+        at = masked.find(half)
+        if at < 0:
+            continue
+        before, after = masked[:at], masked[at + len(half) :]
+        if before.endswith(" ") and (after.startswith(" ") or not after):
+            before = before[:-1]
+        masked = before + after
+    return masked
+
+
+def wrap_pair(masked: str, mask: str, start: int, end: int) -> str | None:
+    """`masked` with the pair `mask` around `masked[start:end]`; None when that would cut another pair."""
+    inside = Counter(m.group() for m in MASK_RE.finditer(masked, start, end))
+    if any(inside[_partner_of(m)] != n for m, n in inside.items()):
+        return None
+    return masked[:start] + mask + masked[start:end] + _partner_of(mask) + masked[end:]
+
+
+def enclosed_text(masked_source: str, mask: str) -> str | None:
+    """The source words the pair `mask` encloses, masks left out; None when it is no pair."""
+    a, b = masked_source.find(mask), masked_source.find(_partner_of(mask))
+    if a < 0 or b < 0 or b < a:
+        return None
+    return " ".join(MASK_RE.sub(" ", masked_source[a + len(mask) : b]).split())
 
 
 def _encloses_nothing(masked_source: str, src: list[re.Match[str]], k: int) -> bool:
@@ -530,22 +691,73 @@ class _Unit:
     markup: Markup
 
 
-def _units(text: str) -> tuple[list[_Unit], list[Markup]]:
-    """Tags and placeholders keyed for comparison, and the close tags that break nesting."""
-    found = [u for u in find_markup(text) if u.name not in ("entity", "comment")]
+# Attributes whose value is text for the reader (translated with it) or layout a translator may adapt:
+# a change in them is not a different tag. Layout changes are still reported, as a warning.
+_TEXT_ATTRS = frozenset(
+    {"alt", "title", "lang", "xml:lang", "xml-lang", "dir", "aria-label", "placeholder", "label", "summary"}
+)
+_LAYOUT_ATTRS = frozenset({"width", "height", "visibility", "name"})
+_ATTR = re.compile(r"""([\w:.-]+)(?:\s*=\s*("[^"]*"|'[^']*'|[^\s"'=<>`]+))?""")
+_POSITION = re.compile(r"%(\d+)\$")
+
+
+def _attributes(tag: str) -> dict[str, str]:
+    m = _TAG.match(tag)
+    if m is None:
+        return {}
+    return {name.lower(): value.strip("\"'") for name, value in _ATTR.findall(m.group(3))}
+
+
+def _tag_ident(unit: Markup) -> str:
+    """What identifies a tag across languages: its id, else its name and its non-text, non-layout attributes
+    in any order (`<a href=x title=y>` is `<a title=z href=x>`)."""
+    if unit.id is not None:
+        return unit.id
+    if _TAG.fullmatch(unit.text) is None:  # an opaque unit (`<ph>..</ph>`, a comment): all of it
+        return " ".join(unit.text.split())
+    attrs = _attributes(unit.text)
+    kept = sorted(f"{k}={v}" for k, v in attrs.items() if k not in _TEXT_ATTRS | _LAYOUT_ATTRS)
+    return " ".join([unit.name, *kept])
+
+
+def _layout(unit: Markup) -> dict[str, str]:
+    return {k: v for k, v in _attributes(unit.text).items() if k in _LAYOUT_ATTRS}
+
+
+def _printf_key(unit: Markup, order: int) -> str:
+    """`%s` as the `order`-th argument, `%2$d` as the second: `%s %d` and `%1$s %2$d` are the same."""
+    if _POSITION.match(unit.text):
+        return unit.text
+    return f"%{order}${unit.text[1:]}"
+
+
+def _units(text: str, profiles: Sequence[str] = ()) -> tuple[list[_Unit], list[Markup]]:
+    """Tags and placeholders keyed for comparison, and the close tags that break nesting.
+
+    Character entities (`&amp;`) are left to `_entity_findings`; `%%` is an escaped percent sign, not an
+    argument, so a translation may use it or not.
+    """
+    found = [
+        u
+        for u in find_markup(text, profiles)
+        if u.name not in ("entity", "comment") and not (u.name == "printf" and u.text == "%%")
+    ]
     pairs = _pairs(found)
     opens_of = {v: k for k, v in pairs.items()}
     keys: dict[int, _Key] = {}
     units: list[_Unit] = []
     misnested: list[Markup] = []
     stack: list[int] = []
+    printf_order = 0
     for i, u in enumerate(found):
         if u.kind in ("open", "empty"):
-            ident = u.id if u.id is not None else " ".join(u.text.split())
-            key: _Key = (u.kind, u.name, ident)
+            key: _Key = (u.kind, u.name, _tag_ident(u))
         elif u.kind == "close":
             open_key = keys.get(pairs[i]) if i in pairs else None
             key = ("close", u.name, open_key[2] if open_key else "")
+        elif u.name == "printf":
+            printf_order += not _POSITION.match(u.text)
+            key = ("placeholder", u.name, _printf_key(u, printf_order))
         else:
             key = ("placeholder", u.name, u.text)
         keys[i] = key
@@ -566,10 +778,54 @@ def _describe(key: _Key) -> str:
     return "placeholder" if key[0] == "placeholder" else "tag"
 
 
-def validate(source: str, target: str) -> list[Violation]:
-    """Tags and placeholders of `target` that are missing, extra, duplicated or mis-nested vs `source`."""
-    src_units, _ = _units(source)
-    tgt_units, tgt_misnested = _units(target)
+def _entity_findings(source: str, target: str) -> list[Violation]:
+    """Character entities of the source left mangled in the target (`&lt;&lt;` -> `&lt;lt;`).
+
+    A target may write out what the source escaped (`&nbsp;` as U+00A0) or drop the character with the
+    wording (`A&amp;B` -> "A und B"); what it must not do is keep the entity's name without its `&`.
+    """
+
+    def entities(text: str) -> Counter[str]:
+        return Counter(u.text for u in find_markup(text) if u.name == "entity")
+
+    src, tgt = entities(source), entities(target)
+    out: list[Violation] = []
+    for entity, n in src.items():
+        lost = n - tgt[entity] - target.count(html.unescape(entity))
+        if lost > 0 and re.search(rf"(?<![&\w]){re.escape(entity[1:])}", target):
+            out.append(
+                Violation(
+                    "placeholder-altered",
+                    Severity.WARNING,
+                    f"entity {entity} from the source lost its '&' in the target",
+                    expected=entity,
+                )
+            )
+    return out
+
+
+def _layout_findings(src_by: dict[_Key, list[_Unit]], tgt_by: dict[_Key, list[_Unit]]) -> list[Violation]:
+    out: list[Violation] = []
+    for key, s in src_by.items():
+        for a, b in zip(s, tgt_by.get(key, []), strict=False):
+            if _layout(a.markup) != _layout(b.markup):
+                out.append(
+                    Violation(
+                        "tag-attribute-changed",
+                        Severity.WARNING,
+                        f"tag {b.markup.text} changes the layout attributes of {a.markup.text}",
+                        start=b.markup.start,
+                        end=b.markup.end,
+                    )
+                )
+    return out
+
+
+def validate(source: str, target: str, profiles: Sequence[str] = ()) -> list[Violation]:
+    """Tags and placeholders of `target` that are missing, extra, duplicated or mis-nested vs `source`,
+    for the placeholder syntaxes of the named profiles (the default families for none)."""
+    src_units, _ = _units(source, profiles)
+    tgt_units, tgt_misnested = _units(target, profiles)
     src_by: dict[_Key, list[_Unit]] = defaultdict(list)
     tgt_by: dict[_Key, list[_Unit]] = defaultdict(list)
     for u in src_units:
@@ -609,7 +865,13 @@ def validate(source: str, target: str) -> list[Violation]:
                 )
         else:
             for u in t[len(s) :]:
-                verb = "is not in the source" if what == "extra" else "occurs more often than in the source"
+                verb = "occurs more often than in the source"
+                if what == "extra":
+                    verb = (
+                        "is an argument the source does not have"
+                        if key[1] == "printf"
+                        else "is not in the source"
+                    )
                 out.append(
                     Violation(
                         f"{family}-{what}",
@@ -634,7 +896,7 @@ def validate(source: str, target: str) -> list[Violation]:
                 end=m.end,
             )
         )
-    return out
+    return out + _layout_findings(src_by, tgt_by) + _entity_findings(source, target)
 
 
 def blank_markup(text: str) -> str:

@@ -1,6 +1,6 @@
 """The agent's steps as plain functions: state in, partial state out. The graph in `graph.py` wires them.
 
-prepare (retrieve, protect, check the MT) -> (fix | locate | rewrite) -> check ... -> finalize
+prepare (retrieve, protect, check the MT) -> (fix | locate | rewrite | place) -> check ... -> finalize
 """
 
 from __future__ import annotations
@@ -16,14 +16,14 @@ from agent import fixes, prompting
 from agent.checks import CheckInput, run_checks
 from agent.diff import edit_rate
 from agent.llm import LLMError, LLMReply
-from agent.markup import blank_markup
+from agent.markup import MASK_OPEN, blank_markup, enclosed_text, restore, without_pair, wrap_pair
 from agent.protection import mask_segment
 from agent.state import AgentContext, AgentState, Candidate, ModelEdit
 from agent.types import Mode, TraceStep
 from agent.violations import REVIEW_CODES, Severity, Violation
 from glossaries.morphology import morphology
 
-Route = Literal["fix", "locate", "rewrite", "finalize"]
+Route = Literal["fix", "locate", "place", "rewrite", "finalize"]
 
 LOCATE_TOKENS_PER_TERM = 40  # {"phrase": ..., "words": ...} for one term, with room to spare
 
@@ -69,6 +69,7 @@ def evaluate(ctx: AgentContext, matches: Sequence[Any], text: str, origin: str) 
             matches=tuple(matches),
             matcher=matcher,
             style=ctx.style,
+            placeholders=ctx.placeholders,
         )
     )
     return Candidate(text=text, violations=tuple(found), origin=origin)
@@ -92,17 +93,35 @@ def _evaluate_edit(
     return Candidate(checked.text, (*checked.violations, *notes), origin) if notes else checked
 
 
-def placement_guesses(tags: Sequence[str]) -> list[Violation]:
+UNPLACED = "tag-placement-unverified"
+
+
+def placement_guesses(
+    tags: Sequence[str], how: str = "where it sat relative to its neighbours in the source"
+) -> list[Violation]:
     """A `tag-placement-unverified` warning per tag or placeholder put back at a guessed place."""
     return [
         Violation(
-            "tag-placement-unverified",
-            Severity.WARNING,
-            f"{tag} was put back where it sat relative to its neighbours in the source: check what it encloses",
-            expected=tag,
+            UNPLACED, Severity.WARNING, f"{tag} was put back {how}: check what it encloses", expected=tag
         )
         for tag in dict.fromkeys(tags)
     ]
+
+
+def _guessed_pairs(state: AgentState, candidate: Candidate) -> list[tuple[str, str]]:
+    """(open mask, source words it encloses) of each tag pair whose two halves went back at a guessed place."""
+    guessed = {v.expected for v in candidate.violations if v.code == UNPLACED and v.expected}
+    masks = state["masks"]
+    tokens = masks.source.tokens
+    closes = {t.token: t.text for t in tokens if t.kind == "close"}
+    pairs = []
+    for tok in tokens:
+        close = closes.get(tok.token.replace(MASK_OPEN, MASK_OPEN + "/", 1))
+        if tok.kind == "open" and tok.text in guessed and close in guessed:
+            words = enclosed_text(masks.masked_source, tok.token)
+            if words:
+                pairs.append((tok.token, words))
+    return pairs
 
 
 # --- nodes ------------------------------------------------------------------------------------------
@@ -151,7 +170,7 @@ def _retrieve(ctx: AgentContext) -> tuple[list[Any], TraceStep]:
 def _protect(ctx: AgentContext, matches: Sequence[Any]) -> dict[str, Any]:
     t0 = time.perf_counter()
     dnt = [m.text for m in matches if m.entry.is_dnt]
-    masks, masked_mt = mask_segment(ctx.segment.source, ctx.segment.mt, dnt)
+    masks, masked_mt = mask_segment(ctx.segment.source, ctx.segment.mt, dnt, ctx.placeholders)
     n = len(masks.source.tokens)
     step = TraceStep("protect", f"{n} tag(s), placeholder(s) and DNT term(s) masked", _ms(t0))
     update: dict[str, Any] = {"masks": masks, "masked_mt": masked_mt, "trace": [step], "rounds": 0}
@@ -202,6 +221,8 @@ async def route(state: AgentState, runtime: Runtime[AgentContext]) -> Route:
         return "rewrite"
     if any(actionable(v) for v in candidate.violations) and state.get("rounds", 0) < limit:
         return "rewrite"
+    if UNPLACED in codes and not any(t.startswith("place:") for t in tried):
+        return "place"
     return "finalize"
 
 
@@ -520,6 +541,93 @@ def best_candidate(candidates: Sequence[Candidate], *, prefer_latest: bool = Fal
     unless the model was asked to review (full mode, linguist instructions): then its latest version wins."""
     order = -1 if prefer_latest else 1
     return min(enumerate(candidates), key=lambda ic: (ic[1].rank, order * ic[0]))[1]
+
+
+async def place(state: AgentState, runtime: Runtime[AgentContext]) -> dict[str, Any]:
+    """Tags that went back at a guessed place: the model names the words each pair encloses, chosen from
+    runs of words really in the target (the locate prompt and its enum), and the pair moves there.
+
+    Still flagged: a small model's choice is likelier than a position but no proof, so the segment stays
+    needs_review, with the tag where a reviewer most likely wants it.
+    """
+    t0 = time.perf_counter()
+    ctx = runtime.context
+    candidate = state["candidate"]
+    assert candidate is not None and ctx.llm is not None
+    update: dict[str, Any] = {"tried": [f"place:{candidate.text}"]}
+    pairs = _guessed_pairs(state, candidate)
+    if not pairs:
+        update["trace"] = [TraceStep("place", "no tag pair to place", _ms(t0))]
+        return update
+    masks = state["masks"]
+    masked = masks.mask(candidate.text)
+    bare = masked
+    for mask, _ in pairs:
+        bare = without_pair(bare, mask)
+    phrases = [words for _, words in pairs]
+    longest = max(len(words.split()) for words in phrases) + 2
+    schema = prompting.locate_schema(phrases, fixes.span_choices(bare, longest))
+    messages = prompting.locate_messages(ctx.system, source=masks.masked_source, mt=bare, phrases=phrases)
+    named: dict[str, str] = {}
+    try:
+        reply = await ctx.llm.complete_json(
+            messages,
+            schema,
+            max_tokens=LOCATE_TOKENS_PER_TERM * (len(phrases) + 1),
+            accept=prompting.LOCATE_SCHEMA,
+        )
+        update["calls"] = [reply.call]
+        for span in (reply.data or {}).get("spans", []) or []:
+            if isinstance(span, dict) and isinstance(span.get("phrase"), str):
+                named[span["phrase"].strip().strip("\"'").casefold()] = str(span.get("words") or "")
+    except LLMError as exc:
+        update["failure"] = f"model unavailable: {exc}"
+    placed: list[str] = []
+    for mask, words in pairs:
+        rest = without_pair(masked, mask)
+        span = fixes.find_words(rest, named.get(words.casefold(), ""), fuzzy=False)
+        moved = wrap_pair(rest, mask, *span) if span is not None else None
+        if moved is not None:
+            masked = moved
+            placed.append(mask)
+    new_text = restore(masked, masks.table)
+    if new_text == candidate.text:
+        update["trace"] = [
+            TraceStep("place", "the model named no usable words; tags stay where guessed", _ms(t0))
+        ]
+        return update
+    texts = {t.token: t.text for t in masks.table.tokens}
+    pairs_moved = {texts[m]: texts[m.replace(MASK_OPEN, MASK_OPEN + "/", 1)] for m in placed}
+    earlier = Candidate(
+        candidate.text,
+        tuple(
+            v
+            for v in candidate.violations
+            if not (v.code == UNPLACED and (v.expected in pairs_moved or v.expected in pairs_moved.values()))
+        ),
+        candidate.origin,
+    )
+    # One finding per moved pair (the fix step named each half): a reviewer checks one span per pair.
+    fixed = _evaluate_edit(
+        ctx,
+        state.get("matches", []),
+        earlier,
+        new_text,
+        (),
+        "place",
+        placement_guesses(list(pairs_moved), "with its closing tag around the words the model named"),
+    )
+    update |= {"candidate": fixed, "candidates": [fixed]}
+    update["trace"] = [
+        TraceStep(
+            "place",
+            f"{len(placed)} tag pair(s) moved to the words the model named",
+            _ms(t0),
+            {"text": new_text},
+        ),
+        _check_step(fixed, t0, "placed"),
+    ]
+    return update
 
 
 async def finalize(state: AgentState, runtime: Runtime[AgentContext]) -> dict[str, Any]:

@@ -55,6 +55,13 @@ class AgentContext:
     samples: int = 1
     extra: dict[str, object] = field(default_factory=dict)
 
+    @property
+    def placeholders(self) -> tuple[str, ...]:
+        """The placeholder profiles in force: the request's (or file type's), else the style guide's."""
+        if self.options.placeholders or self.style is None:
+            return self.options.placeholders
+        return tuple(self.style.rules_for(self.options.target_lang).placeholders)
+
 
 class AgentState(TypedDict, total=False):
     masks: SegmentMasks

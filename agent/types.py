@@ -40,6 +40,7 @@ class EditOptions:
     explain: bool = False
     max_rounds: int = 2
     instructions: tuple[str, ...] = ()  # extra user instructions, e.g. a playground follow-up ("use du")
+    placeholders: tuple[str, ...] = ()  # placeholder profiles (glossaries.placeholder_profiles); () = default
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,8 @@ tests assert pass or fail for its placeholder and tag checks (`variables`, `prin
 `xmltags`, `validxml`), each with the checker style it was asserted under (Mozilla, OpenOffice,
 LibreOffice, KDE, ...); see tests/fixtures/pofilter/README.md for where they come from.
 
-Each pair goes through our `run_checks` (en -> fr; our checks take no project style). We flag a pair
+Each pair goes through our `run_checks` (en -> fr) with the placeholder profile a user of that project
+would pick (`mozilla` for Mozilla, `openoffice` for OpenOffice and LibreOffice, the default otherwise). We flag a pair
 when any finding's code starts with `tag-` or `placeholder-` at error or warning severity. A case
 agrees when pofilter fails it and we flag it, or pofilter passes it and we raise no error-severity
 `tag-`/`placeholder-` finding (a warning on a passing pair is tolerated, and counted apart).
@@ -69,8 +70,19 @@ def load(path: Path) -> list[Case]:
         return [Case(**json.loads(line)) for line in f if line.strip()]
 
 
+def profiles_of(style: str) -> tuple[str, ...]:
+    """Our placeholder profile for pofilter's checker style, as a user of that project would pick it."""
+    name = style.split("[", 1)[0]
+    if name == "mozilla":
+        return ("mozilla",)
+    if name in ("openoffice", "libreoffice"):
+        return ("openoffice",)
+    return ()
+
+
 def evaluate(case: Case) -> Outcome:
-    violations = run_checks(CheckInput(case.source, case.target, "en", "fr"))
+    inp = CheckInput(case.source, case.target, "en", "fr", placeholders=profiles_of(case.style))
+    violations = run_checks(inp)
     found = tuple(
         v
         for v in violations

@@ -84,13 +84,16 @@ def _fold(text: str) -> str:
 
 
 def _words(text: str, lang: str) -> list[_Word]:
+    # The hot loop of every match and check: the lemmatizer is looked up once, not per word.
+    lemmas_of = morphology(lang).lemmas
     words: list[_Word] = []
     prev_end = -1
     for m in WORD.finditer(text):
         surface = m.group()
         start, end = m.span()
         low = surface.casefold()
-        keys = (low, *(lem for lem in lemmas(surface, lang) if lem != low))
+        found = lemmas_of(surface)
+        keys = (low,) if found == (low,) else (low, *(lem for lem in found if lem != low))
         glued = prev_end >= 0 and (
             (start - prev_end == 1 and text[prev_end] == " ") or joined(text, prev_end, start)
         )

@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from glossaries.fields import resource_id
 from glossaries.model import ResourceError, content_version
+from glossaries.placeholder_profiles import families_for
 from glossaries.text import primary_lang
 from glossaries.yaml_source import load_yaml, raise_validation_error
 
@@ -112,6 +113,7 @@ class StyleRules(_Strict):
     banned_phrasings: list[BannedPhrasing] = Field(default_factory=list)
     rules: list[RegexRule] = Field(default_factory=list)
     max_length: int | None = Field(default=None, gt=0)  # characters
+    placeholders: list[str] = Field(default_factory=list)  # placeholder profiles, e.g. [mozilla]
     max_length_ratio: float | None = Field(default=None, gt=0)  # target length / source length
     min_length_ratio: float | None = Field(default=None, ge=0)
     guidance: str | None = None
@@ -121,6 +123,12 @@ class StyleRules(_Strict):
     def _plain_strings(cls, value: Any) -> Any:
         if isinstance(value, list):
             return [{"text": v} if isinstance(v, str) else v for v in value]
+        return value
+
+    @field_validator("placeholders")
+    @classmethod
+    def _known_profiles(cls, value: list[str]) -> list[str]:
+        families_for(tuple(value))  # raises ValueError naming the unknown ones
         return value
 
     @model_validator(mode="after")

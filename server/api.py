@@ -11,3 +11,4 @@ __all__ = ["api_router"]
 api_router = APIRouter()
 for module in (health, postedit, xliff, jobs, glossaries, styleguides, deepl, conversations):
     api_router.include_router(module.router)
+api_router.include_router(deepl.unimplemented_router)

@@ -8,7 +8,7 @@ from fastapi import Depends, Request
 
 from server.auth import Tenant, parse_authorization
 from server.engine import Editor
-from server.errors import ApiError
+from server.errors import ApiError, is_deepl_path
 from server.ratelimit import check_rate
 from server.resources import ResourceStore
 from server.settings import Settings
@@ -40,9 +40,9 @@ def _resources(state: StateDep) -> ResourceStore:
 async def current_tenant(request: Request, state: StateDep) -> Tenant:
     """The caller's tenant from `Authorization: Bearer KEY` or `DeepL-Auth-Key KEY`; then the rate limit.
 
-    DeepL answers a bad key with 403, so `/v2` does too; `/v1` answers 401.
+    DeepL answers a bad key with 403, so `/v2` and `/v3` do too; `/v1` answers 401.
     """
-    deepl = request.url.path.startswith("/v2/")
+    deepl = is_deepl_path(request.url.path)
     key = parse_authorization(request.headers.get("authorization"))
     if key is None:
         raise ApiError(

@@ -1,7 +1,7 @@
 """One error envelope for every failure: `{"error": {"code", "message"}}`, never a stack trace.
 
 Routes raise `ApiError`; FastAPI's 404/405/422 and unexpected exceptions are mapped onto the same shape.
-DeepL-compatible routes (`/v2/...`) also carry a top-level `message`, which DeepL's clients read.
+DeepL-compatible routes (`/v2/...`, `/v3/...`) also carry a top-level `message`, which DeepL's clients read.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-__all__ = ["ApiError", "error_response", "install_error_handlers"]
+__all__ = ["ApiError", "error_response", "install_error_handlers", "is_deepl_path"]
 
 log = logging.getLogger(__name__)
 
@@ -31,6 +31,11 @@ _CODES = {
     500: "internal_error",
     503: "unavailable",
 }
+
+
+def is_deepl_path(path: str) -> bool:
+    """DeepL's API paths, where errors take DeepL's shape and status codes."""
+    return path.startswith(("/v2/", "/v3/"))
 
 
 class ApiError(Exception):
@@ -55,7 +60,7 @@ def error_response(
     headers: dict[str, str] | None = None,
 ) -> JSONResponse:
     body: dict[str, object] = {"error": {"code": code or _CODES.get(status, "error"), "message": message}}
-    if path.startswith("/v2/"):
+    if is_deepl_path(path):
         body["message"] = message
     return JSONResponse(body, status_code=status, headers=headers)
 

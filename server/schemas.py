@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from agent.types import Mode
+from glossaries.placeholder_profiles import families_for
 
 __all__ = [
     "DeepLGlossary",
@@ -14,6 +15,7 @@ __all__ = [
     "DeepLLanguage",
     "DeepLLanguagePair",
     "DeepLLanguagePairs",
+    "DeepLTranslateRequest",
     "DeepLTranslateResponse",
     "DeepLTranslation",
     "EditOut",
@@ -34,6 +36,7 @@ __all__ = [
     "ViolationOut",
 ]
 
+MAX_CONTEXT = 5000  # characters of context per segment (`/v1`) or request (`/v2/translate`)
 LangCode = Field(min_length=2, max_length=20, pattern=r"^[A-Za-z]{2,3}([-_][A-Za-z0-9]{1,8})*$")
 
 
@@ -60,7 +63,7 @@ class SegmentIn(BaseModel):
     id: str = Field(min_length=1, max_length=200)
     source: str = Field(description="source text; inline tags and placeholders are protected")
     mt: str | None = Field(default=None, description="machine translation to post-edit; omit to translate")
-    context: str | None = Field(default=None, max_length=5000)
+    context: str | None = Field(default=None, max_length=MAX_CONTEXT)
     terms: list[TermIn] = Field(default_factory=list, max_length=100)
 
 
@@ -74,6 +77,17 @@ class _Options(BaseModel):
     mode: Mode = Mode.MINIMAL
     explain: bool = Field(default=False, description="include the agent's trace in each result")
     max_rounds: int = Field(default=2, ge=0, le=5, description="repair rounds after the self-check")
+    placeholders: list[str] = Field(
+        default_factory=list,
+        max_length=20,
+        description="placeholder profiles to check (e.g. mozilla, openoffice, android); default: all common ones",
+    )
+
+    @field_validator("placeholders")
+    @classmethod
+    def _known_profiles(cls, value: list[str]) -> list[str]:
+        families_for(tuple(value))  # raises ValueError naming the unknown ones
+        return value
 
     def options(self) -> dict[str, Any]:
         """The fields above, as `server.segments.make_context` takes them."""
@@ -175,9 +189,61 @@ class ReadyResponse(BaseModel):
     redis: bool | None = Field(description="null when running without Redis (in-process fallback)")
 
 
+DeepLFormality = Literal["default", "more", "less", "prefer_more", "prefer_less"]
+
+
+class DeepLTranslateRequest(BaseModel):
+    """`POST /v2/translate` as DeepL's clients send it, from JSON or a form (where lists repeat or are
+    comma-separated). DeepL parameters that change nothing here (`split_sentences`, `preserve_formatting`,
+    `outline_detection`, `model_type`, ...) are accepted and ignored, as DeepL ignores unknown ones."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    text: list[str] = Field(min_length=1)
+    target_lang: str
+    source_lang: str | None = None
+    formality: DeepLFormality = "default"
+    tag_handling: Literal["xml", "html"] | None = None
+    context: str | None = Field(None, max_length=MAX_CONTEXT)
+    glossary_id: str | None = None
+    ignore_tags: list[str] = Field(
+        default_factory=list, description="elements whose content is kept verbatim"
+    )
+    non_splitting_tags: list[str] = Field(default_factory=list, description="accepted; each text is one unit")
+    splitting_tags: list[str] = Field(default_factory=list, description="accepted; each text is one unit")
+    show_billed_characters: bool = False
+    custom_instructions: list[Annotated[str, Field(max_length=300)]] = Field(
+        default_factory=list, max_length=10
+    )
+    glossary_ids: None = Field(None, description="not supported here (one `glossary_id`): refused with 400")
+    style_id: None = Field(None, description="not supported here: refused with 400")
+    translation_memory_id: None = Field(None, description="not supported here: refused with 400")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _form_shapes(cls, data: Any) -> Any:
+        """A form leaves unset fields empty (`source_lang=`) and may send one `text` as a plain string."""
+        if not isinstance(data, dict):
+            return data
+        data = {k: v for k, v in data.items() if v is not None and v != ""}
+        if isinstance(data.get("text"), str):
+            data["text"] = [data["text"]]
+        return data
+
+    @field_validator("ignore_tags", "non_splitting_tags", "splitting_tags", mode="before")
+    @classmethod
+    def _tag_list(cls, value: Any) -> Any:
+        """`"a,b"`, `["a,b", "c"]` and `["a", "b", "c"]` are the same list, as DeepL's client joins them."""
+        items = [value] if isinstance(value, str) else value
+        if not isinstance(items, list) or not all(isinstance(i, str) for i in items):
+            return value  # the type check reports it
+        return [tag.strip() for item in items for tag in item.split(",") if tag.strip()]
+
+
 class DeepLTranslation(BaseModel):
     detected_source_language: str
     text: str
+    billed_characters: int | None = Field(None, description="only when `show_billed_characters` was set")
 
 
 class DeepLTranslateResponse(BaseModel):

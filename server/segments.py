@@ -134,6 +134,7 @@ async def make_context(
     explain: bool = False,
     max_rounds: int = 2,
     instructions: tuple[str, ...] = (),
+    placeholders: Sequence[str] = (),
 ) -> BatchContext:
     """Validate languages, load the tenant's resources (unknown ids are 404s) and build the batch context."""
     for name, code in (("source_lang", source_lang), ("target_lang", target_lang)):
@@ -165,6 +166,7 @@ async def make_context(
         explain=explain,
         max_rounds=max_rounds,
         instructions=instructions,
+        placeholders=tuple(placeholders),
     )
     return BatchContext(
         state.editor,

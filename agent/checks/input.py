@@ -18,7 +18,8 @@ __all__ = ["CheckInput", "asserted_matches", "inline_termbase"]
 @dataclass(frozen=True)
 class CheckInput:
     """The inputs of a QA run. `matches` are the glossary entries found in the source (computed from
-    `matcher` when empty); `style` is the client's style guide, if any."""
+    `matcher` when empty); `style` is the client's style guide, if any; `placeholders` names the
+    placeholder profiles in force (the request's, the guide's or the file type's; the default set for none)."""
 
     source: str
     target: str
@@ -27,6 +28,7 @@ class CheckInput:
     matches: Sequence[TermMatch] = ()
     matcher: TermMatcher | None = None
     style: StyleGuide | None = None
+    placeholders: tuple[str, ...] = ()  # placeholder profiles to check (glossaries.placeholder_profiles)
 
 
 def inline_termbase(

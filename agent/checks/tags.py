@@ -12,4 +12,4 @@ __all__ = ["tags_and_placeholders"]
 
 def tags_and_placeholders(inp: CheckInput) -> list[Violation]:
     """Tags and placeholders missing, extra, duplicated or mis-nested"""
-    return markup.validate(inp.source, inp.target)
+    return markup.validate(inp.source, inp.target, inp.placeholders)

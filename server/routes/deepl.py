@@ -1,18 +1,24 @@
 """A DeepL-compatible subset, so tools and plugins that speak DeepL's API v2 can point at this service.
 
-`POST /v2/translate` has no MT to post-edit: the agent translates and self-checks each text.
-Auth is `Authorization: DeepL-Auth-Key KEY` (Bearer works too); DeepL answers a bad key with 403.
+`POST /v2/translate` has no MT to post-edit: the agent translates and self-checks each text. A text the
+agent could not translate (the model failed, or the guards rejected its draft) fails the request with 503, as
+DeepL answers when it cannot translate now, and nothing is billed. Auth is `Authorization: DeepL-Auth-Key KEY`
+(Bearer works too); DeepL answers a bad key with 403. DeepL calls this service does not implement (documents,
+v3 glossaries, Write) answer 403 with a message saying so: DeepL's status for a feature the key cannot use.
 """
 
 from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Collection
 from datetime import UTC, datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response
+from pydantic import ValidationError
 
+from agent.markup import find_markup
 from agent.types import Mode
 from glossaries.deepl_entries import EntriesFormat, entries_as_yaml, read_entries, termbase_pairs, write_tsv
 from glossaries.languages import LANGUAGES, is_supported, primary
@@ -25,14 +31,17 @@ from server.schemas import (
     DeepLLanguage,
     DeepLLanguagePair,
     DeepLLanguagePairs,
+    DeepLTranslateRequest,
     DeepLTranslateResponse,
     DeepLTranslation,
     DeepLUsage,
     ErrorResponse,
     ResourceInfo,
     SegmentIn,
+    SegmentOut,
 )
-from server.segments import make_context, run_batch
+from server.segments import BatchContext, make_context, run_batch
+from server.settings import Settings
 from server.usage import QUOTA_EXCEEDED, characters_used, check_quota, count_characters
 
 router = APIRouter(prefix="/v2", tags=["deepl"])
@@ -48,44 +57,17 @@ FORMAL_TARGETS = {"de", "fr", "it", "es", "nl", "pl", "pt", "ru", "ja"}  # langu
 TRANSLATE_BODY: dict[str, object] = {
     "requestBody": {
         "content": {
-            "application/json": {
-                "schema": {
-                    "type": "object",
-                    "required": ["text", "target_lang"],
-                    "properties": {
-                        "text": {"type": "array", "items": {"type": "string"}, "minItems": 1, "maxItems": 50},
-                        "source_lang": {"type": "string"},
-                        "target_lang": {"type": "string"},
-                        "glossary_id": {"type": "string"},
-                        "formality": {"type": "string", "enum": ["default", *FORMALITY]},
-                        "tag_handling": {"type": "string", "enum": ["xml", "html"]},
-                        "context": {"type": "string"},
-                    },
-                }
-            },
-            "application/x-www-form-urlencoded": {
-                "schema": {
-                    "type": "object",
-                    "required": ["text", "target_lang"],
-                    "properties": {
-                        "text": {"type": "array", "items": {"type": "string"}},
-                        "source_lang": {"type": "string"},
-                        "target_lang": {"type": "string"},
-                        "glossary_id": {"type": "string"},
-                        "formality": {"type": "string"},
-                        "tag_handling": {"type": "string"},
-                        "context": {"type": "string"},
-                    },
-                }
-            },
+            media: {"schema": DeepLTranslateRequest.model_json_schema()}
+            for media in ("application/json", "application/x-www-form-urlencoded")
         },
         "required": True,
     }
 }
+LIST_PARAMS = ("text", "ignore_tags", "non_splitting_tags", "splitting_tags")  # repeated in a form
 
 
 async def _params(request: Request) -> dict[str, Any]:
-    """DeepL accepts JSON or a form; in a form `text` repeats."""
+    """DeepL accepts JSON or a form; in a form `text` and the tag lists repeat."""
     content_type = request.headers.get("content-type", "")
     if content_type.startswith("application/json"):
         try:
@@ -97,8 +79,62 @@ async def _params(request: Request) -> dict[str, Any]:
         return body
     form = await request.form()
     params: dict[str, Any] = {k: v for k, v in form.items() if isinstance(v, str)}
-    params["text"] = [v for v in form.getlist("text") if isinstance(v, str)]
+    for name in LIST_PARAMS:
+        if name in form:
+            params[name] = [v for v in form.getlist(name) if isinstance(v, str)]
     return params
+
+
+def _translate_request(params: dict[str, Any]) -> DeepLTranslateRequest:
+    """The request, or a 400 naming the parameter in DeepL's words (never a 422 or a 500 for a wrong type)."""
+    try:
+        return DeepLTranslateRequest.model_validate(params)
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        field = str(error["loc"][0]) if error["loc"] else "text"
+        if error["type"] in ("missing", "too_short"):
+            raise ApiError(400, f"Parameter '{field}' not specified.") from exc
+        raise ApiError(400, f"Value for '{field}' not supported.") from exc
+
+
+def _keep_ignored(text: str, ignore_tags: Collection[str]) -> tuple[str, dict[str, str]]:
+    """`text` with the `ignore_tags` elements marked `translate="no"`, and each marked start tag's original.
+
+    The agent's markup protection masks a `translate="no"` element whole, content included, so the model never
+    sees that content and it comes back verbatim; `_unmark` then takes the added attribute off again. The
+    spelling of the attribute is one the text does not already contain, so no tag of the caller's is changed.
+    """
+    if not ignore_tags:
+        return text, {}
+    opens = [u for u in find_markup(text) if u.kind == "open" and u.name in ignore_tags]
+    spelling = ' translate="no"'
+    while spelling in text:
+        spelling = spelling.replace("=", " =")
+    originals: dict[str, str] = {}
+    parts: list[str] = []
+    pos = 0
+    for unit in opens:
+        marked = unit.text[:-1].rstrip() + spelling + ">"
+        originals[marked] = unit.text
+        parts += [text[pos : unit.start], marked]
+        pos = unit.end
+    return "".join(parts) + text[pos:], originals
+
+
+def _unmark(text: str, originals: dict[str, str]) -> str:
+    for marked, original in originals.items():
+        text = text.replace(marked, original)
+    return text
+
+
+def _refusal(out: SegmentOut) -> str | None:
+    """Why the agent's result must not be served as a translation, or None: no output (the model failed:
+    an error, a timeout, an unusable answer), or a draft the guards rejected (a prompt injection obeyed, a
+    part left out), which `/v1` returns flagged `needs_review` but DeepL's format has no way to flag."""
+    if out.status == "error" or not out.output:
+        return out.error.message if out.error else out.reason or "no translation could be produced"
+    rejected = [v.message for v in out.violations if v.code == "implausible-draft"]
+    return rejected[0] if rejected else None
 
 
 def _detect(texts: list[str]) -> str:
@@ -114,57 +150,73 @@ def _detect(texts: list[str]) -> str:
 @router.post(
     "/translate",
     response_model=DeepLTranslateResponse,
-    responses={**ERRORS, QUOTA_EXCEEDED: {"model": ErrorResponse}},
+    response_model_exclude_none=True,
+    responses={**ERRORS, QUOTA_EXCEEDED: {"model": ErrorResponse}, 503: {"model": ErrorResponse}},
     openapi_extra=TRANSLATE_BODY,
 )
 async def translate(request: Request, state: StateDep, tenant: TenantDep) -> DeepLTranslateResponse:
-    params = await _params(request)
-    texts = params.get("text")
-    if isinstance(texts, str):
-        texts = [texts]
-    if not isinstance(texts, list) or not texts or not all(isinstance(t, str) for t in texts):
-        raise ApiError(400, "Parameter 'text' not specified.")
-    if len(texts) > state.settings.max_segments:
-        raise ApiError(413, f"at most {state.settings.max_segments} texts per request")
-    target = params.get("target_lang")
-    if not isinstance(target, str) or not target:
-        raise ApiError(400, "Value for 'target_lang' not supported.")
-    source = params.get("source_lang")
-    detected = source if isinstance(source, str) and source else _detect(texts)
-    formality = params.get("formality") or "default"
-    if formality not in {"default", *FORMALITY}:
-        raise ApiError(400, "Value for 'formality' not supported.")
-    if formality in {"more", "less"} and primary(target) not in FORMAL_TARGETS:
-        raise ApiError(400, "'formality' is not supported for the given 'target_lang'.")
-    tag_handling = params.get("tag_handling")
-    if tag_handling not in {None, "", "xml", "html"}:
-        raise ApiError(400, "Value for 'tag_handling' not supported.")
-    context = params.get("context")
-    glossary_id = params.get("glossary_id")
-    characters = sum(len(t) for t in texts)
+    req = _translate_request(await _params(request))
+    _check_translate(req, state.settings)
+    source_lang = req.source_lang or _detect(req.text)
+    characters = sum(len(t) for t in req.text)
     await check_quota(state, tenant.id, characters)
-    ctx = await make_context(
-        state,
-        tenant.id,
-        source_lang=detected.lower(),
-        target_lang=target.lower(),
-        glossary_id=glossary_id if isinstance(glossary_id, str) and glossary_id else None,
-        mode=Mode.FULL,
-        instructions=(FORMALITY[formality],) if formality in FORMALITY else (),
-    )
-    segments = [
-        SegmentIn(id=str(i), source=t, mt=None, context=context if isinstance(context, str) else None)
-        for i, t in enumerate(texts)
-    ]
-    outs = await run_batch(ctx, segments)
+    try:
+        ctx = await make_context(
+            state,
+            tenant.id,
+            source_lang=source_lang.lower(),
+            target_lang=req.target_lang.lower(),
+            glossary_id=req.glossary_id,
+            mode=Mode.FULL,
+            instructions=((FORMALITY[req.formality],) if req.formality in FORMALITY else ())
+            + tuple(req.custom_instructions),
+        )
+    except ApiError as exc:  # a glossary for another language pair: DeepL's 400, not /v1's 422
+        raise ApiError(400 if exc.status == 422 else exc.status, exc.message, code=exc.code) from exc
+    texts = await _translate_texts(ctx, req)
     await count_characters(state, tenant.id, characters)
-    code = primary(detected).upper()
+    detected = primary(source_lang).upper()
     return DeepLTranslateResponse(
         translations=[
-            DeepLTranslation(detected_source_language=code, text=o.output if o.output is not None else t)
-            for o, t in zip(outs, texts, strict=True)
+            DeepLTranslation(
+                detected_source_language=detected,
+                text=text,
+                billed_characters=len(source) if req.show_billed_characters else None,
+            )
+            for text, source in zip(texts, req.text, strict=True)
         ]
     )
+
+
+def _check_translate(req: DeepLTranslateRequest, settings: Settings) -> None:
+    """DeepL's 400s for languages and formality, 413s for this service's request limits."""
+    if len(req.text) > settings.max_segments:
+        raise ApiError(413, f"at most {settings.max_segments} texts per request")
+    if max(len(t) for t in req.text) > settings.max_segment_chars:
+        raise ApiError(413, f"a text has more than {settings.max_segment_chars} characters")
+    for field, lang in (("target_lang", req.target_lang), ("source_lang", req.source_lang)):
+        if lang is not None and not is_supported(lang):
+            raise ApiError(400, f"Value for '{field}' not supported.", code="unsupported_language")
+    if req.formality in {"more", "less"} and primary(req.target_lang) not in FORMAL_TARGETS:
+        raise ApiError(400, "'formality' is not supported for the given 'target_lang'.")
+
+
+async def _translate_texts(ctx: BatchContext, req: DeepLTranslateRequest) -> list[str]:
+    """Each text translated by the agent (blank ones as they are), or a 503 naming the first that was not."""
+    marked = [_keep_ignored(t, req.ignore_tags) for t in req.text]
+    todo = [i for i, t in enumerate(req.text) if t.strip()]
+    segments = [SegmentIn(id=str(i), source=marked[i][0], context=req.context) for i in todo]
+    translated = list(req.text)
+    for i, out in zip(todo, await run_batch(ctx, segments), strict=True):
+        refusal = _refusal(out)
+        if refusal is not None:
+            raise ApiError(
+                503,
+                f"Text {i + 1} could not be translated (nothing was billed): {refusal}",
+                code="unavailable",
+            )
+        translated[i] = _unmark(out.output or "", marked[i][1])
+    return translated
 
 
 @router.get("/usage", response_model=DeepLUsage, responses=ERRORS)
@@ -183,12 +235,20 @@ TARGET_VARIANTS = {"en": ["EN-GB", "EN-US"], "pt": ["PT-BR", "PT-PT"], "zh": ["Z
     "/languages", response_model=list[DeepLLanguage], response_model_exclude_none=True, responses=ERRORS
 )
 async def languages(
-    tenant: TenantDep, type: Annotated[Literal["source", "target"], Query()] = "source"
+    request: Request,
+    tenant: TenantDep,
+    type: Annotated[str | None, Query(description="`source` (default) or `target`")] = None,
 ) -> list[DeepLLanguage]:
-    """DeepL's shape: `[{"language": "DE", "name": "German", "supports_formality": true}]` (target only)."""
+    """DeepL's shape: `[{"language": "DE", "name": "German", "supports_formality": true}]` (target only).
+
+    `type` comes from the query string or from a form body: DeepL's Python client sends it in a body on a GET.
+    """
+    kind = type or (await _params(request)).get("type") or "source"
+    if kind not in ("source", "target"):
+        raise ApiError(400, "Value for 'type' not supported.")
     out = []
     for code, name in sorted(LANGUAGES.items()):
-        if type == "source":
+        if kind == "source":
             out.append(DeepLLanguage(language=code.upper(), name=name))
             continue
         for variant in TARGET_VARIANTS.get(code, [code.upper()]):
@@ -322,3 +382,27 @@ async def glossary_language_pairs(tenant: TenantDep) -> DeepLLanguagePairs:
 async def glossaries(tenant: TenantDep, resources: ResourcesDep) -> DeepLGlossaryList:
     items = await resources.list_all(tenant.id, "glossary")
     return DeepLGlossaryList(glossaries=[_deepl_glossary(g) for g in items])
+
+
+NOT_IMPLEMENTED = {
+    "/v2/document": "Document translation",
+    "/v2/write": "DeepL Write (rephrase, correct)",
+    "/v3": "DeepL's v3 API (multilingual glossaries, style rules, translation memories, v3 languages)",
+}
+unimplemented_router = APIRouter(tags=["deepl"], include_in_schema=False)
+
+
+@unimplemented_router.api_route("/v2/document", methods=["GET", "POST"])
+@unimplemented_router.api_route("/v2/document/{rest:path}", methods=["GET", "POST"])
+@unimplemented_router.api_route("/v2/write/{rest:path}", methods=["GET", "POST"])
+@unimplemented_router.api_route("/v3/{rest:path}", methods=["GET", "POST", "PUT", "PATCH", "DELETE"])
+async def not_implemented(request: Request, tenant: TenantDep) -> Response:
+    """403, DeepL's answer for a feature the key cannot use (its client raises `AuthorizationException`,
+    not a retry loop as for 5xx), with a message that says the feature is missing here, not the key wrong."""
+    feature = next(f for prefix, f in NOT_IMPLEMENTED.items() if request.url.path.startswith(prefix))
+    raise ApiError(
+        403,
+        f"{feature} is not implemented by this server (a DeepL-compatible subset): "
+        "use /v2/translate, /v2/glossaries, /v2/languages and /v2/usage",
+        code="not_implemented",
+    )

@@ -80,12 +80,31 @@ async def test_forbidden_term_is_replaced_deterministically(stub_llm: StubLLM) -
 
 async def test_dropped_placeholder_and_tag_are_restored_without_a_model_call(stub_llm: StubLLM) -> None:
     seg = Segment("1", 'Delete <g id="1">%d files</g> now.', "Supprimer fichiers maintenant.")
-    result = await editor_for(stub_llm).edit(seg, EN_FR)
+    result = await PostEditor(None).edit(seg, EN_FR)
     assert '<g id="1">' in result.output and "</g>" in result.output and "%d" in result.output
-    assert stub_llm.requests == []
     # Nothing in the MT says which words the tag encloses: it goes back at a guessed place, flagged.
     assert {v.code for v in result.violations} == {"tag-placement-unverified"}
     assert result.status is Status.NEEDS_REVIEW
+
+
+async def test_a_tag_pair_at_a_guessed_place_moves_to_the_words_the_model_names(stub_llm: StubLLM) -> None:
+    stub_llm.set_handler(handler(locate={"spans": [{"phrase": "Save", "words": "Speichern"}]}))
+    seg = Segment("1", 'Click <g id="1">Save</g> now.', "Klicken Sie jetzt auf Speichern.")
+    result = await editor_for(stub_llm).edit(seg, EN_DE)
+    assert result.output == 'Klicken Sie jetzt auf <g id="1">Speichern</g>.'  # by position: "<g>Sie</g>"
+    assert result.usage.calls == 1 and '"Save"' in user_prompt(stub_llm.requests[0])
+    # a model's word is likelier than a position, not proof: still flagged for review
+    assert {v.code for v in result.violations} == {"tag-placement-unverified"}
+    assert "the model named" in result.violations[0].message
+    assert result.status is Status.NEEDS_REVIEW
+
+
+async def test_words_the_model_cannot_name_leave_the_tag_where_guessed(stub_llm: StubLLM) -> None:
+    stub_llm.set_handler(handler(locate={"spans": [{"phrase": "Save", "words": ""}]}))
+    seg = Segment("1", 'Click <g id="1">Save</g> now.', "Klicken Sie jetzt auf Speichern.")
+    result = await editor_for(stub_llm).edit(seg, EN_DE)
+    assert result.output.count('<g id="1">') == 1 and result.usage.calls == 1
+    assert "relative to its neighbours" in result.violations[0].message
 
 
 async def test_a_tag_glued_to_a_number_goes_back_next_to_it_whatever_the_word_order(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from agent.markup import find_markup, masks_in, protect, repair_masks, restore, validate
+from agent.protection import mask_segment
 
 
 @pytest.mark.parametrize(
@@ -40,6 +41,28 @@ from agent.markup import find_markup, masks_in, protect, repair_masks, restore, 
             "placeholder",
             "icu",
         ),
+        # translate="no" (HTML, XLIFF 2 <mrk>) and class="notranslate": the element with its content
+        (
+            'See <span translate="no">Acme <b>Cloud</b></span>.',
+            '<span translate="no">Acme <b>Cloud</b></span>',
+            "empty",
+            "span",
+        ),
+        (
+            '<div translate="no">a <div>b</div> c</div> d',
+            '<div translate="no">a <div>b</div> c</div>',
+            "empty",
+            "div",
+        ),
+        ('<p class="intro notranslate">Hi</p>', '<p class="intro notranslate">Hi</p>', "empty", "p"),
+        (
+            '<mrk id="m1" translate="no">Foo</mrk> bar',
+            '<mrk id="m1" translate="no">Foo</mrk>',
+            "empty",
+            "mrk",
+        ),
+        ('<span translate="yes">Hi</span>', '<span translate="yes">', "open", "span"),
+        ('<span translate="no">never closed', '<span translate="no">', "open", "span"),
     ],
 )
 def test_each_markup_kind_is_one_unit(text: str, unit: str, kind: str, name: str) -> None:
@@ -98,7 +121,8 @@ SOURCE = 'Click <g id="1">Save</g> to store %d settings.'
         ('Klicken Sie <g id="1">auf Speichern', ["tag-missing", "placeholder-missing"]),
         ('<g id="1">Speichern <b></g></b> %d', ["tag-extra", "tag-misnested"]),
         ('<g id="1">Speichern</g> %s', ["placeholder-missing", "placeholder-extra"]),
-        ('<g id="1">Speichern</g> %d %d', ["placeholder-duplicated"]),
+        # a second `%d` is a second argument (printf numbers them `%1$d %2$d`), not a copy of the first
+        ('<g id="1">Speichern</g> %d %d', ["placeholder-extra"]),
     ],
 )
 def test_validate_reports_markup_problems(target: str, codes: list[str]) -> None:
@@ -180,3 +204,18 @@ def test_variable_syntaxes_of_other_ecosystems_are_protected_and_checked(source:
 )
 def test_text_that_only_looks_like_a_variable_is_left_alone(text: str) -> None:
     assert [u.name for u in find_markup(text)] in ([], ["printf", "printf"])
+
+
+def test_a_tag_around_one_word_goes_around_the_word_sharing_its_stem() -> None:
+    masks, masked_mt = mask_segment(
+        "Sustainable growth: natural <g>resources</g>", "Croissance durable: ressources naturelles"
+    )
+    assert masked_mt is not None
+    # word order changed; position would have said "naturelles", the shared stem says "ressources"
+    assert masks.unmask_placed(masked_mt) == ("Croissance durable: <g>ressources</g> naturelles", ())
+
+
+def test_escapes_only_the_mt_has_are_text_and_stay() -> None:
+    masks, masked_mt = mask_segment("<b>Tom</b> and Jerry", "<b>Tom</b> &amp; Jerry")
+    assert masked_mt is not None
+    assert masks.unmask(masked_mt) == "<b>Tom</b> &amp; Jerry"

@@ -53,7 +53,7 @@ def test_translate_as_json_with_tags_formality_and_context(deepl: httpx.Client) 
     [
         ({"target_lang": "DE"}, 400),
         ({"text": ["a"]}, 400),
-        ({"text": ["a"], "target_lang": "XX"}, 422),
+        ({"text": ["a"], "target_lang": "XX"}, 400),
         ({"text": ["a"], "target_lang": "DE", "formality": "very"}, 400),
         ({"text": ["a"], "target_lang": "DE", "glossary_id": "missing"}, 404),
     ],

@@ -210,3 +210,25 @@ def test_stream_sends_steps_then_the_result(client: httpx.Client) -> None:
     assert kinds[-1] == "result" and kinds.count("result") == 1
     assert "step" in kinds
     assert json.loads(events[-1][1])["output"] == "Streame mich ✓"
+
+
+def test_the_request_picks_the_placeholder_profiles(client: httpx.Client) -> None:
+    seg = {"id": "moz", "source": unique("Save $file now"), "mt": "Speichern $Datei jetzt"}
+
+    def post(**options: object) -> dict[str, object]:
+        out: dict[str, object] = client.post(
+            "/v1/postedit", json=batch(seg, mode="minimal", **options)
+        ).json()
+        return out["segments"][0]  # type: ignore[index,no-any-return]
+
+    moz = post(placeholders=["mozilla"])  # Mozilla's bare `$file` is a variable the MT renamed
+    assert moz["status"] != "unchanged" and "$file" in str(moz["output"])
+    plain = post()  # elsewhere "$file" is text, and the MT is left alone
+    assert plain["status"] == "unchanged" and plain["output"] == "Speichern $Datei jetzt"
+
+
+def test_an_unknown_placeholder_profile_is_a_422_naming_it(client: httpx.Client) -> None:
+    seg = {"id": "x", "source": "Save", "mt": "Speichern"}
+    r = client.post("/v1/postedit", json=batch(seg, placeholders=["klingon"]))
+    assert r.status_code == 422
+    assert "klingon" in r.json()["error"]["message"] and "mozilla" in r.json()["error"]["message"]
