@@ -16,6 +16,7 @@ from server.engine import Editor
 from server.errors import install_error_handlers
 from server.jobs.queue import start_queue
 from server.middleware import BodyLimitMiddleware, MetricsMiddleware
+from server.routes.deepl import detect_language
 from server.settings import Settings, get_settings
 from server.state import build_state, settle_heap
 
@@ -39,6 +40,8 @@ def create_app(settings: Settings | None = None, *, editor: Editor | None = None
         app.state.postedit = state
         await start_queue(state)
         settle_heap()
+        # Off the loop, so /healthz answers meanwhile; a first DeepL request waits at most for the rest.
+        warm = asyncio.create_task(asyncio.to_thread(detect_language, ["warm up"]))
         stop = asyncio.Event()
         model_task = None
         if editor is None and settings.embedded_autostart:
@@ -46,6 +49,7 @@ def create_app(settings: Settings | None = None, *, editor: Editor | None = None
         try:
             yield
         finally:
+            await warm
             stop.set()
             if model_task is not None:
                 await asyncio.wait([model_task], timeout=15)

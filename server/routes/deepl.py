@@ -9,6 +9,7 @@ v3 glossaries, Write) answer 403 with a message saying so: DeepL's status for a 
 
 from __future__ import annotations
 
+import asyncio
 import json
 import uuid
 from collections.abc import Collection
@@ -137,11 +138,19 @@ def _refusal(out: SegmentOut) -> str | None:
     return rejected[0] if rejected else None
 
 
-def _detect(texts: list[str]) -> str:
+DETECTABLE = ("en", "de", "fr", "es", "it", "pt", "nl")
+
+
+def detect_language(texts: list[str]) -> str:
+    """The likeliest source language of a request without `source_lang` (English when unsure).
+
+    Its first call loads seven dictionaries (3-9 s): `server.main` warms it at startup, as DeepL's client
+    gives up after 10 s and retries, billing the retry.
+    """
     try:
         import simplemma
 
-        found = simplemma.langdetect(" ".join(texts)[:2000], lang=("en", "de", "fr", "es", "it", "pt", "nl"))
+        found = simplemma.langdetect(" ".join(texts)[:2000], lang=DETECTABLE)
         return str(found[0][0]) if found and found[0][0] != "unk" else "en"
     except Exception:
         return "en"
@@ -157,7 +166,9 @@ def _detect(texts: list[str]) -> str:
 async def translate(request: Request, state: StateDep, tenant: TenantDep) -> DeepLTranslateResponse:
     req = _translate_request(await _params(request))
     _check_translate(req, state.settings)
-    source_lang = req.source_lang or _detect(req.text)
+    source_lang = req.source_lang
+    if not source_lang:
+        source_lang = await asyncio.to_thread(detect_language, req.text)
     characters = sum(len(t) for t in req.text)
     await check_quota(state, tenant.id, characters)
     try:
