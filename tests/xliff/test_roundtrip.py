@@ -84,21 +84,45 @@ def test_locked_and_translate_no_units_are_never_changed(sample: bytes) -> None:
 
 
 @pytest.mark.parametrize(
-    ("name", "review", "attr", "value"),
+    ("name", "review", "value"),
     [
-        ("sample12.xlf", False, "state", "translated"),
-        ("sample12.xlf", True, "state", "needs-review-translation"),
-        ("sample20.xlf", False, "state", "translated"),
-        ("sample20.xlf", True, "state", "initial"),
+        ("sample12.xlf", False, "translated"),
+        ("sample12.xlf", True, "needs-review-translation"),
+        ("sample20.xlf", False, "translated"),
+        ("sample20.xlf", True, "initial"),
     ],
 )
-def test_state_is_set(name: str, review: bool, attr: str, value: str) -> None:
+def test_an_edit_sets_the_state(name: str, review: bool, value: str) -> None:
     data = (DATA / name).read_bytes()
     unit = parse_xliff(data).editable[0]
-    out = write_xliff(data, {unit.key: TargetUpdate(unit.target or unit.source, needs_review=review)})
-    root = etree.fromstring(out)
+    out = write_xliff(data, {unit.key: TargetUpdate((unit.target or unit.source) + "!", needs_review=review)})
+    assert state_of(out, name) == value
+
+
+def state_of(data: bytes, name: str) -> str | None:
+    root = etree.fromstring(data)
     holder = root.find(".//{*}target") if name == "sample12.xlf" else root.find(".//{*}segment")
-    assert holder is not None and holder.get(attr) == value
+    assert holder is not None
+    return holder.get("state")
+
+
+@pytest.mark.parametrize("name", ["sample12.xlf", "sample20.xlf"])
+def test_an_unchanged_target_keeps_its_state_and_the_file_its_bytes(name: str) -> None:
+    """A target the agent found fine is not promoted: `initial` stays `initial`, no state appears."""
+    data = (DATA / name).read_bytes()
+    unit = parse_xliff(data).editable[0]
+    assert write_xliff(data, {unit.key: TargetUpdate(unit.target or "")}) == data
+
+
+@pytest.mark.parametrize(
+    ("name", "value"), [("sample12.xlf", "needs-review-translation"), ("sample20.xlf", "initial")]
+)
+def test_an_unchanged_target_with_findings_goes_to_review_never_up(name: str, value: str) -> None:
+    data = (DATA / name).read_bytes()
+    unit = parse_xliff(data).editable[0]
+    out = write_xliff(data, {unit.key: TargetUpdate(unit.target or "", needs_review=True)})
+    assert state_of(out, name) == value
+    assert parse_xliff(out).editable[0].target == unit.target
 
 
 def test_qa_findings_become_notes_and_are_replaced_on_rerun(sample: bytes) -> None:

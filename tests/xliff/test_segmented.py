@@ -151,12 +151,31 @@ def test_locked_and_approved_segments_never_change() -> None:
 
 
 @pytest.mark.parametrize(("review", "conf"), [(False, "Translated"), (True, "Draft")])
-def test_sdl_segment_conf_is_set_and_nothing_else(review: bool, conf: str) -> None:
+def test_an_edited_sdl_segment_is_machine_output_as_trados_records_it(review: bool, conf: str) -> None:
+    """Trados reads `conf` and `origin`: the TM match it held (87%) goes to `<sdl:prev-origin>`; the
+    segment is now `origin="mt"` without a match percentage, so Studio does not show it as a TM match."""
     data = load(SDL)
     unit = by_id(data)[f"{SDL_UNIT_C}/6"]
     out = write_xliff(data, {unit.key: TargetUpdate("Es folgen die Versionshinweise.", needs_review=review)})
     tu = trans_units(out)[SDL_UNIT_C]
     seg = sdl_seg(tu, "6")
+    assert dict(seg.attrib) == {"id": "6", "conf": conf, "origin": "mt", "origin-system": "postedit"}
+    assert [dict(p.attrib) for p in seg] == [
+        {"origin": "tm", "origin-system": "Main TM", "percent": "87"}
+    ]  # sdl:prev-origin, what the segment held before
+    assert xml(sdl_seg(tu, "5")) == xml(sdl_seg(trans_units(data)[SDL_UNIT_C], "5"))  # the locked one
+    target = tu.find("{*}target")
+    assert target is not None and target.get("state") is None  # Trados reads conf, not state
+
+
+@pytest.mark.parametrize(("review", "conf"), [(False, "Translated"), (True, "Draft")])
+def test_an_unchanged_sdl_segment_keeps_its_origin_and_is_never_promoted(review: bool, conf: str) -> None:
+    """The agent found the TM match fine (or flagged it): the text stays, so does its origin; a finding
+    can only send a Translated segment back to Draft."""
+    data = load(SDL)
+    unit = by_id(data)[f"{SDL_UNIT_C}/6"]
+    out = write_xliff(data, {unit.key: TargetUpdate(unit.target or "", needs_review=review)})
+    seg = sdl_seg(trans_units(out)[SDL_UNIT_C], "6")
     assert dict(seg.attrib) == {
         "id": "6",
         "conf": conf,
@@ -164,9 +183,14 @@ def test_sdl_segment_conf_is_set_and_nothing_else(review: bool, conf: str) -> No
         "origin-system": "Main TM",
         "percent": "87",
     }
-    assert dict(sdl_seg(tu, "5").attrib)["locked"] == "true"
-    target = tu.find("{*}target")
-    assert target is not None and target.get("state") is None  # Trados reads conf, not state
+    if not review:
+        assert out == data
+
+
+def test_an_unchanged_draft_sdl_segment_stays_draft() -> None:
+    data = load(SDL)
+    unit = by_id(data)[f"{SDL_UNIT_A}/1"]  # Draft, origin mt
+    assert write_xliff(data, {unit.key: TargetUpdate(unit.target or "")}) == data
 
 
 @pytest.mark.parametrize("updates_first", ["tu1/0", "tu1/1"])
@@ -183,15 +207,13 @@ def test_okapi_unit_needs_review_when_any_segment_does(reviewed: str, updates_fi
 def test_okapi_unit_is_translated_when_every_written_segment_is_fine() -> None:
     data = load(OKAPI)
     units = by_id(data)
-    out = write_xliff(data, {units[i].key: TargetUpdate(units[i].target or "") for i in ("tu1/0", "tu1/1")})
+    out = write_xliff(data, {units[i].key: TargetUpdate(f"{units[i].target} ✓") for i in ("tu1/0", "tu1/1")})
     target = trans_units(out)["tu1"].find("{*}target")
     assert target is not None and target.get("state") == "translated"
 
 
-@pytest.mark.parametrize(
-    ("name", "ids"), [(OKAPI, ("tu1/0", "tu1/1")), (SDL, (f"{SDL_UNIT_B}/3", f"{SDL_UNIT_B}/4"))]
-)
-def test_notes_of_every_segment_survive_prefixed_with_the_mid(name: str, ids: tuple[str, str]) -> None:
+def test_notes_of_every_segment_survive_prefixed_with_the_mid() -> None:
+    name, ids = OKAPI, ("tu1/0", "tu1/1")
     data = load(name)
     units = by_id(data)
 
@@ -210,7 +232,21 @@ def test_notes_of_every_segment_survive_prefixed_with_the_mid(name: str, ids: tu
     notes = [n.text for n in trans_units(out)[tid].iter("{*}note")]
     postedit = [n.text for n in trans_units(out)[tid].iter("{*}note") if n.get("from") == "postedit"]
     assert postedit == [f"[{first_mid}] warning [len]: {ids[0]}", f"[{second_mid}] warning [len]: {ids[1]}"]
-    assert ("Help page intro" in notes) == (name == OKAPI)  # the translator's note stays
+    assert "Help page intro" in notes  # the translator's note stays
+
+
+def test_sdlxliff_gets_no_notes_only_a_draft_status() -> None:
+    """Trados shows its own comments, not XLIFF notes (and a note after `<sdl:seg-defs>` breaks the
+    XSD): a finding on a Trados segment is its Draft status."""
+    data = load(SDL)
+    units = by_id(data)
+    ids = (f"{SDL_UNIT_B}/3", f"{SDL_UNIT_B}/4")
+    out = write_xliff(
+        data, {units[i].key: TargetUpdate("Neu.", needs_review=True, notes=("error [term]: x",)) for i in ids}
+    )
+    tu = trans_units(out)[SDL_UNIT_B]
+    assert list(tu.iter("{*}note")) == []
+    assert [sdl_seg(tu, mid).get("conf") for mid in ("3", "4")] == ["Draft", "Draft"]
 
 
 def test_rewriting_one_segment_keeps_the_other_segments_notes() -> None:
@@ -276,7 +312,7 @@ def test_malformed_segment_text_keeps_the_old_segment_and_flags_review() -> None
     assert by_id(out)[f"{SDL_UNIT_A}/1"].target == unit.target
     tu = trans_units(out)[SDL_UNIT_A]
     assert sdl_seg(tu, "1").get("conf") == "Draft"
-    assert any("not well-formed" in (n.text or "") for n in tu.iter("{*}note"))
+    assert sdl_seg(tu, "1").get("origin") == "mt"  # it was; nothing was written, so nothing else changes
 
 
 UNSEGMENTED_TARGETS = """<?xml version="1.0" encoding="UTF-8"?>
