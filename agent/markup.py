@@ -37,8 +37,12 @@ __all__ = [
     "Protected",
     "Token",
     "blank_markup",
+    "damaged_copy",
     "enclosed_text",
     "find_markup",
+    "icu_head",
+    "icu_inner_markup",
+    "icu_skeleton",
     "masks_in",
     "place_masks",
     "protect",
@@ -108,6 +112,8 @@ _DOLLAR = re.compile(r"\$\{[^{}\s]+\}")
 _PY_BRACE = re.compile(r"\{[\w.\[\]]*(?:![rsa])?(?::[^{}]*)?\}")
 _ICU_HEAD = re.compile(
     r"\s*[\w.]+\s*,\s*(?:plural|select|selectordinal|number|date|time|spellout|ordinal|duration|choice)\s*(?:,|$)"
+    # any keyword with branches: an MT that translated the keyword (`{n, pluriel, one {…}`) still holds one
+    r"|\s*[\w.]+\s*,\s*\w+\s*,\s*(?:=\d+|[\w-]+)\s*\{"
 )
 # Variable syntaxes of other ecosystems, each a whole token: Symfony/OpenOffice `%name%`, Qt/Windows `%1`,
 # Mozilla `$name$`, shell/Make `$(name)`, `#name#`, `@name@`.
@@ -121,10 +127,45 @@ _BARE_PERCENT = re.compile(r"%[A-Za-z_]\w*")  # OpenOffice `%file`
 _DELIMITED = re.compile(r"([#@])[A-Za-z_][\w.-]*\1")
 _HASH_NUMBER = re.compile(r"#\d+\b")
 _BRACKET = re.compile(r"\$?\[[A-Za-z_][\w.-]*\]")
-_TRIGGER = re.compile(r"[<&%{$#@\[⟦⟧]")
+_TRIGGER = re.compile(r"[<&%{$#@\[\]⟦⟧]")
+_ESCAPED_TAG = re.compile(r"&lt;(/?)([A-Za-z_][\w:.-]*)((?:\s+(?:[^&]|&(?!gt;))*?)?)\s*(/?)&gt;")
+# Symfony's plural intervals at the start of a `|` form: `]1,Inf]`, `[0,1]`, `[2,Inf[`.
+_INTERVAL = re.compile(r"[\[\]]\s*(?:-?\d+|-Inf)\s*,\s*(?:\+?\d+|\+?Inf)\s*[\[\]]")
 # An attribute-less, capitalised tag with no close tag (`<None>`, `<Error>`) is UI text in angle brackets,
 # meant to be translated (pofilter skips such pseudo-tags too).
 _PSEUDO_TAG = re.compile(r"<([A-Z][a-z]+(?: [A-Za-z]+)*)>")
+
+
+def icu_head(message: str) -> str:
+    """`count,plural` for `{count, plural, one {…} other {…}}`: the argument and type a translation of an
+    ICU message keeps (its words, and its plural selectors, are the target language's)."""
+    head = message[1:].split(",", 2)
+    return ",".join(part.strip() for part in head[:2])
+
+
+_ICU_SELECTOR = re.compile(r"\s*(?:=\d+|[\w-]+)\s*(?=\{)")
+
+
+def icu_inner_markup(message: str) -> list[str]:
+    """The markup inside an ICU message's branches (`<x id="INTERPOLATION"/>`, `{name}`), nested messages
+    by their skeleton: what every translation of the message must keep too."""
+    head = _ICU_HEAD.match(message, 1)
+    pos = head.end() if head else len(message)
+    found: list[str] = []
+    while (selector := _ICU_SELECTOR.match(message, pos)) is not None:
+        end = _balanced_end(message, selector.end())
+        if end is None:
+            break
+        for unit in find_markup(message[selector.end() + 1 : end - 1]):
+            found.append(icu_skeleton(unit.text) if unit.name == "icu" else unit.text)
+        pos = end
+    return found
+
+
+def icu_skeleton(message: str) -> str:
+    """What validation compares of an ICU message: its head and the set of markup in its branches."""
+    inner = sorted(set(icu_inner_markup(message)))
+    return icu_head(message) + ("|" + " ".join(inner) if inner else "")
 
 
 def _balanced_end(text: str, start: int) -> int | None:
@@ -175,6 +216,10 @@ def _entity_family(entity: str) -> str:
     return "entity" if name.startswith("#") or name in html.entities.name2codepoint else "dtd"
 
 
+def _starts_form(text: str, i: int) -> bool:
+    return not text[:i].strip() or text[:i].rstrip().endswith("|")
+
+
 def _is_pseudo_tag(text: str, m: re.Match[str]) -> bool:
     found = _PSEUDO_TAG.fullmatch(m.group())
     return found is not None and f"</{found.group(1).split()[0]}>" not in text
@@ -206,6 +251,11 @@ def _match_at(text: str, i: int, families: frozenset[str] = DEFAULT_FAMILIES) ->
             return Markup(kind, m.group(), name, _tag_id(attrs), i, m.end())
         return None
     if ch == "&":
+        m = _ESCAPED_TAG.match(text, i)
+        if m:  # `&lt;xliff:g id="n"&gt;`: a tag written as text (Android strings, HTML in catalogues)
+            closing, name, _, selfclosing = m.groups()
+            escaped: Kind = "close" if closing else "empty" if selfclosing else "open"
+            return Markup(escaped, m.group(), name, _tag_id(html.unescape(m.group(3))), i, m.end())
         m = _ENTITY.match(text, i)
         return Markup("placeholder", m.group(), _entity_family(m.group()), None, i, m.end()) if m else None
     if ch == "%":
@@ -240,8 +290,11 @@ def _match_at(text: str, i: int, families: frozenset[str] = DEFAULT_FAMILIES) ->
             return Markup("placeholder", m.group(), "delimited", None, i, m.end())
         m = _HASH_NUMBER.match(text, i) if "hash-number" in families else None
         return Markup("placeholder", m.group(), "hash-number", None, i, m.end()) if m else None
-    if ch == "[":
-        m = _BRACKET.match(text, i) if "bracket" in families else None
+    if ch in "[]":
+        m = _INTERVAL.match(text, i) if "interval" in families and _starts_form(text, i) else None
+        if m:
+            return Markup("placeholder", m.group(), "interval", None, i, m.end())
+        m = _BRACKET.match(text, i) if ch == "[" and "bracket" in families else None
         return Markup("placeholder", m.group(), "bracket", None, i, m.end()) if m else None
     if ch == "{":
         m = _TEMPLATE.match(text, i)
@@ -602,7 +655,14 @@ def place_masks(
         elif m.start() == 0:
             p = 0
         elif m.end() == len(masked_source):
-            p = len(out)
+            # Glued to a tag the output has (`…</g></g>` at the source's end): right after it, before any
+            # full stop the translation added; else the very end.
+            glued = m.start() == left_src and left_src > 0
+            p = (
+                left_out
+                if glued and _neighbour(masked_source, m.start(), before=True) not in guessed
+                else len(out)
+            )
         elif token is not None:
             p = token
         elif partner is not None:
@@ -628,6 +688,28 @@ def place_masks(
             insert = insert + " "
         out = out[:p] + insert + out[p:]
     return out, tuple(guessed)
+
+
+def damaged_copy(masked: str, mask: str, text: str) -> tuple[int, int] | None:
+    """Where `masked` (a masked output) holds the markup `text`, or its `mask`, damaged the way models
+    damage them: spaces put inside (`%1 $s`, `{ 0}`, `< x id="1"/>`), the first or last character lost
+    (`ntity_name%`), the mask half written (`⟦3`, `[3]`). Outside other masks; None unless exactly one."""
+    number = re.escape(mask.strip("⟦⟧/"))
+    forms = [r"\s?".join(map(re.escape, text))]
+    for cut in (1, 2) if len(text) >= 5 + 2 else (1,) if len(text) >= 5 else ():
+        forms += [rf"(?<![\w%{{$&]){re.escape(text[cut:])}", rf"{re.escape(text[:-cut])}(?![\w%}};])"]
+    forms += [rf"\[\s*/?{number}\s*\]", rf"⟦/?{number}(?![\d⟧])", rf"(?<![⟦/\d]){number}⟧"]
+    if text == "%%":  # a format string's escaped percent written as a lone `%`
+        forms.append(r"(?<![%\w])%(?![%\w(${])")
+    masks = [(m.start(), m.end()) for m in MASK_RE.finditer(masked)]
+    hits = {
+        (h.start(), h.end())
+        for form in forms
+        for h in re.finditer(form, masked)
+        if h.group() != text and not any(a < h.end() and h.start() < b for a, b in masks)
+    }
+    widest = [h for h in hits if not any(o != h and o[0] <= h[0] and h[1] <= o[1] for o in hits)]
+    return widest[0] if len(widest) == 1 else None
 
 
 def without_pair(masked: str, mask: str) -> str:
@@ -755,6 +837,8 @@ def _units(text: str, profiles: Sequence[str] = ()) -> tuple[list[_Unit], list[M
         elif u.kind == "close":
             open_key = keys.get(pairs[i]) if i in pairs else None
             key = ("close", u.name, open_key[2] if open_key else "")
+        elif u.name == "icu":
+            key = ("placeholder", u.name, icu_skeleton(u.text))
         elif u.name == "printf":
             printf_order += not _POSITION.match(u.text)
             key = ("placeholder", u.name, _printf_key(u, printf_order))
@@ -802,6 +886,30 @@ def _entity_findings(source: str, target: str) -> list[Violation]:
                 )
             )
     return out
+
+
+def _percent_findings(source: str, target: str) -> list[Violation]:
+    """An escaped percent sign (`%%`) a format string's target dropped: the printf call prints no percent
+    sign, or breaks on a lone `%` (Android's `String.format`)."""
+
+    def escapes(text: str) -> int:
+        return sum(u.text == "%%" for u in find_markup(text) if u.name == "printf")
+
+    lost = escapes(source) - escapes(target)
+    if (
+        lost <= 0
+        or escapes(source) == 0
+        or not any(u.name == "printf" and u.text != "%%" for u in find_markup(source))
+    ):
+        return []
+    return [
+        Violation(
+            "placeholder-missing",
+            Severity.ERROR,
+            f"{lost} escaped percent sign(s) %% from the source missing in the target",
+            expected="%%",
+        )
+    ]
 
 
 def _layout_findings(src_by: dict[_Key, list[_Unit]], tgt_by: dict[_Key, list[_Unit]]) -> list[Violation]:
@@ -872,10 +980,13 @@ def validate(source: str, target: str, profiles: Sequence[str] = ()) -> list[Vio
                         if key[1] == "printf"
                         else "is not in the source"
                     )
+                # A named placeholder may repeat (a plural form more than the source has, `{{ limit }}`
+                # in each of Russian's three); a repeated tag or an extra argument breaks the string.
+                repeat_ok = what == "duplicated" and family == "placeholder"
                 out.append(
                     Violation(
                         f"{family}-{what}",
-                        Severity.ERROR,
+                        Severity.WARNING if repeat_ok else Severity.ERROR,
                         f"{family} {u.markup.text} {verb}",
                         start=u.markup.start,
                         end=u.markup.end,
@@ -896,7 +1007,12 @@ def validate(source: str, target: str, profiles: Sequence[str] = ()) -> list[Vio
                 end=m.end,
             )
         )
-    return out + _layout_findings(src_by, tgt_by) + _entity_findings(source, target)
+    return (
+        out
+        + _layout_findings(src_by, tgt_by)
+        + _entity_findings(source, target)
+        + _percent_findings(source, target)
+    )
 
 
 def blank_markup(text: str) -> str:

@@ -16,7 +16,7 @@ from agent import fixes, prompting
 from agent.checks import CheckInput, run_checks
 from agent.diff import edit_rate
 from agent.llm import LLMError, LLMReply
-from agent.markup import MASK_OPEN, blank_markup, enclosed_text, restore, without_pair, wrap_pair
+from agent.markup import MASK_OPEN, blank_markup, enclosed_text, restore, validate, without_pair, wrap_pair
 from agent.protection import mask_segment
 from agent.state import AgentContext, AgentState, Candidate, ModelEdit
 from agent.types import Mode, TraceStep
@@ -40,6 +40,7 @@ def output_budget(text: str, *, explain: bool) -> int:
 
 
 MAX_LOCATES = 2  # span-level term repairs per segment; after that only full drafts may help
+MAX_FIXES = 3  # deterministic repair passes per segment: a repair that leaves errors must not loop
 
 MARKUP_CODES = frozenset(
     {"tag-missing", "tag-extra", "tag-duplicated", "placeholder-missing", "placeholder-extra",
@@ -94,6 +95,10 @@ def _evaluate_edit(
 
 
 UNPLACED = "tag-placement-unverified"
+
+
+def _markup_errors(violations: Sequence[Violation]) -> int:
+    return sum(v.code in MARKUP_CODES and v.severity is Severity.ERROR for v in violations)
 
 
 def placement_guesses(
@@ -203,7 +208,8 @@ async def route(state: AgentState, runtime: Runtime[AgentContext]) -> Route:
     codes = {v.code for v in candidate.violations}
     # Whitespace warnings alone do not justify an edit ("do no harm"); they are fixed along with real errors.
     must_fix = {v.code for v in candidate.violations if actionable(v)} & FIXABLE_CODES
-    if must_fix and f"fix:{candidate.text}" not in tried:
+    fixed = sum(t.startswith("fix:") for t in tried)
+    if must_fix and f"fix:{candidate.text}" not in tried and fixed < MAX_FIXES:
         return "fix"
     located = sum(t.startswith("locate:") for t in tried)
     if (
@@ -249,12 +255,16 @@ async def fix(state: AgentState, runtime: Runtime[AgentContext]) -> dict[str, An
     new_text = fixes.apply(text, replacements)
     notes += [r.why for r in replacements]
     guessed: tuple[str, ...] = ()
-    if {v.code for v in candidate.violations} & MARKUP_CODES:
+    markup_errors = _markup_errors(candidate.violations)
+    if markup_errors:
         masks = state["masks"]
         restored, guessed = masks.unmask_placed(masks.mask(new_text))
-        if restored != new_text:
+        after = _markup_errors(validate(ctx.segment.source, restored, ctx.placeholders))
+        if after < markup_errors:  # a restore that does not reduce the markup errors is no repair
             notes.append("tags/placeholders restored to match the source")
             new_text = restored
+        else:
+            guessed = ()
     update: dict[str, Any] = {"tried": [f"fix:{text}"]}
     if new_text != text:
         fixed = _evaluate_edit(

@@ -6,11 +6,25 @@ one table. Markup that only the MT has (an invented tag) gets numbers the source
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
-from agent.markup import MASK_CLOSE, MASK_OPEN, MASK_RE, Protected, Token, place_masks, protect, restore
+from agent.markup import (
+    MASK_CLOSE,
+    MASK_OPEN,
+    MASK_RE,
+    Protected,
+    Token,
+    damaged_copy,
+    icu_head,
+    icu_inner_markup,
+    masks_in,
+    place_masks,
+    protect,
+    restore,
+)
 
 
 @dataclass(frozen=True)
@@ -37,12 +51,74 @@ class SegmentMasks:
 
     def unmask_placed(self, masked_output: str) -> tuple[str, tuple[str, ...]]:
         """`unmask`, and the markup (as written in the source) that went back at a guessed place."""
+        # Kept as written: the MT's own escapes (`&amp;`), and named placeholders used more often than in
+        # the source (plural forms); a repeated tag or printf argument is still dropped.
         escapes = frozenset(
             t.token for t in self.table.tokens[len(self.source.tokens) :] if t.name == "entity"
         )
-        repaired, guessed = place_masks(self._source_without_dnt(), masked_output, escapes)
+        repeatable = frozenset(
+            t.token
+            for t in self.source.tokens
+            if t.kind == "placeholder" and t.name not in ("printf", "literal")
+        )
+        masked_output = self._mend(masked_output)
+        # A tag the output moved out of an ICU message stays: dropped, it would be lost (the check flags it).
+        inner = {text for t in self.source.tokens if t.name == "icu" for text in icu_inner_markup(t.text)}
+        moved_out = frozenset(
+            t.token for t in self.table.tokens[len(self.source.tokens) :] if t.text in inner
+        )
+        repaired, guessed = place_masks(
+            self._source_without_dnt(), masked_output, escapes | repeatable | moved_out
+        )
         texts = {t.token: t.text for t in self.table.tokens}
         return restore(repaired, self.table), tuple(texts.get(mask, mask) for mask in guessed)
+
+    def _mend(self, masked_output: str) -> str:
+        """Put each missing mask back in place of its damaged copy (`%1 $s`, `ntity_name%`, `⟦3`), so the
+        repair neither guesses a place nor leaves the remnant beside the restored markup."""
+        missing = Counter(t.token for t in self.source.tokens if t.kind != "dnt") - Counter(
+            masks_in(masked_output)
+        )
+        texts = {t.token: t.text for t in self.table.tokens}
+        masked_output = self._unbroken(masked_output)
+        for mask in missing:
+            plain, origin = self._spelled(masked_output, texts[mask])
+            span = damaged_copy(plain, mask, texts[mask])
+            if span is not None:
+                start, end = origin[span[0]][0], origin[span[1] - 1][1]
+                masked_output = masked_output[:start] + mask + masked_output[end:]
+        return masked_output
+
+    def _unbroken(self, masked_output: str) -> str:
+        """Masks a model half-wrote (`[3]`, `⟦3`, `3⟧`) made whole, unless the source has that text."""
+        source = self.source.masked
+        for tok in self.source.tokens:
+            number = re.escape(tok.token.strip("⟦⟧/"))
+            for form in (rf"\[\s*{number}\s*\]", rf"⟦{number}(?![\d⟧])", rf"(?<![⟦/\d]){number}⟧"):
+                if tok.kind in ("placeholder", "empty") and not re.search(form, source):
+                    masked_output = re.sub(form, tok.token, masked_output)
+        return masked_output
+
+    def _spelled(self, masked_output: str, inside: str) -> tuple[str, list[tuple[int, int]]]:
+        """The output with masks the source lacks written out (`%1 $s` may have become `⟦7⟧ $s`), and those
+        whose text is part of `inside` (a damaged `&lt;a href="%(email)s"&gt;`), and for each of its
+        characters the span of `masked_output` it comes from."""
+        own = {t.token for t in self.source.tokens if t.text not in inside}
+        texts = {t.token: t.text for t in self.table.tokens}
+        chars: list[str] = []
+        origin: list[tuple[int, int]] = []
+        pos = 0
+        for m in [*MASK_RE.finditer(masked_output), None]:
+            end = m.start() if m else len(masked_output)
+            chars.append(masked_output[pos:end])
+            origin += [(i, i + 1) for i in range(pos, end)]
+            if m is None:
+                break
+            spelled = m.group() if m.group() in own else texts.get(m.group(), m.group())
+            chars.append(spelled)
+            origin += [(m.start(), m.end())] * len(spelled)
+            pos = m.end()
+        return "".join(chars), origin
 
     def _source_without_dnt(self) -> str:
         dnt = {t.token: t.text for t in self.source.tokens if t.kind == "dnt"}
@@ -62,16 +138,31 @@ def mask_segment(
     src = protect(source, dnt, profiles)
     if mt is None:
         return SegmentMasks(src, src, tuple(profiles)), None
-    masked_mt, extra = _align(src, protect(mt, dnt, profiles))
-    table = Protected(src.masked, src.tokens + extra)
+    masked_mt, extra, overrides = _align(src, protect(mt, dnt, profiles))
+    own = tuple(replace(t, text=overrides.get(t.token, t.text)) for t in src.tokens)
+    table = Protected(src.masked, own + extra)
     return SegmentMasks(src, table, tuple(profiles)), masked_mt
 
 
-def _align(source: Protected, target: Protected) -> tuple[str, tuple[Token, ...]]:
-    """Renumber `target`'s masks to the source mask with the same markup text, first unused one first."""
+def _unit_key(tok: Token) -> tuple[str, str]:
+    """What makes a target unit the source's: its text, or for an ICU message its argument and type (the
+    translation rewrites the words inside `{count, plural, one {…} other {…}}`, and the selectors)."""
+    return ("icu", icu_head(tok.text).split(",")[0]) if tok.name == "icu" else (tok.kind, tok.text)
+
+
+def _align(source: Protected, target: Protected) -> tuple[str, tuple[Token, ...], dict[str, str]]:
+    """Renumber `target`'s masks to the source mask with the same markup, first unused one first.
+
+    Also returns, per source mask, the target's own text where it differs (a translated ICU message), so
+    that restoring keeps the translation's version.
+    """
     free: dict[tuple[str, str], list[str]] = {}
+    repeatable: dict[tuple[str, str], str] = {}  # a named placeholder used again (a plural form) is the same
     for tok in source.tokens:
-        free.setdefault((tok.kind, tok.text), []).append(_number(tok.token))
+        free.setdefault(_unit_key(tok), []).append(_number(tok.token))
+        if tok.kind == "placeholder" and tok.name not in ("printf", "literal"):
+            repeatable.setdefault(_unit_key(tok), _number(tok.token))
+    overrides: dict[str, str] = {}
     next_free = max((int(_number(t.token)) for t in source.tokens), default=0) + 1
     renumber: dict[str, str] = {}
     extra: list[Token] = []
@@ -80,11 +171,16 @@ def _align(source: Protected, target: Protected) -> tuple[str, tuple[Token, ...]
         number = _number(tok.token)
         if number in renumber:  # closing mask of a pair already renumbered
             continue
-        candidates = free.get((tok.kind, tok.text))
+        candidates = free.get(_unit_key(tok))
         if tok.token in altered:
             renumber[number] = _number(altered[tok.token])
         elif candidates:
             renumber[number] = candidates.pop(0)
+            if tok.name == "icu":
+                own = next(t.text for t in source.tokens if _number(t.token) == renumber[number])
+                overrides[f"{MASK_OPEN}{renumber[number]}{MASK_CLOSE}"] = _with_head_of(own, tok.text)
+        elif _unit_key(tok) in repeatable:
+            renumber[number] = repeatable[_unit_key(tok)]
         else:
             renumber[number] = str(next_free)
             next_free += 1
@@ -103,7 +199,17 @@ def _align(source: Protected, target: Protected) -> tuple[str, tuple[Token, ...]
     masked = MASK_RE.sub(
         lambda m: f"{MASK_OPEN}{m.group(1)}{renumber[m.group(2)]}{MASK_CLOSE}", target.masked
     )
-    return masked, tuple(extra)
+    return masked, tuple(extra), overrides
+
+
+def _with_head_of(source_message: str, message: str) -> str:
+    """The target's ICU message with the source's head (`{count, pluriel,` -> `{count, plural,`): the
+    argument and keyword are code; the branches are the translation's."""
+    cut = [m.start() for m in re.finditer(",", message)][1:2]
+    own_cut = [m.start() for m in re.finditer(",", source_message)][1:2]
+    if not cut or not own_cut:
+        return message
+    return source_message[: own_cut[0]] + message[cut[0] :]
 
 
 def _altered(source: Protected, target: Protected) -> dict[str, str]:
@@ -113,7 +219,7 @@ def _altered(source: Protected, target: Protected) -> dict[str, str]:
     left = Counter((t.kind, t.text) for t in target.tokens)
     missing: dict[str, list[Token]] = {}
     for tok in source.tokens:
-        if tok.kind != "placeholder":
+        if tok.kind != "placeholder" or tok.name == "icu":  # an ICU message is never restored as the source's
             continue
         if left[(tok.kind, tok.text)] > 0:
             left[(tok.kind, tok.text)] -= 1

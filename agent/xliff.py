@@ -48,6 +48,8 @@ from typing import Any
 
 from lxml import etree
 
+from glossaries.placeholder_profiles import profiles_for_file
+
 __all__ = [
     "XLIFF2_NS",
     "XLIFF11_NS",
@@ -105,6 +107,7 @@ class XliffDocument:
     source_lang: str | None
     target_lang: str | None
     units: tuple[XliffUnit, ...]
+    placeholders: tuple[str, ...] = ()  # profiles the first <file>'s datatype or original name implies
 
     @property
     def editable(self) -> tuple[XliffUnit, ...]:
@@ -475,11 +478,15 @@ def _load2(tree: Any, root: Any, ns: str, version: str) -> _Parsed:
 def parse_xliff(data: bytes) -> XliffDocument:
     """List the units of an XLIFF 1.x or 2.x file. Raises `XliffError` for anything unsafe or malformed."""
     parsed = _load(data)
+    first = next(parsed.root.iter(_tag(parsed.ns, "file")), None)
     return XliffDocument(
         version=parsed.version,
         source_lang=parsed.source_lang,
         target_lang=parsed.target_lang,
         units=tuple(s.unit for s in parsed.slots),
+        placeholders=profiles_for_file(first.get("original"), first.get("datatype"))
+        if first is not None
+        else (),
     )
 
 

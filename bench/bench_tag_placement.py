@@ -169,7 +169,7 @@ def main() -> None:
         calls += r.usage.calls
     same_rules.report(f"rules only, the {len(sample)} sampled rows")
     agent.report(
-        f"agent (minimal mode, model), the same rows: {calls} model call(s), {took:.0f} s on {cpu_model()}"
+        f"agent (minimal mode, no draft rounds), the same rows: {calls} model call(s), {took:.0f} s on {cpu_model()}"
     )
 
 

@@ -20,6 +20,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from agent.cli.options import SrcLang, TgtLang
 from eval.datasets import DatasetError, EvalRow, load_datasets
 from eval.runner import SYSTEMS, RunSpec, RunStats, open_systems, run_systems
 from eval.store import ResultStore
@@ -110,8 +111,8 @@ def register(app: typer.Typer) -> None:
         data: Annotated[
             list[Path], typer.Argument(help="JSONL (id, src, mt, ref?, pe?, terms?) or XLIFF files.")
         ],
-        src_lang: Annotated[str, typer.Option("--src-lang", help="Source language, e.g. en.")],
-        tgt_lang: Annotated[str, typer.Option("--tgt-lang", help="Target language, e.g. fr.")],
+        src_lang: SrcLang,
+        tgt_lang: TgtLang,
         glossary: Annotated[
             Path | None, typer.Option("--glossary", help="Termbase: TBX, CSV/TSV or YAML.")
         ] = None,

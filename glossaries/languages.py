@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from glossaries.text import primary_lang as primary
 
-__all__ = ["LANGUAGES", "is_supported", "language_name", "primary"]
+__all__ = ["LANGUAGES", "is_supported", "language_name", "primary", "same_pair"]
 
 LANGUAGES: dict[str, str] = {
     "ar": "Arabic", "bg": "Bulgarian", "cs": "Czech", "da": "Danish", "de": "German", "el": "Greek",
@@ -19,6 +19,11 @@ LANGUAGES: dict[str, str] = {
 
 def is_supported(code: str) -> bool:
     return primary(code) in LANGUAGES
+
+
+def same_pair(source: str, target: str, other_source: str, other_target: str) -> bool:
+    """Whether two language pairs are the same up to region and script: an en->de glossary serves en-US->de-AT."""
+    return primary(source) == primary(other_source) and primary(target) == primary(other_target)
 
 
 def language_name(code: str) -> str:

@@ -22,7 +22,8 @@ __all__ = [
 
 # Families of agent.markup: printf `%s %1$d %@`, python `%(name)s`, brace `{0} {name} {0:N2}`, icu
 # `{n, plural, ...}`, template `{{ name }} ${name}`, entity `&amp; &#169;`, dtd `&brandShortName;`,
-# percent `%name%`, positional `%1`, dollar `$name$`, shell `$(name)`, delimited `#name# @name@`.
+# percent `%name%`, positional `%1`, dollar `$name$`, shell `$(name)`, delimited `#name# @name@`, interval
+# Symfony's plural ranges `]1,Inf]`.
 DEFAULT_FAMILIES: frozenset[str] = frozenset(
     {
         "printf",
@@ -37,6 +38,7 @@ DEFAULT_FAMILIES: frozenset[str] = frozenset(
         "dollar",
         "shell",
         "delimited",
+        "interval",
     }
 )
 OPT_IN_FAMILIES: frozenset[str] = frozenset({"bare-dollar", "bare-percent", "bracket", "hash-number"})
@@ -63,7 +65,9 @@ PROFILES: dict[str, frozenset[str]] = {
     ),
     "ios": frozenset({"printf", "entity"}),  # `%@`, `%1$@`
     "android": frozenset({"printf", "entity"}),  # `%1$d`
-    "symfony": frozenset({"percent", "template", "icu", "brace"}),  # `%name%`, `{{ name }}`, ICU
+    "symfony": frozenset(
+        {"percent", "template", "icu", "brace", "interval"}
+    ),  # `%name%`, `{{ name }}`, `]1,Inf]`
     "jinja": frozenset({"template"}),  # Jinja, Angular, Handlebars `{{ name }}`
     "shell": frozenset({"template", "shell", "bare-dollar"}),  # `${var}`, `$(var)`, `$var`
     "qt": frozenset({"positional", "entity"}),  # `%1`

@@ -13,6 +13,7 @@ import time
 from collections import OrderedDict
 from typing import Any, Literal
 
+from glossaries.languages import same_pair
 from glossaries.model import ResourceError, Termbase, content_version
 from server.kv import KV
 from server.schemas import ResourceInfo
@@ -82,7 +83,7 @@ class ResourceStore:
             source_lang=source_lang if kind == "glossary" else None,
             target_lang=target_lang if kind == "glossary" else None,
             created_at=time.time(),
-            name=name,
+            name=name or getattr(parsed, "name", None),  # a style guide names itself
         )
         await self._kv.set(self._key(tenant, kind, rid, "data"), data)
         await self._kv.set(self._key(tenant, kind, rid, "meta"), info.model_dump_json())
@@ -99,6 +100,22 @@ class ResourceStore:
         for rid in sorted(await self._kv.smembers(self._index(tenant, kind))):
             info = await self.info(tenant, kind, rid)
             if info is not None:
+                items.append(info)
+        return items
+
+    async def list_for_pair(
+        self, tenant: str, kind: Kind, source_lang: str, target_lang: str
+    ) -> list[ResourceInfo]:
+        """Only what a request in this language pair can use: glossaries of the pair (regions aside), style
+        guides that cover it (one naming no language covers every pair)."""
+        items = []
+        for info in await self.list_all(tenant, kind):
+            if kind == "glossary":
+                fits = same_pair(info.source_lang or "", info.target_lang or "", source_lang, target_lang)
+            else:
+                guide = await self.load(tenant, kind, info.id)
+                fits = guide is not None and guide.applies_to(source_lang, target_lang)
+            if fits:
                 items.append(info)
         return items
 

@@ -22,7 +22,10 @@ __all__ = [
     "ErrorBody",
     "ErrorResponse",
     "HealthResponse",
+    "JobCallback",
+    "JobCallbackInfo",
     "JobInfo",
+    "JobList",
     "PostEditRequest",
     "PostEditResponse",
     "PostEditStreamRequest",
@@ -160,23 +163,56 @@ class ResourceInfo(BaseModel):
     source_lang: str | None = None
     target_lang: str | None = None
     created_at: float
-    name: str | None = Field(None, description="a display name (DeepL glossaries have one)")
+    name: str | None = Field(None, description="a display name: a DeepL glossary's, a style guide's `name`")
 
 
 class ResourceList(BaseModel):
     items: list[ResourceInfo]
 
 
+JobState = Literal["queued", "running", "done", "failed", "cancelled"]
+
+
+class JobCallbackInfo(BaseModel):
+    """How the job's callback went: integrators see here why their endpoint heard nothing."""
+
+    url: str
+    state: Literal["pending", "delivered", "failed"] = "pending"
+    attempts: int = 0
+    last_status: int | None = Field(default=None, description="the receiver's last HTTP status")
+    last_error: str | None = Field(default=None, description="why the last attempt failed")
+
+
 class JobInfo(BaseModel):
     id: str
     kind: Literal["xliff", "jsonl"]
-    state: Literal["queued", "running", "done", "failed", "cancelled"]
+    state: JobState
     total: int
     done: int
     failed: int
     created_at: float
     updated_at: float
     error: str | None = None
+    callback: JobCallbackInfo | None = Field(default=None, description="null without a `callback_url`")
+
+
+class JobList(BaseModel):
+    items: list[JobInfo] = Field(description="newest first")
+
+
+class JobCallback(BaseModel):
+    """What `callback_url` receives (POST, JSON) when a job ends; `X-Postedit-Signature` is
+    `sha256=` and the hex HMAC-SHA256 of these exact bytes under the server's webhook secret."""
+
+    event: Literal["job.done", "job.failed"]
+    id: str
+    state: Literal["done", "failed"]
+    total: int
+    done: int = Field(description="finished segments, `failed` ones included")
+    failed: int
+    error: str | None = None
+    result_url: str | None = Field(description="GET it with your API key; null unless the job is done")
+    updated_at: float
 
 
 class HealthResponse(BaseModel):

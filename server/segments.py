@@ -9,7 +9,7 @@ from dataclasses import asdict
 from typing import Any
 
 from agent.types import EditOptions, Mode, Segment, SegmentResult
-from glossaries.languages import is_supported, primary
+from glossaries.languages import is_supported, same_pair
 from glossaries.model import Entry, Term, Termbase, TermStatus
 from server import metrics
 from server.engine import Editor
@@ -145,9 +145,7 @@ async def make_context(
         glossary = await state.resources.load(tenant, "glossary", glossary_id)
         if glossary is None:
             raise ApiError(404, f"glossary {glossary_id!r} not found", code="glossary_not_found")
-        if primary(glossary.source_lang) != primary(source_lang) or primary(glossary.target_lang) != primary(
-            target_lang
-        ):
+        if not same_pair(glossary.source_lang, glossary.target_lang, source_lang, target_lang):
             raise ApiError(
                 422,
                 f"glossary {glossary_id!r} is {glossary.source_lang}->{glossary.target_lang}, "

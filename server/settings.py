@@ -9,7 +9,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import AliasChoices, Field
+from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEV_KEY = "dev-key"  # used only when no key is configured anywhere and env == "development"
@@ -49,6 +49,12 @@ class Settings(BaseSettings):
     job_ttl_seconds: int = 7 * 24 * 3600
     job_lease_seconds: float = 15.0  # a worker that has not renewed its lease this long is presumed dead
     worker_max_jobs: int = 4
+    # Job callbacks: the body is signed with HMAC-SHA256 under this secret (`X-Postedit-Signature`); without
+    # it `callback_url` is refused, so a receiver never gets an unsigned call it cannot authenticate.
+    webhook_secret: SecretStr = SecretStr("")
+    webhook_attempts: int = Field(default=5, ge=1, le=20)  # deliveries tried before giving up
+    webhook_backoff_seconds: float = Field(default=2.0, ge=0)  # before the 2nd attempt; doubles after each
+    webhook_timeout_seconds: float = Field(default=10.0, gt=0)  # per attempt, and the shutdown grace period
 
     def redis_key(self, *parts: str) -> str:
         return self.redis_prefix + ":".join(parts)

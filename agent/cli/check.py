@@ -1,6 +1,7 @@
 """`postedit check`: run the QA self-check on one segment or a JSONL batch, from the command line.
 
-Exit status: 0 when no error-severity violation, 1 when there is one, 2 for bad input (one line on stderr).
+Exit status: 0 when no error-severity violation, 1 when there is one, 2 for bad input (one line on stderr),
+an unsupported language code included.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from rich.table import Table
 
 from agent.checks import CheckInput, Violation, has_errors, run_checks
 from agent.checks.input import asserted_matches, inline_termbase
+from agent.cli.options import SrcLang, TgtLang
 from agent.jsonl import JsonlError, read_objects
 from glossaries.loader import load_termbase
 from glossaries.matcher import TermMatcher
@@ -89,8 +91,8 @@ def _rows(path: Path) -> list[tuple[int, dict[str, Any]]]:
 
 
 def check(
-    src_lang: Annotated[str, typer.Option("--src-lang", help="Source language code, e.g. en.")],
-    tgt_lang: Annotated[str, typer.Option("--tgt-lang", help="Target language code, e.g. de.")],
+    src_lang: SrcLang,
+    tgt_lang: TgtLang,
     source: Annotated[str | None, typer.Option("--source", help="Source segment.")] = None,
     target: Annotated[str | None, typer.Option("--target", help="Target segment to check.")] = None,
     glossary: Annotated[

@@ -15,6 +15,7 @@ from rich.console import Console
 from rich.text import Text
 from tqdm import tqdm
 
+from agent.cli.options import SrcLang, TgtLang
 from agent.editor import PostEditor
 from agent.jsonl import JsonlError, read_objects
 from agent.types import EditOptions, Mode, Segment, SegmentResult, Status
@@ -29,8 +30,6 @@ ConfigOpt = Annotated[
 ]
 GlossaryOpt = Annotated[Path | None, typer.Option("--glossary", help="Termbase: TBX, CSV/TSV or YAML.")]
 StyleOpt = Annotated[Path | None, typer.Option("--style", help="Style guide YAML.")]
-SrcOpt = Annotated[str, typer.Option("--src-lang", help="Source language, e.g. en.")]
-TgtOpt = Annotated[str, typer.Option("--tgt-lang", help="Target language, e.g. de.")]
 ModeOpt = Annotated[
     Mode, typer.Option("--mode", help="minimal: fix only flagged problems; full: review all.")
 ]
@@ -107,8 +106,8 @@ def _print_result(console: Console, result: SegmentResult) -> None:
 def register(app: typer.Typer) -> None:
     @app.command()
     def edit(
-        src_lang: SrcOpt,
-        tgt_lang: TgtOpt,
+        src_lang: SrcLang,
+        tgt_lang: TgtLang,
         source: Annotated[str, typer.Option("--source", help="Source segment.")],
         mt: Annotated[
             str | None, typer.Option("--mt", help="Machine translation (omit to translate).")
@@ -141,8 +140,8 @@ def register(app: typer.Typer) -> None:
     def batch(
         infile: Annotated[Path, typer.Argument(help="JSONL rows {id, src, mt?, terms?}.", exists=True)],
         out: Annotated[Path, typer.Option("--out", help="Results JSONL; rerunning resumes it.")],
-        src_lang: SrcOpt,
-        tgt_lang: TgtOpt,
+        src_lang: SrcLang,
+        tgt_lang: TgtLang,
         glossary: GlossaryOpt = None,
         style: StyleOpt = None,
         mode: ModeOpt = Mode.MINIMAL,

@@ -9,6 +9,7 @@ from typing import Protocol
 from arq import create_pool
 from arq.connections import ArqRedis, RedisSettings
 
+from server.jobs.callbacks import drain
 from server.state import AppState
 
 __all__ = ["ArqQueue", "JobQueue", "LocalQueue", "arq_job_id", "queue_name", "start_queue"]
@@ -69,6 +70,7 @@ class LocalQueue:
     async def close(self) -> None:
         for task in self.tasks:
             task.cancel()
+        await drain(self.state)
 
 
 async def start_queue(state: AppState) -> None:

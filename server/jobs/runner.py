@@ -9,6 +9,7 @@ import logging
 from agent.xliff import XliffError, parse_xliff
 from server.documents import DocumentError, jsonl_result, jsonl_segments, xliff_result, xliff_segments
 from server.errors import ApiError
+from server.jobs import callbacks
 from server.jobs.store import TERMINAL, JobStore
 from server.segments import make_context
 from server.state import AppState
@@ -47,7 +48,10 @@ async def run_job(state: AppState, job_id: str, token: str) -> None:
             return
         doc = parse_xliff(data) if record.kind == "xliff" else None
         segments = xliff_segments(doc) if doc is not None else jsonl_segments(data)
-        ctx = await make_context(state, record.tenant, **record.options.model_dump())
+        options = record.options.model_dump()
+        if doc is not None and not options.get("placeholders"):
+            options["placeholders"] = doc.placeholders  # the file type's, unless the job named some
+        ctx = await make_context(state, record.tenant, **options)
         record.state, record.total = "running", len(segments)
         await store.save(record)
         finished = await store.finished_ids(job_id)
@@ -72,6 +76,8 @@ async def run_job(state: AppState, job_id: str, token: str) -> None:
     except ApiError as exc:
         await store.fail(record, exc.message)
     finally:
+        if record.state in {"done", "failed"} and record.callback_url:
+            callbacks.schedule(state, job_id)  # its own task: retries never hold up the next job
         running.discard(job_id)
         stop.set()
         keeper.cancel()

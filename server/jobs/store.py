@@ -15,12 +15,11 @@ from pydantic import BaseModel
 
 from agent.types import Mode
 from server.kv import KV
-from server.schemas import JobInfo, SegmentOut
+from server.schemas import JobCallbackInfo, JobInfo, JobState, SegmentOut
 from server.settings import Settings
 
 __all__ = ["TERMINAL", "JobOptions", "JobRecord", "JobStore"]
 
-JobState = Literal["queued", "running", "done", "failed", "cancelled"]
 TERMINAL = {"done", "failed", "cancelled"}
 
 
@@ -45,6 +44,8 @@ class JobRecord(BaseModel):
     created_at: float
     updated_at: float
     error: str | None = None
+    callback_url: str | None = None
+    result_url: str | None = None  # absolute, as the client reached the API: the callback names it
 
 
 class JobStore:
@@ -62,6 +63,9 @@ class JobStore:
     def active_key(self) -> str:
         return self.settings.redis_key("jobs-active")
 
+    def tenant_key(self, tenant: str) -> str:
+        return self.settings.redis_key("t", tenant, "jobs")
+
     async def create(
         self,
         tenant: str,
@@ -70,6 +74,8 @@ class JobStore:
         filename: str,
         options: JobOptions,
         total: int,
+        *,
+        callback_url: str | None = None,
     ) -> JobRecord:
         now = time.time()
         record = JobRecord(
@@ -81,11 +87,12 @@ class JobStore:
             total=total,
             created_at=now,
             updated_at=now,
+            callback_url=callback_url,
         )
         await self.kv.set(self.key(record.id, "input"), data, ex=self.ttl)
         await self.save(record)
         await self.kv.sadd(self.active_key, record.id)
-        await self.kv.sadd(self.settings.redis_key("t", tenant, "jobs"), record.id)
+        await self.kv.sadd(self.tenant_key(tenant), record.id)
         return record
 
     async def save(self, record: JobRecord) -> None:
@@ -99,6 +106,17 @@ class JobStore:
         record = JobRecord.model_validate_json(raw)
         return record if tenant is None or record.tenant == tenant else None
 
+    async def list_for(self, tenant: str) -> list[JobRecord]:
+        """The tenant's jobs, newest first; ids whose record expired leave the tenant's index."""
+        records = []
+        for job_id in await self.kv.smembers(self.tenant_key(tenant)):
+            record = await self.get(job_id, tenant)
+            if record is None:
+                await self.kv.srem(self.tenant_key(tenant), job_id)
+            else:
+                records.append(record)
+        return sorted(records, key=lambda r: (r.created_at, r.id), reverse=True)
+
     async def info(self, record: JobRecord) -> JobInfo:
         return JobInfo(
             id=record.id,
@@ -110,7 +128,18 @@ class JobStore:
             created_at=record.created_at,
             updated_at=record.updated_at,
             error=record.error,
+            callback=await self.callback(record),
         )
+
+    async def callback(self, record: JobRecord) -> JobCallbackInfo | None:
+        """The delivery state of the job's callback (pending until the job ends), None without one."""
+        if record.callback_url is None:
+            return None
+        raw = await self.kv.get(self.key(record.id, "callback"))
+        return JobCallbackInfo.model_validate_json(raw) if raw else JobCallbackInfo(url=record.callback_url)
+
+    async def save_callback(self, job_id: str, info: JobCallbackInfo) -> None:
+        await self.kv.set(self.key(job_id, "callback"), info.model_dump_json(), ex=self.ttl)
 
     async def input(self, job_id: str) -> bytes | None:
         return await self.kv.get(self.key(job_id, "input"))
@@ -145,10 +174,11 @@ class JobStore:
         return await self.kv.get(self.key(job_id, "result"))
 
     async def delete(self, record: JobRecord) -> None:
-        await self.kv.delete(*(self.key(record.id, p) for p in ("input", "done", "failed", "result")))
+        parts = ("input", "done", "failed", "result", "callback")
+        await self.kv.delete(*(self.key(record.id, p) for p in parts))
         await self.kv.delete(self.key(record.id))
         await self.kv.srem(self.active_key, record.id)
-        await self.kv.srem(self.settings.redis_key("t", record.tenant, "jobs"), record.id)
+        await self.kv.srem(self.tenant_key(record.tenant), record.id)
 
     # Leases: a worker holds one while it runs a job and renews it; an expired lease means a dead worker.
 

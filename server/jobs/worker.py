@@ -16,6 +16,7 @@ from typing import Any
 from arq.connections import RedisSettings
 from arq.worker import Worker
 
+from server.jobs.callbacks import drain
 from server.jobs.queue import TASK, ArqQueue, queue_name
 from server.jobs.runner import run_job
 from server.jobs.store import JobStore
@@ -72,6 +73,7 @@ def make_worker(settings: Settings) -> Worker:
         with contextlib.suppress(asyncio.CancelledError):
             await ctx["watchdog"]
         await ctx["queue"].close()
+        await drain(ctx["state"])  # callbacks of jobs that just ended
         await ctx["state"].close()
 
     return Worker(

@@ -1,20 +1,24 @@
-"""The upload step shared by the glossary and style-guide routers."""
+"""The upload and listing steps shared by the glossary and style-guide routers."""
 
 from __future__ import annotations
 
 import logging
+from typing import Annotated
 
-from fastapi import Request
+from fastapi import Query, Request
 
 from glossaries.model import ResourceError
 from server.errors import ApiError
 from server.resources import Kind, ResourceStore
-from server.schemas import ResourceInfo
+from server.schemas import ResourceInfo, ResourceList
 from server.settings import Settings
 from server.uploads import read_upload
 
 log = logging.getLogger(__name__)
 
+PairLang = Annotated[
+    str | None, Query(max_length=20, description="with the other one: only what fits the pair")
+]
 UPLOAD_BODY: dict[str, object] = {
     "requestBody": {
         "description": "the file: raw bytes (name the format in `filename` or `format`) or multipart `file`",
@@ -26,6 +30,17 @@ UPLOAD_BODY: dict[str, object] = {
         },
     }
 }
+
+
+async def list_resources(
+    resources: ResourceStore, tenant: str, kind: Kind, source_lang: str | None, target_lang: str | None
+) -> ResourceList:
+    """Everything of this kind, or with both languages only what a request in that pair can use."""
+    if source_lang is None and target_lang is None:
+        return ResourceList(items=await resources.list_all(tenant, kind))
+    if source_lang is None or target_lang is None:
+        raise ApiError(422, "give both source_lang and target_lang to list what fits a language pair")
+    return ResourceList(items=await resources.list_for_pair(tenant, kind, source_lang, target_lang))
 
 
 async def store_upload(

@@ -1,10 +1,11 @@
-"""POST /v1/jobs, GET /v1/jobs/{id}, GET /v1/jobs/{id}/result, DELETE /v1/jobs/{id}: large files, async."""
+"""POST /v1/jobs, GET /v1/jobs, GET /v1/jobs/{id}, GET /v1/jobs/{id}/result, DELETE /v1/jobs/{id}: large
+files, async; an optional `callback_url` is called (signed) when a job ends."""
 
 from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, File, Form, Path, UploadFile
+from fastapi import APIRouter, File, Form, Path, Query, Request, UploadFile
 from fastapi.responses import JSONResponse, Response
 
 from agent.types import Mode
@@ -12,9 +13,10 @@ from agent.xliff import XliffError, parse_xliff
 from server.deps import StateDep, TenantDep
 from server.documents import DocumentError, jsonl_segments, xliff_segments
 from server.errors import ApiError
+from server.jobs.callbacks import checked_callback_url
 from server.jobs.queue import JobQueue
 from server.jobs.store import TERMINAL, JobOptions, JobRecord, JobStore
-from server.schemas import ErrorResponse, JobInfo
+from server.schemas import ErrorResponse, JobCallback, JobInfo, JobList, JobState
 from server.segments import make_context
 from server.state import AppState
 
@@ -23,6 +25,15 @@ ERRORS: dict[int | str, dict[str, object]] = {
     c: {"model": ErrorResponse} for c in (400, 401, 404, 409, 413, 422, 429)
 }
 JobId = Annotated[str, Path(pattern=r"^[0-9a-f]{32}$")]
+
+callback_router = APIRouter()
+
+
+@callback_router.post("{$request.body#/callback_url}", summary="Job ended (your endpoint)")
+def job_ended(body: JobCallback) -> None:
+    """Sent once per job when it is `done` or `failed`, with `X-Postedit-Signature: sha256=<hex HMAC-SHA256
+    of the raw body under POSTEDIT_WEBHOOK_SECRET>`, `X-Postedit-Event` and `X-Postedit-Delivery` (the same
+    id on every retry). Answer 2xx; a network error, 408, 429 or 5xx is retried with doubling waits."""
 
 
 def _store(state: AppState) -> JobStore:
@@ -36,8 +47,9 @@ async def _owned(state: AppState, tenant: str, job_id: str) -> JobRecord:
     return record
 
 
-@router.post("", status_code=202, response_model=JobInfo, responses=ERRORS)
+@router.post("", status_code=202, response_model=JobInfo, responses=ERRORS, callbacks=callback_router.routes)
 async def create_job(
+    request: Request,
     state: StateDep,
     tenant: TenantDep,
     file: Annotated[
@@ -49,8 +61,13 @@ async def create_job(
     glossary_id: Annotated[str | None, Form(max_length=128)] = None,
     styleguide_id: Annotated[str | None, Form(max_length=128)] = None,
     mode: Annotated[Mode, Form()] = Mode.MINIMAL,
+    callback_url: Annotated[
+        str | None, Form(max_length=2000, description="http(s) URL to POST to, signed, when the job ends")
+    ] = None,
 ) -> JSONResponse:
-    """Queue a file; poll `GET /v1/jobs/{id}` for progress and fetch `/result` when `state` is `done`."""
+    """Queue a file; poll `GET /v1/jobs/{id}` for progress (or pass `callback_url`) and fetch `/result`
+    when `state` is `done`."""
+    callback = checked_callback_url(state, callback_url)
     data = await file.read(state.settings.max_upload_bytes + 1)
     if len(data) > state.settings.max_upload_bytes:
         raise ApiError(413, f"upload exceeds {state.settings.max_upload_bytes} bytes")
@@ -79,11 +96,27 @@ async def create_job(
     )
     await make_context(state, tenant.id, **options.model_dump())  # fail fast: languages, resource ids
     store = _store(state)
-    record = await store.create(tenant.id, kind, data, name, options, total)
+    record = await store.create(tenant.id, kind, data, name, options, total, callback_url=callback)
+    if callback is not None:
+        record.result_url = str(request.url_for("get_job_result", job_id=record.id))
+        await store.save(record)
     queue: JobQueue = state.extras["queue"]
     await queue.enqueue(record.id, 0)
     info = await store.info(record)
     return JSONResponse(info.model_dump(), status_code=202, headers={"Location": f"/v1/jobs/{record.id}"})
+
+
+@router.get("", response_model=JobList, responses=ERRORS)
+async def list_jobs(
+    state: StateDep,
+    tenant: TenantDep,
+    job_state: Annotated[JobState | None, Query(alias="state", description="only jobs in this state")] = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+) -> JobList:
+    """The tenant's jobs with their progress, newest first (each kept `POSTEDIT_JOB_TTL_SECONDS`)."""
+    store = _store(state)
+    records = [r for r in await store.list_for(tenant.id) if job_state is None or r.state == job_state]
+    return JobList(items=[await store.info(r) for r in records[:limit]])
 
 
 @router.get("/{job_id}", response_model=JobInfo, responses=ERRORS)

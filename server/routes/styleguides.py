@@ -9,7 +9,7 @@ from fastapi import APIRouter, Path, Query, Request, Response
 from server.deps import ResourcesDep, SettingsDep, TenantDep
 from server.errors import ApiError
 from server.resources import ID_PATTERN
-from server.routes._resource import UPLOAD_BODY, store_upload
+from server.routes._resource import UPLOAD_BODY, PairLang, list_resources, store_upload
 from server.schemas import ErrorResponse, ResourceInfo, ResourceList
 
 router = APIRouter(prefix="/v1/styleguides", tags=["styleguides"])
@@ -18,8 +18,14 @@ IdPath = Annotated[str, Path(pattern=ID_PATTERN, description="your id for this s
 
 
 @router.get("", response_model=ResourceList, responses=ERRORS)
-async def list_styleguides(tenant: TenantDep, resources: ResourcesDep) -> ResourceList:
-    return ResourceList(items=await resources.list_all(tenant.id, "styleguide"))
+async def list_styleguides(
+    tenant: TenantDep,
+    resources: ResourcesDep,
+    source_lang: PairLang = None,
+    target_lang: PairLang = None,
+) -> ResourceList:
+    """The tenant's style guides; with `source_lang` and `target_lang`, only those a request in that pair can use."""
+    return await list_resources(resources, tenant.id, "styleguide", source_lang, target_lang)
 
 
 @router.put("/{styleguide_id}", response_model=ResourceInfo, responses=ERRORS, openapi_extra=UPLOAD_BODY)

@@ -9,6 +9,7 @@ from fastapi.responses import Response
 
 from agent.types import Mode
 from agent.xliff import XliffError, parse_xliff
+from glossaries.placeholder_profiles import families_for
 from server.deps import StateDep, TenantDep
 from server.documents import xliff_result, xliff_segments
 from server.errors import ApiError
@@ -36,6 +37,10 @@ async def postedit_xliff(
     glossary_id: Annotated[str | None, Form(max_length=128)] = None,
     styleguide_id: Annotated[str | None, Form(max_length=128)] = None,
     mode: Annotated[Mode, Form()] = Mode.MINIMAL,
+    placeholders: Annotated[
+        str | None,
+        Form(max_length=200, description="placeholder profiles, comma-separated; default: by file type"),
+    ] = None,
 ) -> Response:
     """Post-edit every editable unit; `translate="no"`, locked and final units and everything else in the
     file are kept byte-for-byte. Files with more than `POSTEDIT_MAX_SYNC_XLIFF_UNITS` units: use /v1/jobs."""
@@ -64,6 +69,7 @@ async def postedit_xliff(
         glossary_id=glossary_id,
         styleguide_id=styleguide_id,
         mode=mode,
+        placeholders=_profiles(placeholders) or doc.placeholders,
     )
     outs = await run_batch(ctx, segments)
     body = xliff_result(data, doc, {o.id: o for o in outs})
@@ -71,3 +77,13 @@ async def postedit_xliff(
     return Response(
         body, media_type=XLIFF_MEDIA, headers={"Content-Disposition": f'attachment; filename="{filename}"'}
     )
+
+
+def _profiles(names: str | None) -> tuple[str, ...]:
+    """The form's comma-separated profiles, checked: an unknown one is a 422 naming the known ones."""
+    profiles = tuple(p.strip() for p in (names or "").split(",") if p.strip())
+    try:
+        families_for(profiles)
+    except ValueError as exc:
+        raise ApiError(422, str(exc), code="unknown_placeholder_profile") from exc
+    return profiles

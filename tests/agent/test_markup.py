@@ -219,3 +219,13 @@ def test_escapes_only_the_mt_has_are_text_and_stay() -> None:
     masks, masked_mt = mask_segment("<b>Tom</b> and Jerry", "<b>Tom</b> &amp; Jerry")
     assert masked_mt is not None
     assert masks.unmask(masked_mt) == "<b>Tom</b> &amp; Jerry"
+
+
+def test_closing_tags_glued_at_the_source_end_stay_before_a_full_stop_the_translation_adds() -> None:
+    source = '<g id="1">The 2018 Report <g id="3">https://ec.europa.eu/r.pdf</g></g>'
+    masks, masked_mt = mask_segment(source, "Bericht 2018: https://ec.europa.eu/r.pdf.")
+    assert masked_mt is not None
+    assert masks.unmask_placed(masked_mt) == (
+        '<g id="1">Bericht 2018: <g id="3">https://ec.europa.eu/r.pdf</g></g>.',
+        (),
+    )

@@ -19,7 +19,9 @@ from tests.browser.stub_answers import playground_handler
 from tests.server.conftest import KEY_A, KEY_B, LiveServer, make_settings, running
 from tests.support.stub_llm import StubLLM, gateway_config_for
 
-__all__ = ["KEY_A", "KEY_B"]
+__all__ = ["KEY_A", "KEY_B", "KEY_C"]
+
+KEY_C = "key-c-secret"  # a tenant of its own for tests that fill the resource lists
 
 REDIS_URL = "redis://127.0.0.1:6379/13"
 GLOSSARY = Path(__file__).resolve().parents[2] / "glossaries" / "examples" / "en-de" / "terms.csv"
@@ -53,7 +55,8 @@ def playground_model(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]
 @pytest.fixture(scope="session")
 def live(playground_redis: str | None, playground_model: Path) -> Iterator[LiveServer]:
     prefix = f"test-playground-{uuid.uuid4().hex[:8]}:"
-    settings = make_settings(playground_redis, playground_model, redis_prefix=prefix)
+    keys = f"{KEY_A}:tenant-a,{KEY_B}:tenant-b,{KEY_C}:tenant-c"
+    settings = make_settings(playground_redis, playground_model, redis_prefix=prefix, api_keys=keys)
     with running(settings) as server:
         yield server
     if playground_redis is not None:

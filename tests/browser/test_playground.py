@@ -14,13 +14,14 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, ConsoleMessage, Locator, Page, expect, sync_playwright
 
-from tests.browser.conftest import GLOSSARY, KEY_A, KEY_B
+from tests.browser.conftest import GLOSSARY, KEY_A, KEY_B, KEY_C
 from tests.browser.stub_answers import ANSWER
 from tests.server.conftest import LiveServer
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 ROOT = Path(__file__).resolve().parents[2]
+EXAMPLES = ROOT / "glossaries" / "examples"
 SHOTS = ROOT / "test-output" / "playground"
 # The MT's doubled "in" stays (a warning badge); the lost final full stop is restored.
 OUTPUT = "Speichern Sie die Einstellungen in in der Cloud Console."
@@ -172,4 +173,72 @@ def test_narrow_window_translates_without_mt(browser: Browser, live: LiveServer)
     expect(page.get_by_label("Message to the agent")).to_be_visible()
     assert page.evaluate("document.documentElement.scrollWidth") <= 400  # no sideways scrolling
     shot(page, "05-narrow.png")
+    assert console.unexpected() == []
+
+
+def upload_resources_of_three_pairs(live: LiveServer) -> str:
+    """Tenant C's glossaries (/v1 by id, /v2 by name) and style guides for en-de, en-es and en-fr; returns
+    the id DeepL's API gave the Spanish glossary."""
+    with live.client(KEY_C) as c:
+        for rid, target, data in [
+            ("acme-de", "de", GLOSSARY.read_bytes()),
+            ("acme-es", "es", b"en,es\nSave,Guardar\n"),
+        ]:
+            params = {"filename": "terms.csv", "source_lang": "en", "target_lang": target}
+            assert c.put(f"/v1/glossaries/{rid}", params=params, content=data).status_code == 200
+        ids = {}
+        for name, target, entries in [("Spanish UI terms", "ES", "Save\tGuardar\nfile\tarchivo\n"),
+                                      ("German marketing terms", "DE", "offer\tAngebot\n")]:  # fmt: skip
+            form = {
+                "name": name,
+                "source_lang": "EN",
+                "target_lang": target,
+                "entries_format": "tsv",
+                "entries": entries,
+            }
+            r = c.post("/v2/glossaries", data=form)
+            assert r.status_code == 201, r.text
+            ids[name] = r.json()["glossary_id"]
+        for rid, data in [("acme-ui-de", (EXAMPLES / "en-de" / "style.yaml").read_bytes()),
+                          ("acme-ui-fr", (EXAMPLES / "en-fr" / "style.yaml").read_bytes()),
+                          ("house", b"name: House style\nformality: formal\n")]:  # fmt: skip
+            r = c.put(f"/v1/styleguides/{rid}", params={"filename": "style.yaml"}, content=data)
+            assert r.status_code == 200, r.text
+    return ids["Spanish UI terms"]
+
+
+def test_only_the_glossaries_and_style_guides_of_the_chosen_pair_are_offered_by_name(
+    browser: Browser, live: LiveServer
+) -> None:
+    spanish = upload_resources_of_three_pairs(live)
+    page, console = open_page(browser, live, key=KEY_C)
+    glossary, style = page.get_by_label("Glossary", exact=True), page.get_by_label("Style guide", exact=True)
+    target = page.get_by_label("Target language")
+    expect(target).to_have_value("de")
+    expect(glossary.locator("option")).to_have_text(
+        ["(none)", re.compile(r"^acme-de \(\d+ entries\)$"), "German marketing terms (1 entry)"]
+    )
+    expect(style.locator("option")).to_have_text(["(none)", "ACME UI style guide, German", "House style"])
+
+    target.fill("es")
+    expect(glossary.locator("option")).to_have_text(
+        ["(none)", "acme-es (1 entry)", "Spanish UI terms (2 entries)"]
+    )
+    expect(style.locator("option")).to_have_text(["(none)", "House style"])  # it names no language: any pair
+
+    target.fill("fr-CA")
+    expect(glossary.locator("option")).to_have_text(["(none)"])
+    expect(style.locator("option")).to_have_text(["(none)", "ACME UI style guide, French", "House style"])
+
+    target.fill("es")
+    glossary.select_option(label="Spanish UI terms (2 entries)")
+    expect(glossary).to_have_value(spanish)  # the name is shown, the id is sent
+    page.get_by_label("Source", exact=True).fill("Save the file.")
+    page.get_by_label("Machine translation").fill("Guarde el archivo.")
+    page.get_by_role("button", name="Send").first.click()
+    expect(page.locator("article.turn.user .options")).to_have_text(
+        "en → es · minimal mode · glossary Spanish UI terms"
+    )
+    expect(page.locator("article.turn.agent:not(.pending)")).to_have_count(1, timeout=TIMEOUT_MS)
+    shot(page, "06-resources-of-the-pair.png")
     assert console.unexpected() == []

@@ -160,6 +160,29 @@ def test_glossary_language_pair_must_match(client: httpx.Client) -> None:
     assert r.status_code == 422 and r.json()["error"]["code"] == "language_mismatch"
 
 
+def test_resources_are_listed_for_a_language_pair_regions_aside(client: httpx.Client) -> None:
+    """What a request in that pair could use: the glossaries of the pair, style guides that cover it."""
+    de, fr = rid(), rid()
+    client.put(f"/v1/glossaries/{de}?source_lang=en&target_lang=de&filename=g.csv", content=CSV)
+    client.put(f"/v1/glossaries/{fr}?source_lang=en&target_lang=fr&filename=g.csv", content=CSV)
+    guide = rid()
+    r = client.put(f"/v1/styleguides/{guide}?filename=s.yaml", content=STYLE.read_bytes())
+    assert r.status_code == 200, r.text
+
+    def listed(kind: str, src: str, tgt: str) -> set[str]:
+        items = client.get(f"/v1/{kind}", params={"source_lang": src, "target_lang": tgt}).json()["items"]
+        return {item["id"] for item in items}
+
+    assert {de, fr} <= {item["id"] for item in client.get("/v1/glossaries").json()["items"]}
+    assert de in listed("glossaries", "en-US", "de-AT") and fr not in listed("glossaries", "en-US", "de-AT")
+    assert fr in listed("glossaries", "en", "fr") and de not in listed("glossaries", "en", "fr")
+    assert guide in listed("styleguides", "en", "de") and guide not in listed("styleguides", "en", "fr")
+    info = client.get(f"/v1/styleguides/{guide}").json()
+    assert info["name"] == "ACME UI style guide, German"  # the guide's own name, for pickers
+    r = client.get("/v1/glossaries", params={"target_lang": "de"})
+    assert r.status_code == 422 and "source_lang and target_lang" in r.json()["error"]["message"]
+
+
 def test_rate_limit_per_key_answers_429(redis_url: str, model_config: Path) -> None:
     with running(make_settings(redis_url, model_config, rate_limit_per_minute=3)) as live, live.client() as c:
         codes = [c.get("/v1/glossaries").status_code for _ in range(5)]

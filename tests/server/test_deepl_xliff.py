@@ -252,3 +252,36 @@ def test_a_second_xliff_with_the_same_text_under_other_ids_is_post_edited_too(cl
         assert r.status_code == 200, r.text
         targets = [t.text for t in etree.fromstring(r.content).iter("{*}target")]
         assert targets == ["Klicken Sie auf Speichern.", "Klicken Sie auf Speichern."], ids
+
+
+@pytest.mark.parametrize(
+    ("original", "form", "fixed"),
+    [
+        ("browser/chrome/browser.dtd", {}, True),  # a Mozilla file: its bare `$file` is a variable
+        ("ui", {}, False),  # nothing says so: `$file` may be prose
+        ("ui", {"placeholders": "mozilla"}, True),  # the request says so
+    ],
+)
+def test_the_file_type_or_the_request_picks_the_placeholder_profiles(
+    client: httpx.Client, original: str, form: dict[str, str], fixed: bool
+) -> None:
+    source = "Save $file to disk"
+    data = (
+        '<xliff version="1.2" xmlns="urn:oasis:names:tc:xliff:document:1.2"><file source-language="en" '
+        f'target-language="de" datatype="plaintext" original="{original}"><body><trans-unit id="1">'
+        f"<source>{source}</source><target>Speichern Sie $Datei auf der Festplatte</target>"
+        "</trans-unit></body></file></xliff>"
+    ).encode()
+    r = client.post("/v1/xliff", files={"file": ("f.xlf", data)}, data=form)
+    assert r.status_code == 200, r.text
+    target = next(etree.fromstring(r.content).iter("{*}target")).text
+    assert ("$file" in str(target)) is fixed
+
+
+def test_an_unknown_placeholder_profile_for_a_file_is_a_422(client: httpx.Client) -> None:
+    data = (
+        b'<xliff version="1.2" xmlns="urn:oasis:names:tc:xliff:document:1.2"><file source-language="en" '
+        b'target-language="de" datatype="plaintext" original="x"><body/></file></xliff>'
+    )
+    r = client.post("/v1/xliff", files={"file": ("f.xlf", data)}, data={"placeholders": "klingon"})
+    assert r.status_code == 422 and "mozilla" in r.json()["error"]["message"]

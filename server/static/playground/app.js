@@ -4,7 +4,8 @@
 (() => {
   const KEY_STORE = "postedit.apiKey";
   const $ = (sel) => document.querySelector(sel);
-  const state = { key: localStorage.getItem(KEY_STORE) || "", conv: null, busy: false, liveSteps: null };
+  const state = { key: localStorage.getItem(KEY_STORE) || "", conv: null, busy: false, liveSteps: null,
+    names: { glossary: {}, styleguide: {} } };  // resource id -> display name, for every pair
 
   // ---- DOM helpers: text only (never innerHTML with data), so segments cannot inject markup ----------------
   function el(tag, attrs, ...children) {
@@ -158,8 +159,8 @@
 
   function optionsLine(conv) {
     const parts = [conv.source_lang + " → " + conv.target_lang, conv.mode + " mode"];
-    if (conv.glossary_id) parts.push("glossary " + conv.glossary_id);
-    if (conv.styleguide_id) parts.push("style guide " + conv.styleguide_id);
+    if (conv.glossary_id) parts.push("glossary " + nameOf("glossary", conv.glossary_id));
+    if (conv.styleguide_id) parts.push("style guide " + nameOf("styleguide", conv.styleguide_id));
     return el("p", { class: "options", text: parts.join(" · ") });
   }
 
@@ -270,15 +271,49 @@
     $("#conv-empty").hidden = list.items.length > 0;
   }
 
+  // Every resource's name (past conversations may use another pair), then the choices for the chosen pair.
   async function loadResources() {
-    const [glossaries, styles] = await Promise.all([api("/v1/glossaries"), api("/v1/styleguides")]);
-    fillSelect($("#glossary"), glossaries.items, (g) => g.id + " (" + g.source_lang + "→" + g.target_lang + ", " + g.entries + " entries)");
-    fillSelect($("#styleguide"), styles.items, (s) => s.id + " (" + s.filename + ")");
+    const [glossaries, styles] = await Promise.all([api("/v1/glossaries"), api("/v1/styleguides"), loadChoices()]);
+    for (const g of glossaries.items) state.names.glossary[g.id] = g.name || g.id;
+    for (const s of styles.items) state.names.styleguide[s.id] = s.name || s.id;
   }
 
-  function fillSelect(select, items, label) {
+  const nameOf = (kind, id) => state.names[kind][id] || id;
+
+  // Only the glossaries and style guides a segment in the chosen pair can use; the server decides what fits
+  // (a glossary's pair, regions aside; the languages a style guide names). A pair being typed offers none.
+  let choicesAsked = 0;
+  async function loadChoices() {
+    const asked = ++choicesAsked;
+    const src = $("#source-lang"), tgt = $("#target-lang");
+    let glossaries = [], styles = [];
+    if (src.checkValidity() && tgt.checkValidity()) {
+      const pair = "?" + new URLSearchParams({ source_lang: src.value.trim(), target_lang: tgt.value.trim() });
+      [glossaries, styles] = (await Promise.all([api("/v1/glossaries" + pair), api("/v1/styleguides" + pair)]))
+        .map((list) => list.items);
+    }
+    if (asked !== choicesAsked) return;  // the pair changed meanwhile; a newer answer fills the lists
+    fillSelect($("#glossary"), glossaries, (g) => g.entries === null ? "" : " (" + g.entries + (g.entries === 1 ? " entry)" : " entries)"));
+    fillSelect($("#styleguide"), styles, () => "");
+  }
+
+  let pairTimer = null;
+  function onPairInput() {
+    if (!state.key) return;
+    clearTimeout(pairTimer);
+    pairTimer = setTimeout(() => loadChoices().catch((err) => showError(err.message)), 250);
+  }
+
+  // Options labelled by name, alphabetically (the id too where two share a name); the id is the value and tooltip.
+  function fillSelect(select, items, detail) {
     const chosen = select.value;
-    select.replaceChildren(el("option", { value: "", text: "(none)" }), ...items.map((i) => el("option", { value: i.id, text: label(i) })));
+    const name = (i) => i.name || i.id;
+    const count = {};
+    for (const i of items) count[name(i)] = (count[name(i)] || 0) + 1;
+    const label = (i) => name(i) + (count[name(i)] > 1 && i.name ? " [" + i.id + "]" : "") + detail(i);
+    const sorted = [...items].sort((a, b) => name(a).localeCompare(name(b)));
+    select.replaceChildren(el("option", { value: "", text: "(none)" }),
+      ...sorted.map((i) => el("option", { value: i.id, text: label(i), title: i.id })));
     if (items.some((i) => i.id === chosen)) select.value = chosen;
   }
 
@@ -421,9 +456,11 @@
     const path = (kind === "glossary" ? "/v1/glossaries/" : "/v1/styleguides/") + encodeURIComponent(id) + "?" + params;
     try {
       const info = await api(path, { method: "PUT", body: file, headers: { "Content-Type": "application/octet-stream" } });
-      ok.textContent = "Stored " + info.id + (info.entries !== null ? " (" + info.entries + " entries)" : "") + ".";
+      ok.textContent = "Stored " + (info.name || info.id) + (info.entries !== null ? " (" + info.entries + " entries)" : "") + ".";
       await loadResources();
-      $(kind === "glossary" ? "#glossary" : "#styleguide").value = info.id;
+      const select = $(kind === "glossary" ? "#glossary" : "#styleguide");
+      select.value = info.id;
+      if (select.value !== info.id) ok.textContent += " It is for another language pair, so it is not offered for this one.";
     } catch (err) {
       error.textContent = err.message;
     }
@@ -470,6 +507,7 @@
     $("#message-form").addEventListener("submit", onMessage);
     $("#upload-form").addEventListener("submit", onUpload);
     for (const id of ["#upload-kind", "#source-lang", "#target-lang"]) $(id).addEventListener("input", updateUploadHint);
+    for (const id of ["#source-lang", "#target-lang"]) $(id).addEventListener("input", onPairInput);
     for (const area of document.querySelectorAll("textarea")) area.addEventListener("keydown", submitOnCtrlEnter);
     $("#new-conv").addEventListener("click", () => {
       state.conv = null;

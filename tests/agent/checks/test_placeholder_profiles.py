@@ -137,3 +137,29 @@ def test_two_altered_placeholders_of_one_family_are_not_paired_by_guess() -> Non
     masks, masked_mt = mask_segment("Use {{ a }} and {{ b }} now", "Nutze jetzt {{ x }} und {{ y }} bitte")
     assert masked_mt is not None
     assert masks.unmask_placed(masked_mt)[1]  # both put back by position, and said so
+
+
+def test_a_translated_icu_message_is_the_same_placeholder() -> None:
+    source = "{count, plural, one {# file} other {# files}} deleted"
+    mt = "{count, plural, one {# fichier} few {# fichiers} other {# fichiers}} supprimés"
+    assert codes(source, mt) == []
+    assert codes(source, "{total, plural, one {# fichier} other {# fichiers}} supprimés") != []
+
+
+def test_a_repair_keeps_the_translations_icu_message_not_the_sources() -> None:
+    source = "Deleted <b>{count, plural, one {# file} other {# files}}</b> now"
+    masks, masked_mt = mask_segment(source, "{count, plural, one {# fichier} other {# fichiers}} supprimés")
+    assert masked_mt is not None
+    fixed = masks.unmask(masked_mt)
+    assert "fichiers" in fixed and "files" not in fixed and "<b>" in fixed
+
+
+def test_a_named_placeholder_may_repeat_in_plural_forms() -> None:
+    source = "One item|%count% items"
+    target = "%count% элемент|%count% элемента|%count% элементов"
+    assert codes(source, target) == [
+        ("placeholder-duplicated", "warning"),
+        ("placeholder-duplicated", "warning"),
+    ]
+    masks, masked_mt = mask_segment(source, target)
+    assert masked_mt is not None and masks.unmask(masked_mt) == target
