@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable
 from functools import cache
-from typing import Any, Protocol, cast
+from typing import Any, Protocol, cast, get_args
 
 from langgraph.graph import END, START, StateGraph
 from langgraph.runtime import Runtime
@@ -13,7 +13,7 @@ from langgraph.types import Command
 from agent import nodes
 from agent.state import AgentContext, AgentState, merged
 
-ROUTES = ("fix", "locate", "place", "rewrite", "finalize")
+ROUTES = get_args(nodes.Route)  # one list of route labels: the router's return type
 
 
 class Node(Protocol):

@@ -813,15 +813,15 @@ def _printf_key(unit: Markup, order: int) -> str:
     return f"%{order}${unit.text[1:]}"
 
 
-def _units(text: str, profiles: Sequence[str] = ()) -> tuple[list[_Unit], list[Markup]]:
+def _units(markup: Sequence[Markup]) -> tuple[list[_Unit], list[Markup]]:
     """Tags and placeholders keyed for comparison, and the close tags that break nesting.
 
     Character entities (`&amp;`) are left to `_entity_findings`; `%%` is an escaped percent sign, not an
-    argument, so a translation may use it or not.
+    argument, so a translation may use it or not (`_percent_findings`).
     """
     found = [
         u
-        for u in find_markup(text, profiles)
+        for u in markup
         if u.name not in ("entity", "comment") and not (u.name == "printf" and u.text == "%%")
     ]
     pairs = _pairs(found)
@@ -862,17 +862,19 @@ def _describe(key: _Key) -> str:
     return "placeholder" if key[0] == "placeholder" else "tag"
 
 
-def _entity_findings(source: str, target: str) -> list[Violation]:
+def _entity_findings(
+    source: Sequence[Markup], target_markup: Sequence[Markup], target: str
+) -> list[Violation]:
     """Character entities of the source left mangled in the target (`&lt;&lt;` -> `&lt;lt;`).
 
     A target may write out what the source escaped (`&nbsp;` as U+00A0) or drop the character with the
     wording (`A&amp;B` -> "A und B"); what it must not do is keep the entity's name without its `&`.
     """
 
-    def entities(text: str) -> Counter[str]:
-        return Counter(u.text for u in find_markup(text) if u.name == "entity")
+    def entities(markup: Sequence[Markup]) -> Counter[str]:
+        return Counter(u.text for u in markup if u.name == "entity")
 
-    src, tgt = entities(source), entities(target)
+    src, tgt = entities(source), entities(target_markup)
     out: list[Violation] = []
     for entity, n in src.items():
         lost = n - tgt[entity] - target.count(html.unescape(entity))
@@ -888,19 +890,15 @@ def _entity_findings(source: str, target: str) -> list[Violation]:
     return out
 
 
-def _percent_findings(source: str, target: str) -> list[Violation]:
+def _percent_findings(source: Sequence[Markup], target: Sequence[Markup]) -> list[Violation]:
     """An escaped percent sign (`%%`) a format string's target dropped: the printf call prints no percent
     sign, or breaks on a lone `%` (Android's `String.format`)."""
 
-    def escapes(text: str) -> int:
-        return sum(u.text == "%%" for u in find_markup(text) if u.name == "printf")
+    def escapes(markup: Sequence[Markup]) -> int:
+        return sum(u.text == "%%" for u in markup if u.name == "printf")
 
     lost = escapes(source) - escapes(target)
-    if (
-        lost <= 0
-        or escapes(source) == 0
-        or not any(u.name == "printf" and u.text != "%%" for u in find_markup(source))
-    ):
+    if lost <= 0 or not any(u.name == "printf" and u.text != "%%" for u in source):
         return []
     return [
         Violation(
@@ -932,8 +930,9 @@ def _layout_findings(src_by: dict[_Key, list[_Unit]], tgt_by: dict[_Key, list[_U
 def validate(source: str, target: str, profiles: Sequence[str] = ()) -> list[Violation]:
     """Tags and placeholders of `target` that are missing, extra, duplicated or mis-nested vs `source`,
     for the placeholder syntaxes of the named profiles (the default families for none)."""
-    src_units, _ = _units(source, profiles)
-    tgt_units, tgt_misnested = _units(target, profiles)
+    src_markup, tgt_markup = find_markup(source, profiles), find_markup(target, profiles)
+    src_units, _ = _units(src_markup)
+    tgt_units, tgt_misnested = _units(tgt_markup)
     src_by: dict[_Key, list[_Unit]] = defaultdict(list)
     tgt_by: dict[_Key, list[_Unit]] = defaultdict(list)
     for u in src_units:
@@ -1010,8 +1009,8 @@ def validate(source: str, target: str, profiles: Sequence[str] = ()) -> list[Vio
     return (
         out
         + _layout_findings(src_by, tgt_by)
-        + _entity_findings(source, target)
-        + _percent_findings(source, target)
+        + _entity_findings(src_markup, tgt_markup, target)
+        + _percent_findings(src_markup, tgt_markup)
     )
 
 
