@@ -16,7 +16,7 @@ import re
 import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from difflib import SequenceMatcher
 from typing import Literal
 
@@ -310,6 +310,35 @@ def _match_at(text: str, i: int, families: frozenset[str] = DEFAULT_FAMILIES) ->
     return None
 
 
+_ICU_BRANCHING = re.compile(r"\{\s*[\w.]+\s*,\s*\w+\s*,(?=\s*(?:offset:\d+\s*)?(?:=\d+|[\w-]+)\s*\{)")
+_ICU_CASE = re.compile(r"\s*(?:offset:\d+\s*)?(?:=\d+|[\w-]+)\s*\{")
+
+
+def _icu_message(text: str, i: int, literals: bool, families: frozenset[str]) -> list[Markup] | None:
+    """An ICU message with branches (`{n, plural, one {# file} other {# files}}`) as markup around text:
+    its head and final brace a pair (`icu`), each case and its brace a pair (`icu-case`), and the words of
+    each case left to translate, with the markup inside them found as anywhere else."""
+    head = _ICU_BRANCHING.match(text, i)
+    end = _balanced_end(text, i) if head else None
+    if head is None or end is None:
+        return None
+    units = [Markup("open", head.group(), "icu", None, i, head.end())]
+    pos = head.end()
+    while (case := _ICU_CASE.match(text, pos, end)) is not None:
+        close = _balanced_end(text, case.end() - 1)
+        if close is None or close > end - 1:
+            return None
+        units.append(Markup("open", case.group(), "icu-case", None, case.start(), case.end()))
+        inner = _scan(text[case.end() : close - 1], literals, families)
+        units += [replace(u, start=u.start + case.end(), end=u.end + case.end()) for u in inner]
+        units.append(Markup("close", "}", "icu-case", None, close - 1, close))
+        pos = close
+    if text[pos : end - 1].strip():
+        return None  # not ICU after all: text between the last case and the closing brace
+    units.append(Markup("close", text[pos:end], "icu", None, pos, end))
+    return units
+
+
 def _scan(text: str, literals: bool, families: frozenset[str] = DEFAULT_FAMILIES) -> list[Markup]:
     """Markup units of `text`; placeholders only of the given families (tags always)."""
     found: list[Markup] = []
@@ -323,6 +352,11 @@ def _scan(text: str, literals: bool, families: frozenset[str] = DEFAULT_FAMILIES
             if literals:
                 found.append(Markup("placeholder", text[i], "literal", None, i, i + 1))
             pos = i + 1
+            continue
+        message = _icu_message(text, i, literals, families) if text[i] == "{" and "icu" in families else None
+        if message is not None:
+            found += message
+            pos = message[-1].end
             continue
         unit = _match_at(text, i, families)
         if unit is not None and unit.kind == "placeholder" and unit.name not in families:
@@ -580,7 +614,10 @@ def repair_masks(masked_source: str, masked_output: str) -> str:
 
 
 def place_masks(
-    masked_source: str, masked_output: str, keep: frozenset[str] = frozenset()
+    masked_source: str,
+    masked_output: str,
+    keep: frozenset[str] = frozenset(),
+    optional: frozenset[str] = frozenset(),
 ) -> tuple[str, tuple[str, ...]]:
     """Drop masks the model invented or repeated and re-insert the ones it dropped; also name the masks
     whose place nothing confirms. Masks in `keep` (the MT's own escapes, `&amp;`) are text, never dropped.
@@ -617,7 +654,7 @@ def place_masks(
     guessed: list[str] = []
     for k, m in enumerate(src):
         mask = m.group()
-        if present[mask] > 0:
+        if present[mask] > 0 or mask in optional:  # `optional`: an ICU case the target language lacks
             present[mask] -= 1
             continue
         # Anchors: nearest surviving source masks on either side, located in the output.
@@ -795,6 +832,8 @@ def _tag_ident(unit: Markup) -> str:
     in any order (`<a href=x title=y>` is `<a title=z href=x>`)."""
     if unit.id is not None:
         return unit.id
+    if unit.name == "icu":  # an ICU message's head: its argument and type
+        return icu_head(unit.text)
     if _TAG.fullmatch(unit.text) is None:  # an opaque unit (`<ph>..</ph>`, a comment): all of it
         return " ".join(unit.text.split())
     attrs = _attributes(unit.text)
@@ -822,7 +861,7 @@ def _units(markup: Sequence[Markup]) -> tuple[list[_Unit], list[Markup]]:
     found = [
         u
         for u in markup
-        if u.name not in ("entity", "comment") and not (u.name == "printf" and u.text == "%%")
+        if u.name not in ("entity", "comment", "icu-case") and not (u.name == "printf" and u.text == "%%")
     ]
     pairs = _pairs(found)
     opens_of = {v: k for k, v in pairs.items()}
@@ -858,8 +897,25 @@ def _units(markup: Sequence[Markup]) -> tuple[list[_Unit], list[Markup]]:
     return units, misnested
 
 
+def _case_spans(markup: Sequence[Markup]) -> list[tuple[int, int]]:
+    """Where the words of each ICU case are (between `other {` and its `}`)."""
+    spans: list[tuple[int, int]] = []
+    opened: list[int] = []
+    for u in markup:
+        if u.name == "icu-case":
+            if u.kind == "open":
+                opened.append(u.end)
+            elif opened:
+                spans.append((opened.pop(), u.start))
+    return spans
+
+
+def _within(units: Sequence[_Unit], spans: Sequence[tuple[int, int]]) -> bool:
+    return all(any(a <= u.markup.start and u.markup.end <= b for a, b in spans) for u in units)
+
+
 def _describe(key: _Key) -> str:
-    return "placeholder" if key[0] == "placeholder" else "tag"
+    return "placeholder" if key[0] == "placeholder" or key[1] == "icu" else "tag"
 
 
 def _entity_findings(
@@ -942,8 +998,11 @@ def validate(source: str, target: str, profiles: Sequence[str] = ()) -> list[Vio
 
     out: list[Violation] = []
     status: dict[_Key, str] = {}
+    src_cases, tgt_cases = _case_spans(src_markup), _case_spans(tgt_markup)
     for key in list(src_by) + [k for k in tgt_by if k not in src_by]:
         s, t = src_by.get(key, []), tgt_by.get(key, [])
+        if s and t and _within(s, src_cases) and _within(t, tgt_cases):
+            continue  # in ICU cases: each language has its own cases, so only presence counts
         if len(t) < len(s):
             status[key] = "missing"
         elif not s:

@@ -10,6 +10,7 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from difflib import SequenceMatcher
 
 from agent.markup import (
     MASK_CLOSE,
@@ -19,7 +20,6 @@ from agent.markup import (
     Token,
     damaged_copy,
     icu_head,
-    icu_inner_markup,
     masks_in,
     place_masks,
     protect,
@@ -51,10 +51,14 @@ class SegmentMasks:
 
     def unmask_placed(self, masked_output: str) -> tuple[str, tuple[str, ...]]:
         """`unmask`, and the markup (as written in the source) that went back at a guessed place."""
-        # Kept as written: the MT's own escapes (`&amp;`), and named placeholders used more often than in
-        # the source (plural forms); a repeated tag or printf argument is still dropped.
+        # Kept as written: what the MT has and the source lacks among escapes (`&amp;`), placeholders and
+        # escaped tags (a Russian plural form's `%d` for "1 second left": the form also serves 21), which
+        # the checks flag for review rather than the repair deleting; and named placeholders used more
+        # often than in the source (plural forms). A repeated tag or printf argument is still dropped.
         escapes = frozenset(
-            t.token for t in self.table.tokens[len(self.source.tokens) :] if t.name == "entity"
+            t.token
+            for t in self.table.tokens[len(self.source.tokens) :]
+            if t.kind == "placeholder" or t.text.startswith("&lt;")
         )
         repeatable = frozenset(
             t.token
@@ -62,13 +66,11 @@ class SegmentMasks:
             if t.kind == "placeholder" and t.name not in ("printf", "literal")
         )
         masked_output = self._mend(masked_output)
-        # A tag the output moved out of an ICU message stays: dropped, it would be lost (the check flags it).
-        inner = {text for t in self.source.tokens if t.name == "icu" for text in icu_inner_markup(t.text)}
-        moved_out = frozenset(
-            t.token for t in self.table.tokens[len(self.source.tokens) :] if t.text in inner
-        )
+        # An ICU case is the target language's: one the output adds (Russian `few {`) stays, one it lacks
+        # (`=1 {`) is not put back.
+        cases = frozenset(t.token for t in self.table.tokens if t.name == "icu-case")
         repaired, guessed = place_masks(
-            self._source_without_dnt(), masked_output, escapes | repeatable | moved_out
+            self._source_without_dnt(), masked_output, escapes | repeatable | cases, optional=cases
         )
         texts = {t.token: t.text for t in self.table.tokens}
         return restore(repaired, self.table), tuple(texts.get(mask, mask) for mask in guessed)
@@ -76,9 +78,10 @@ class SegmentMasks:
     def _mend(self, masked_output: str) -> str:
         """Put each missing mask back in place of its damaged copy (`%1 $s`, `ntity_name%`, `⟦3`), so the
         repair neither guesses a place nor leaves the remnant beside the restored markup."""
-        missing = Counter(t.token for t in self.source.tokens if t.kind != "dnt") - Counter(
-            masks_in(masked_output)
+        mendable = (
+            t.token for t in self.source.tokens if t.kind != "dnt" and t.name not in ("icu", "icu-case")
         )
+        missing = Counter(mendable) - Counter(masks_in(masked_output))
         texts = {t.token: t.text for t in self.table.tokens}
         masked_output = self._unbroken(masked_output)
         for mask in missing:
@@ -103,7 +106,7 @@ class SegmentMasks:
         """The output with masks the source lacks written out (`%1 $s` may have become `⟦7⟧ $s`), and those
         whose text is part of `inside` (a damaged `&lt;a href="%(email)s"&gt;`), and for each of its
         characters the span of `masked_output` it comes from."""
-        own = {t.token for t in self.source.tokens if t.text not in inside}
+        own = {t.token for t in self.source.tokens if t.text not in inside or t.text == inside}
         texts = {t.token: t.text for t in self.table.tokens}
         chars: list[str] = []
         origin: list[tuple[int, int]] = []
@@ -181,6 +184,8 @@ def _align(source: Protected, target: Protected) -> tuple[str, tuple[Token, ...]
                 overrides[f"{MASK_OPEN}{renumber[number]}{MASK_CLOSE}"] = _with_head_of(own, tok.text)
         elif _unit_key(tok) in repeatable:
             renumber[number] = repeatable[_unit_key(tok)]
+        elif (near := _near_copy(tok, repeatable)) is not None:
+            renumber[number] = near
         else:
             renumber[number] = str(next_free)
             next_free += 1
@@ -200,6 +205,19 @@ def _align(source: Protected, target: Protected) -> tuple[str, tuple[Token, ...]
         lambda m: f"{MASK_OPEN}{m.group(1)}{renumber[m.group(2)]}{MASK_CLOSE}", target.masked
     )
     return masked, tuple(extra), overrides
+
+
+def _near_copy(tok: Token, repeatable: dict[tuple[str, str], str]) -> str | None:
+    """The source's named placeholder a target one is a near copy of (`{{ limite }}` for `{{ limit }}`),
+    when exactly one is."""
+    if tok.kind != "placeholder" or tok.name in ("printf", "literal", "icu"):
+        return None
+    near = [
+        number
+        for (kind, text), number in repeatable.items()
+        if kind == "placeholder" and SequenceMatcher(None, text, tok.text).ratio() >= 0.85
+    ]
+    return near[0] if len(near) == 1 else None
 
 
 def _with_head_of(source_message: str, message: str) -> str:

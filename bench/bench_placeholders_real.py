@@ -180,14 +180,22 @@ def keys(tokens: Iterable[Tok], cls: str = "placeholder") -> Counter[str]:
 
 
 def coverage(text: str) -> list[tuple[int, int]]:
-    """The spans of the service's recognizer (what `protect` masks) in `text`."""
-    return [(u.start, u.end) for u in find_markup(text)]
+    """The spans of the service's recognizer (what `protect` masks) in `text`. An ICU message with cases
+    is masked as its head, case selectors and braces, the words of each case left to translate: those
+    words count as covered too (the broad list reads a one-word case, `male {male}`, as a `{name}`)."""
+    units = find_markup(text)
+    spans = [(u.start, u.end) for u in units]
+    opens = [u for u in units if u.name == "icu-case" and u.kind == "open"]
+    closes = [u for u in units if u.name == "icu-case" and u.kind == "close"]
+    for case in opens:
+        close = next((c for c in closes if c.start >= case.end), None)
+        if close is not None:
+            spans.append((case.end, close.start))
+    return spans
 
 
 def protected(tok: Tok, spans: Sequence[tuple[int, int]]) -> bool:
-    """Does the recognizer mask every character of the token? (An ICU block: as one unit?)"""
-    if tok.syntax == "icu":
-        return any(s <= tok.start and tok.end <= e for s, e in spans)
+    """Does the recognizer mask every character of the token?"""
     return all(any(s <= i < e for s, e in spans) for i in range(tok.start, tok.end))
 
 

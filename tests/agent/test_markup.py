@@ -36,11 +36,11 @@ from agent.protection import mask_segment
         ("Hi {{user}}", "{{user}}", "placeholder", "template"),
         ("Hi ${user}", "${user}", "placeholder", "template"),
         (
-            "You have {count, plural, one {# item} other {# items}}.",
-            "{count, plural, one {# item} other {# items}}",
+            "{n, number, integer} items",
+            "{n, number, integer}",
             "placeholder",
             "icu",
-        ),
+        ),  # an ICU argument: one unit
         # translate="no" (HTML, XLIFF 2 <mrk>) and class="notranslate": the element with its content
         (
             'See <span translate="no">Acme <b>Cloud</b></span>.',
@@ -229,3 +229,26 @@ def test_closing_tags_glued_at_the_source_end_stay_before_a_full_stop_the_transl
         '<g id="1">Bericht 2018: <g id="3">https://ec.europa.eu/r.pdf</g></g>.',
         (),
     )
+
+
+def test_an_icu_message_with_cases_leaves_their_words_to_translate() -> None:
+    text = "You have {count, plural, one {# item} other {<b>#</b> items}}."
+    masked = protect(text).masked
+    assert masked == "You have ⟦1⟧⟦2⟧# item⟦/2⟧⟦3⟧⟦4⟧#⟦/4⟧ items⟦/3⟧⟦/1⟧."
+    # a translation keeps the argument, its type and the markup of the cases; its cases are its own
+    russian = "У вас {count, plural, one {# элемент} few {<b>#</b> элемента} other {<b>#</b> элементов}}."
+    assert validate(text, russian) == []
+    assert [v.code for v in validate(text, russian.replace("plural", "pluriel"))] == [
+        "placeholder-missing",
+        "placeholder-extra",
+    ]
+
+
+def test_a_translation_with_other_icu_cases_keeps_them_when_a_tag_is_put_back() -> None:
+    source = "<g>Files:</g> {n, plural, one {# file} other {# files}}"
+    mt = "Файлы: {n, plural, one {# файл} few {# файла} other {# файлов}}"
+    masks, masked_mt = mask_segment(source, mt)
+    assert masked_mt is not None
+    out, _ = masks.unmask_placed(masked_mt)
+    assert out.endswith("{n, plural, one {# файл} few {# файла} other {# файлов}}")
+    assert out.startswith("<g>")
