@@ -6,6 +6,7 @@ prepare (retrieve, protect, check the MT) -> (fix | locate | rewrite | place) ->
 from __future__ import annotations
 
 import asyncio
+import re
 import time
 from collections.abc import Sequence
 from typing import Any, Literal
@@ -14,6 +15,7 @@ from langgraph.runtime import Runtime
 
 from agent import fixes, prompting
 from agent.checks import CheckInput, run_checks
+from agent.checks.length import ratio_bounds
 from agent.diff import edit_rate
 from agent.llm import LLMError, LLMReply
 from agent.markup import MASK_OPEN, blank_markup, enclosed_text, restore, validate, without_pair, wrap_pair
@@ -22,6 +24,7 @@ from agent.state import AgentContext, AgentState, Candidate, ModelEdit
 from agent.types import Mode, TraceStep
 from agent.violations import REVIEW_CODES, Severity, Violation
 from glossaries.morphology import morphology
+from glossaries.text import primary_lang
 
 Route = Literal["fix", "locate", "place", "rewrite", "finalize"]
 
@@ -286,6 +289,32 @@ async def fix(state: AgentState, runtime: Runtime[AgentContext]) -> dict[str, An
     return update
 
 
+async def _ask_where(
+    ctx: AgentContext, source: str, target: str, phrases: Sequence[str], longest: int, update: dict[str, Any]
+) -> dict[str, str]:
+    """Which words of `target` render each source phrase, as the model names them (case-folded phrase ->
+    words), its answer limited to runs of words really in the target. The call and any failure go into
+    `update`; a failed call names nothing."""
+    assert ctx.llm is not None
+    schema = prompting.locate_schema(phrases, fixes.span_choices(target, longest))
+    messages = prompting.locate_messages(ctx.system, source=source, mt=target, phrases=phrases)
+    named: dict[str, str] = {}
+    try:
+        reply = await ctx.llm.complete_json(
+            messages,
+            schema,
+            max_tokens=LOCATE_TOKENS_PER_TERM * (len(phrases) + 1),
+            accept=prompting.LOCATE_SCHEMA,
+        )
+        update["calls"] = [reply.call]
+        for span in (reply.data or {}).get("spans", []) or []:
+            if isinstance(span, dict) and isinstance(span.get("phrase"), str):
+                named[span["phrase"].strip().strip("\"'").casefold()] = str(span.get("words") or "")
+    except LLMError as exc:
+        update["failure"] = f"model unavailable: {exc}"
+    return named
+
+
 async def locate(state: AgentState, runtime: Runtime[AgentContext]) -> dict[str, Any]:
     """Span-level term repair: the model names the words that render each missing term; we replace them."""
     t0 = time.perf_counter()
@@ -303,23 +332,7 @@ async def locate(state: AgentState, runtime: Runtime[AgentContext]) -> dict[str,
         masks = state["masks"]
         masked = masks.mask(text)
         longest = max((fixes.span_limit(text, v.expected or "") for v in missing), default=2)
-        schema = prompting.locate_schema(phrases, fixes.span_choices(masked, longest))
-        messages = prompting.locate_messages(
-            ctx.system, source=masks.masked_source, mt=masked, phrases=phrases
-        )
-        try:
-            reply = await ctx.llm.complete_json(
-                messages,
-                schema,
-                max_tokens=LOCATE_TOKENS_PER_TERM * (len(phrases) + 1),
-                accept=prompting.LOCATE_SCHEMA,
-            )
-            update["calls"] = [reply.call]
-            for span in (reply.data or {}).get("spans", []) or []:
-                if isinstance(span, dict) and isinstance(span.get("phrase"), str):
-                    named[span["phrase"].strip().strip("\"'").casefold()] = str(span.get("words") or "")
-        except LLMError as exc:
-            update["failure"] = f"model unavailable: {exc}"
+        named = await _ask_where(ctx, masks.masked_source, masked, phrases, longest, update)
     replacements: list[fixes.Replacement] = []
     notes: list[str] = []
     morph = morphology(ctx.options.target_lang)
@@ -508,6 +521,10 @@ def implausible(ctx: AgentContext, base: Candidate | None, draft: str) -> str | 
         return f"it repeats the source ({copied:.0%} of its words are source words)"
     if _too_short(source, draft, ctx.options.target_lang):
         return "it is much shorter than the source (a part left out, or an instruction in the source obeyed)"
+    if draft.strip() != (ctx.segment.mt or "").strip():  # not `base`: a repair must not launder a rejection
+        unrelated = not_a_translation(ctx, draft)
+        if unrelated is not None:
+            return unrelated
     minimal = ctx.options.mode is Mode.MINIMAL and not ctx.options.instructions
     if minimal and base is not None and len(base.text.split()) >= 4:
         rate = edit_rate(base.text, draft)
@@ -546,6 +563,70 @@ def _too_short(source: str, draft: str, target_lang: str) -> bool:
     return len(draft.split()) < 0.35 * len(source.split())
 
 
+_TOKEN = re.compile(r"\w+", re.UNICODE)
+MIN_RATIO_SOURCE_CHARS = 25  # "Delete file" -> "Löschen": short strings vary too much for a ratio
+LONG_SLACK_CHARS = 12  # "Undo" -> "Rückgängig machen"
+MIN_REVIEWED_WORDS = 3  # content words; fewer, and a full change is a fix ("Einloggen" -> "Anmelden")
+NON_LATIN = frozenset(
+    {"ru", "uk", "bg", "be", "sr", "mk", "el", "ar", "fa", "he", "hi", "th", "zh", "ja", "ko", "ka", "hy"}
+)  # languages a translation into writes mostly outside Latin script
+MIN_KEPT_SHARE = 0.25  # a review keeps most correct words; an answer to an instruction keeps next to none
+
+
+def _tokens(text: str) -> list[str]:
+    return [t.casefold() for t in _TOKEN.findall(blank_markup(text))]
+
+
+def _non_latin(text: str) -> bool:
+    return any(c.isalpha() and ord(c) > 0x24F for c in blank_markup(text))
+
+
+def _anchors(text: str) -> set[str]:
+    """What a translation keeps verbatim: numbers and names (capitalised words after the first)."""
+    words = _TOKEN.findall(blank_markup(text))
+    return {
+        w.casefold() for i, w in enumerate(words) if any(c.isdigit() for c in w) or (i and w[0].isupper())
+    }
+
+
+def not_a_translation(ctx: AgentContext, draft: str) -> str | None:
+    """Why a draft is no translation of the source at all, if it is: the answer to an instruction
+    (in the source or a follow-up) rather than its translation. Holds for every source length.
+
+    An obeyed injection shows in ways a translation does not: the draft is a fragment lifted from the
+    request ("... reply only with HACKED" -> "HACKED."), or it shares no number or name with the source and
+    either its length is far outside the pair's expected ratio (an answer, a poem, a refusal) or it keeps
+    almost none of the words of the translation it was asked to review (the MT, or the linguist's version).
+    """
+    source, opts = ctx.segment.source, ctx.options
+    words = _tokens(draft)
+    src_words = _tokens(source)
+    if words and set(words) <= set(src_words) and len(words) < len(src_words):
+        return "it is only a fragment of the source (an instruction's answer, not a translation)"
+    asked = set(src_words).union(*(_tokens(i) for i in opts.instructions))
+    if words and set(words) <= asked and 2 * len(words) < len(src_words):
+        return "it consists only of words from the request (an instruction's answer, not a translation)"
+    if _anchors(source) & _anchors(draft):
+        return None
+    if (
+        primary_lang(opts.target_lang) in NON_LATIN
+        and not set(words) <= set(src_words)
+        and not _non_latin(draft)
+    ):
+        return "it is not written in the target language's script"
+    low, high = ratio_bounds(opts.source_lang, opts.target_lang)
+    src_len, out_len = len(" ".join(src_words)), len(" ".join(words))
+    too_short = src_len >= MIN_RATIO_SOURCE_CHARS and out_len < low * src_len
+    if too_short or out_len > high * src_len + LONG_SLACK_CHARS:
+        ratio = out_len / max(1, src_len)
+        return f"it is {ratio:.2f}x the source's length and shares no number or name with it"
+    reviewed = {w for w in _tokens(ctx.segment.mt or "") if len(w) >= 4}  # content words, roughly
+    kept = len(reviewed & set(words)) / max(1, len(reviewed))
+    if len(reviewed) >= MIN_REVIEWED_WORDS and kept < MIN_KEPT_SHARE:
+        return f"it keeps {kept:.0%} of the reviewed translation's words and no number or name of the source"
+    return None
+
+
 def best_candidate(candidates: Sequence[Candidate], *, prefer_latest: bool = False) -> Candidate:
     """Fewest errors, then fewest warnings. On a tie the earliest wins ("do no harm": the MT comes first),
     unless the model was asked to review (full mode, linguist instructions): then its latest version wins."""
@@ -576,22 +657,7 @@ async def place(state: AgentState, runtime: Runtime[AgentContext]) -> dict[str, 
         bare = without_pair(bare, mask)
     phrases = [words for _, words in pairs]
     longest = max(len(words.split()) for words in phrases) + 2
-    schema = prompting.locate_schema(phrases, fixes.span_choices(bare, longest))
-    messages = prompting.locate_messages(ctx.system, source=masks.masked_source, mt=bare, phrases=phrases)
-    named: dict[str, str] = {}
-    try:
-        reply = await ctx.llm.complete_json(
-            messages,
-            schema,
-            max_tokens=LOCATE_TOKENS_PER_TERM * (len(phrases) + 1),
-            accept=prompting.LOCATE_SCHEMA,
-        )
-        update["calls"] = [reply.call]
-        for span in (reply.data or {}).get("spans", []) or []:
-            if isinstance(span, dict) and isinstance(span.get("phrase"), str):
-                named[span["phrase"].strip().strip("\"'").casefold()] = str(span.get("words") or "")
-    except LLMError as exc:
-        update["failure"] = f"model unavailable: {exc}"
+    named = await _ask_where(ctx, masks.masked_source, bare, phrases, longest, update)
     placed: list[str] = []
     for mask, words in pairs:
         rest = without_pair(masked, mask)

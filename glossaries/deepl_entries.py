@@ -14,7 +14,7 @@ from typing import Literal
 
 import yaml
 
-from glossaries.model import ResourceError, Termbase
+from glossaries.model import ResourceError, Termbase, refuse_control_characters
 
 __all__ = ["EntriesFormat", "entries_as_yaml", "read_entries", "termbase_pairs", "write_tsv"]
 
@@ -23,6 +23,7 @@ EntriesFormat = Literal["tsv", "csv"]
 
 def read_entries(text: str, fmt: EntriesFormat, *, filename: str = "entries") -> list[tuple[str, str]]:
     """(source, target) pairs, in order; `ResourceError` names the first line DeepL would refuse."""
+    refuse_control_characters(text, filename)
     rows: Iterable[list[str]] = (
         csv.reader(io.StringIO(text)) if fmt == "csv" else (line.split("\t") for line in text.splitlines())
     )

@@ -13,7 +13,15 @@ import io
 from dataclasses import dataclass, field
 
 from glossaries.fields import KNOWN_STATUSES, parse_bool, parse_status, resource_id
-from glossaries.model import Entry, ResourceError, Term, Termbase, TermStatus, content_version
+from glossaries.model import (
+    Entry,
+    ResourceError,
+    Term,
+    Termbase,
+    TermStatus,
+    content_version,
+    refuse_control_characters,
+)
 from glossaries.text import primary_lang
 
 __all__ = ["read_delimited"]
@@ -96,6 +104,7 @@ def read_delimited(
         raise ResourceError(
             filename, f"not UTF-8 text ({exc.reason})", data[: exc.start].count(b"\n") + 1
         ) from None
+    refuse_control_characters(text, filename)
     first_line = text.split("\n", 1)[0]
     if delimiter is None:
         delimiter = "\t" if filename.lower().endswith((".tsv", ".txt", ".tab")) else ","

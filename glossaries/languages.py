@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import re
+
 from glossaries.text import primary_lang as primary
 
-__all__ = ["LANGUAGES", "is_supported", "language_name", "primary", "same_pair"]
+__all__ = ["LANGUAGES", "TAG_PATTERN", "is_supported", "language_name", "primary", "same_pair"]
+
 
 LANGUAGES: dict[str, str] = {
     "ar": "Arabic", "bg": "Bulgarian", "cs": "Czech", "da": "Danish", "de": "German", "el": "Greek",
@@ -17,8 +20,23 @@ LANGUAGES: dict[str, str] = {
 }  # fmt: skip
 
 
+def _any_case(code: str) -> str:
+    return "".join(f"[{c}{c.upper()}]" for c in code)
+
+
+# A language we serve [-Script][-REGION]: `de`, `pt-BR`, `zh_Hans`, `sr-Latn-RS`, `es-419`, in any case.
+# Variants and extensions are refused, so `en-ZZZZZZZZ` cannot pass for English. The OpenAPI schema carries
+# the same pattern (JSON Schema has no case flag, hence `[eE][nN]`), so what it allows is what we accept.
+TAG_PATTERN = (
+    f"^(?:{'|'.join(_any_case(code) for code in LANGUAGES)})"
+    "(?:[-_][A-Za-z]{4})?(?:[-_](?:[A-Za-z]{2}|[0-9]{3}))?$"
+)
+_TAG = re.compile(TAG_PATTERN)
+
+
 def is_supported(code: str) -> bool:
-    return primary(code) in LANGUAGES
+    """A well-formed tag whose language we serve."""
+    return _TAG.fullmatch(code.strip()) is not None
 
 
 def same_pair(source: str, target: str, other_source: str, other_target: str) -> bool:

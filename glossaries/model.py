@@ -6,6 +6,7 @@ Readers build `Termbase`s; the matcher indexes them; the agent and the checks on
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -102,3 +103,17 @@ class ResourceError(ValueError):
         self.reason = reason
         where = f"{file}:{line}" if line is not None else file
         super().__init__(f"{where}: {reason}")
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def refuse_control_characters(text: str, filename: str) -> None:
+    """A NUL or other C0 control character in a term is an encoding accident, never a term: name its line.
+
+    XML and YAML readers refuse them already; delimited text would store them and match nothing.
+    """
+    found = _CONTROL.search(text)
+    if found is not None:
+        line = text.count("\n", 0, found.start()) + 1
+        raise ResourceError(filename, f"control character U+{ord(found.group()):04X} in the text", line)

@@ -7,11 +7,11 @@ language under `languages:`; `rules_for(target_lang)` gives the merged view. See
 
 from __future__ import annotations
 
-import re
 from functools import cached_property
 from pathlib import Path
 from typing import Any, Literal
 
+import regex
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from glossaries.fields import resource_id
@@ -34,6 +34,13 @@ __all__ = [
 ]
 
 Severity = Literal["error", "warning", "info"]
+
+# Rules are the tenant's regexes, run on every segment of every request. The `regex` module (Python's syntax
+# and Unicode `\b`/`\w`, which RE2 lacks) takes a timeout, and runs the textbook `^(a+)+$` in quadratic, not
+# exponential, time. A pattern that still backtracks on a probe is refused at upload; any match is cut off here.
+MATCH_TIMEOUT = 0.05  # seconds one rule may spend on one text
+_PROBE_LENGTH = 40
+_PROBE_CHARS = 12
 
 
 class _Strict(BaseModel):
@@ -87,14 +94,40 @@ class RegexRule(_Strict):
     @classmethod
     def _compiles(cls, value: str) -> str:
         try:
-            re.compile(value)
-        except re.error as exc:
+            regex.compile(value)
+        except (regex.error, RecursionError, OverflowError) as exc:
             raise ValueError(f"invalid regular expression {value!r}: {exc}") from None
         return value
 
+    @model_validator(mode="after")
+    def _fast(self) -> RegexRule:
+        """Refuse at upload a pattern that backtracks on a short run of a character it names."""
+        if backtracks(self.regex, self.pattern):
+            raise ValueError(
+                f"rule {self.id!r}: pattern {self.pattern!r} backtracks catastrophically (over "
+                f"{MATCH_TIMEOUT * 1000:.0f} ms on {_PROBE_LENGTH} characters); rewrite it without nested "
+                "or overlapping repetition"
+            )
+        return self
+
     @cached_property
-    def regex(self) -> re.Pattern[str]:
-        return re.compile(self.pattern, re.IGNORECASE if self.ignore_case else 0)
+    def regex(self) -> regex.Pattern[str]:
+        return regex.compile(self.pattern, regex.IGNORECASE if self.ignore_case else 0)
+
+    def spans(self, text: str) -> list[tuple[int, int]]:
+        """Non-empty matches in `text`; TimeoutError past `MATCH_TIMEOUT`."""
+        return [m.span() for m in self.regex.finditer(text, timeout=MATCH_TIMEOUT) if m.end() > m.start()]
+
+
+def backtracks(compiled: regex.Pattern[str], pattern: str) -> bool:
+    """True when a run of one character the pattern names (or `a`, `0`, a space), then `!`, times it out."""
+    chars = dict.fromkeys([*(c for c in pattern if c.isalnum()), "a", "0", " "])
+    for char in list(chars)[:_PROBE_CHARS]:
+        try:
+            compiled.search(char * _PROBE_LENGTH + "!", timeout=MATCH_TIMEOUT)
+        except TimeoutError:
+            return True
+    return False
 
 
 class StyleRules(_Strict):

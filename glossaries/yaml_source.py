@@ -13,7 +13,9 @@ from pydantic import ValidationError
 
 from glossaries.model import ResourceError
 
-__all__ = ["line_of", "load_yaml", "raise_validation_error"]
+__all__ = ["MAX_DEPTH", "line_of", "load_yaml", "raise_validation_error"]
+
+MAX_DEPTH = 64  # a glossary or style guide nests 4-5 levels; PyYAML's composer recurses once per level
 
 
 def load_yaml(data: bytes, filename: str) -> tuple[Any, yaml.Node | None]:
@@ -24,9 +26,18 @@ def load_yaml(data: bytes, filename: str) -> tuple[Any, yaml.Node | None]:
         line = data[: exc.start].count(b"\n") + 1
         raise ResourceError(filename, f"not UTF-8 text ({exc.reason})", line) from None
     try:
+        depth = 0
         for event in yaml.parse(text, Loader=yaml.SafeLoader):
             if isinstance(event, yaml.AliasEvent):
                 raise ResourceError(filename, "YAML aliases (*name) are not allowed", _line(event.start_mark))
+            if isinstance(event, yaml.CollectionStartEvent):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    raise ResourceError(
+                        filename, f"nested more than {MAX_DEPTH} levels deep", _line(event.start_mark)
+                    )
+            elif isinstance(event, yaml.CollectionEndEvent):
+                depth -= 1
         node = yaml.compose(text, Loader=yaml.SafeLoader)
         if node is None:
             return None, None

@@ -80,6 +80,17 @@ class KeyStore:
             static = {DEV_KEY: "default"}
         return cls(static, kv, settings.redis_key("apikeys") if uses_redis else None)
 
+    async def ensure_keys(self, settings: Settings) -> None:
+        """Refuse to serve production with no key anywhere (none configured, none in the Redis hash): every
+        request would be rejected, which looks like a running server but is an outage."""
+        if settings.env != "production" or self._static:
+            return
+        if self._redis_hash is None or not await self._kv.hlen(self._redis_hash):
+            raise RuntimeError(
+                "no API keys configured: set POSTEDIT_API_KEYS or POSTEDIT_API_KEYS_FILE, "
+                f"or add keys to the Redis hash {self._redis_hash}"
+            )
+
     async def tenant_for(self, key: str) -> Tenant | None:
         fp = fingerprint(key)
         tenant = self._static.get(fp)

@@ -10,7 +10,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from agent.types import Mode
-from server.schemas import LangCode, SegmentOut
+from server.schemas import LangCode, SegmentOut, Text
 
 __all__ = [
     "AcceptIn",
@@ -36,8 +36,12 @@ class ConversationCreate(BaseModel):
     glossary_id: str | None = Field(default=None, max_length=128)
     styleguide_id: str | None = Field(default=None, max_length=128)
     mode: Mode = Mode.MINIMAL
-    source: str = Field(min_length=1, description="source text; inline tags and placeholders are protected")
-    mt: str | None = Field(default=None, description="machine translation to post-edit; omit to translate")
+    source: Text = Field(
+        min_length=1,
+        description="source text; inline tags and placeholders are protected",
+        json_schema_extra={"pattern": r"\S"},
+    )
+    mt: Text | None = Field(default=None, description="machine translation to post-edit; omit to translate")
 
 
 class MessageIn(BaseModel):
@@ -47,7 +51,7 @@ class MessageIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    message: str = Field(default="", max_length=2000)
+    message: Text = Field(default="", max_length=2000)
 
 
 class AcceptIn(BaseModel):

@@ -37,6 +37,20 @@ def _resources(state: StateDep) -> ResourceStore:
     return state.resources
 
 
+async def _throttle_guesses(request: Request, state: AppState) -> None:
+    """429 once a client address has sent too many wrong keys this minute: guessing stays slow, and each
+    guess would otherwise cost a Redis lookup."""
+    limit = state.settings.auth_failures_per_minute
+    who = request.client.host if request.client else "unknown"
+    retry = await check_rate(state.kv, state.settings.redis_key("rl-badkey", ""), who, limit)
+    if retry is not None:
+        raise ApiError(
+            429,
+            f"more than {limit} wrong API keys per minute from this address",
+            headers={"Retry-After": str(retry)},
+        )
+
+
 async def current_tenant(request: Request, state: StateDep) -> Tenant:
     """The caller's tenant from `Authorization: Bearer KEY` or `DeepL-Auth-Key KEY`; then the rate limit.
 
@@ -53,6 +67,7 @@ async def current_tenant(request: Request, state: StateDep) -> Tenant:
         )
     tenant = await state.keys.tenant_for(key)
     if tenant is None:
+        await _throttle_guesses(request, state)
         raise ApiError(403 if deepl else 401, "invalid API key", code="unauthorized")
     limit = state.settings.rate_limit_per_minute
     retry = await check_rate(state.kv, state.settings.redis_key("rl", ""), tenant.key_fingerprint[:32], limit)

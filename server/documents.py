@@ -6,19 +6,66 @@ Shared by `POST /v1/xliff` (small files, inline) and the job workers (large file
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping, Sequence
 
 from pydantic import ValidationError
 
 from agent.jsonl import JsonlError, parse_objects
-from agent.xliff import TargetUpdate, XliffDocument, write_xliff
+from agent.xliff import TargetUpdate, XliffDocument, parse_xliff, write_xliff
 from server.schemas import SegmentIn, SegmentOut, TermIn
 
-__all__ = ["DocumentError", "jsonl_result", "jsonl_segments", "xliff_result", "xliff_segments"]
+__all__ = [
+    "DocumentError",
+    "TooManyUnits",
+    "job_input_summary",
+    "jsonl_result",
+    "jsonl_segments",
+    "read_xliff",
+    "xliff_result",
+    "xliff_segments",
+]
+
+# Unit start tags (`<trans-unit`, `<unit`, any prefix) a file may have per editable unit it is allowed:
+# locked, final and `translate="no"` units are not edited, so the raw count only refuses gross excess.
+UNIT_TAG_SLACK = 10
+_UNIT_TAG = re.compile(rb"<(?:[\w.-]+:)?(?:trans-)?unit[\s/>]")
 
 
 class DocumentError(ValueError):
     """An uploaded document the client must fix (the message says where)."""
+
+
+class TooManyUnits(DocumentError):
+    """More editable units than a request may carry."""
+
+
+def _unit_tags(data: bytes, chunk: int = 1 << 20) -> int:
+    """Unit start tags in `data`, a megabyte at a time: one regex over 30 MB would hold the GIL, and so the
+    event loop, for a quarter of a second even from a thread."""
+    count = 0
+    for start in range(0, len(data), chunk):
+        window = data[start : start + chunk + 64]  # a tag across the boundary is counted in its own chunk
+        count += sum(1 for m in _UNIT_TAG.finditer(window) if m.start() < chunk)
+    return count
+
+
+def read_xliff(data: bytes, max_units: int | None = None) -> tuple[XliffDocument, list[SegmentIn]]:
+    """The parsed file and its segments; CPU-bound, so callers run it in a thread.
+
+    With `max_units`, a file is refused by a byte scan for unit tags before any tree is built (a 47 MB
+    file costs milliseconds, not seconds and 300 MB), then exactly once its segments are known.
+    Raises `XliffError` for a broken file.
+    """
+    if max_units is not None:
+        tags = _unit_tags(data)
+        if tags > max_units * UNIT_TAG_SLACK:
+            raise TooManyUnits(f"{tags} units; at most {max_units} inline")
+    doc = parse_xliff(data)
+    segments = xliff_segments(doc)
+    if max_units is not None and len(segments) > max_units:
+        raise TooManyUnits(f"{len(segments)} units; at most {max_units} inline")
+    return doc, segments
 
 
 def xliff_segments(doc: XliffDocument) -> list[SegmentIn]:
@@ -87,6 +134,15 @@ def jsonl_segments(data: bytes) -> list[SegmentIn]:
     if not segments:
         raise DocumentError("the JSONL file has no rows")
     return segments
+
+
+def job_input_summary(kind: str, data: bytes) -> tuple[int, str | None, str | None]:
+    """(segments, source language, target language) of a job's file, which must be valid: what
+    `POST /v1/jobs` needs before queueing, small enough to send back from the parsing process."""
+    if kind == "xliff":
+        doc, segments = read_xliff(data)
+        return len(segments), doc.source_lang, doc.target_lang
+    return len(jsonl_segments(data)), None, None
 
 
 def jsonl_result(segments: Sequence[SegmentIn], outs: Mapping[str, SegmentOut]) -> bytes:

@@ -7,15 +7,23 @@ DeepL-compatible routes (`/v2/...`, `/v3/...`) also carry a top-level `message`,
 from __future__ import annotations
 
 import logging
+import re
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from server import metrics
 
 __all__ = ["ApiError", "error_response", "install_error_handlers", "is_deepl_path"]
 
 log = logging.getLogger(__name__)
+
+_redis_warn = metrics.LogEvery(10.0)
+REDIS_RETRY_AFTER = "5"  # seconds: a restarted Redis (AOF replayed) usually answers again within this
 
 _CODES = {
     400: "bad_request",
@@ -76,6 +84,16 @@ def _validation_message(exc: RequestValidationError) -> str:
     return "; ".join(parts) or "invalid request"
 
 
+def _allow(app: FastAPI, path: str) -> str:
+    """Every method any operation on `path` takes. Starlette names only the first route that matched the
+    path, so `PATCH /v1/jobs` would say `Allow: POST` although `GET` works too."""
+    methods: set[str] = set()
+    for template, operations in app.openapi().get("paths", {}).items():
+        if re.fullmatch(re.sub(r"\\\{[^/]+?\\\}", "[^/]+", re.escape(template)), path):
+            methods |= {m.upper() for m in operations}
+    return ", ".join(sorted(methods))
+
+
 def install_error_handlers(app: FastAPI) -> None:
     async def api_error(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, ApiError)
@@ -86,16 +104,26 @@ def install_error_handlers(app: FastAPI) -> None:
     async def http_error(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, StarletteHTTPException)
         message = exc.detail if isinstance(exc.detail, str) else _CODES.get(exc.status_code, "error")
-        return error_response(
-            exc.status_code,
-            message,
-            path=request.url.path,
-            headers=dict(exc.headers) if exc.headers else None,
-        )
+        headers = dict(exc.headers) if exc.headers else {}
+        if exc.status_code == 405:
+            headers["Allow"] = _allow(app, request.url.path) or headers.get("Allow", "")
+        return error_response(exc.status_code, message, path=request.url.path, headers=headers or None)
 
     async def validation_error(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, RequestValidationError)
         return error_response(422, _validation_message(exc), path=request.url.path)
+
+    async def redis_down(request: Request, exc: Exception) -> JSONResponse:
+        """Redis unreachable: a 503 the client retries, not a 500 (which also drops the keep-alive)."""
+        metrics.REDIS_UNAVAILABLE.inc()
+        if _redis_warn.due():
+            log.warning("Redis unreachable (%s %s answered 503): %s", request.method, request.url.path, exc)
+        return error_response(
+            503,
+            "storage temporarily unavailable, retry shortly",
+            path=request.url.path,
+            headers={"Retry-After": REDIS_RETRY_AFTER},
+        )
 
     async def unexpected(request: Request, exc: Exception) -> JSONResponse:
         log.exception("unhandled error on %s %s", request.method, request.url.path)
@@ -104,4 +132,6 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(ApiError, api_error)
     app.add_exception_handler(StarletteHTTPException, http_error)
     app.add_exception_handler(RequestValidationError, validation_error)
+    app.add_exception_handler(RedisConnectionError, redis_down)
+    app.add_exception_handler(RedisTimeoutError, redis_down)
     app.add_exception_handler(Exception, unexpected)

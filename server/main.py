@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -14,8 +15,9 @@ from server.api import api_router
 from server.embedded import run_embedded_model
 from server.engine import Editor
 from server.errors import install_error_handlers
-from server.jobs.queue import start_queue
+from server.jobs.queue import ArqQueue, start_queue, watch_orphans
 from server.middleware import BodyLimitMiddleware, MetricsMiddleware
+from server.openapi import install_strict_openapi
 from server.routes.deepl import detect_language
 from server.settings import Settings, get_settings
 from server.state import build_state, settle_heap
@@ -38,7 +40,11 @@ def create_app(settings: Settings | None = None, *, editor: Editor | None = None
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         state = build_state(settings, editor=editor)
         app.state.postedit = state
+        await state.keys.ensure_keys(settings)
         await start_queue(state)
+        queue = state.extras["queue"]
+        # Stalled jobs move again even when no worker is left to notice (a worker cut off from Redis).
+        watchdog = asyncio.create_task(watch_orphans(state, queue)) if isinstance(queue, ArqQueue) else None
         settle_heap()
         # Off the loop, so /healthz answers meanwhile; a first DeepL request waits at most for the rest.
         warm = asyncio.create_task(asyncio.to_thread(detect_language, ["warm up"]))
@@ -51,11 +57,13 @@ def create_app(settings: Settings | None = None, *, editor: Editor | None = None
         finally:
             await warm
             stop.set()
+            if watchdog is not None:
+                watchdog.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await watchdog
             if model_task is not None:
                 await asyncio.wait([model_task], timeout=15)
-            queue = state.extras.get("queue")
-            if queue is not None:
-                await queue.close()
+            await queue.close()
             await state.close()
 
     app = FastAPI(
@@ -67,6 +75,7 @@ def create_app(settings: Settings | None = None, *, editor: Editor | None = None
         openapi_url="/openapi.json",
     )
     install_error_handlers(app)
+    install_strict_openapi(app)
     app.add_middleware(
         BodyLimitMiddleware, max_body=settings.max_body_bytes, max_upload=settings.max_upload_bytes
     )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 from prometheus_client import Counter, Gauge, Histogram
 
 from agent.types import SegmentResult
@@ -9,11 +11,14 @@ from agent.types import SegmentResult
 __all__ = [
     "CACHE_HITS",
     "QUEUE_DEPTH",
+    "RATE_LIMIT_FAIL_OPEN",
+    "REDIS_UNAVAILABLE",
     "REQUESTS",
     "REQUEST_LATENCY",
     "SEGMENTS",
     "SEGMENT_LATENCY",
     "TOKENS",
+    "LogEvery",
     "observe_result",
 ]
 
@@ -33,6 +38,11 @@ SEGMENT_LATENCY = Histogram(
 CACHE_HITS = Counter("postedit_cache_hits_total", "Segments served from the result cache")
 TOKENS = Counter("postedit_model_tokens_total", "Model tokens", ["kind"])
 QUEUE_DEPTH = Gauge("postedit_queue_depth", "Jobs waiting in the queue")
+REDIS_UNAVAILABLE = Counter("postedit_redis_unavailable_total", "Requests answered 503: Redis unreachable")
+RATE_LIMIT_FAIL_OPEN = Counter(
+    "postedit_rate_limit_fail_open_total",
+    "Requests let through unmetered: the rate-limit store was unreachable",
+)
 
 
 def observe_result(result: SegmentResult) -> None:
@@ -44,3 +54,19 @@ def observe_result(result: SegmentResult) -> None:
         TOKENS.labels(kind="prompt").inc(result.usage.prompt_tokens)
     if result.usage.completion_tokens:
         TOKENS.labels(kind="completion").inc(result.usage.completion_tokens)
+
+
+class LogEvery:
+    """Lets a log line through at most once per `seconds`: an outage under load logs once per burst,
+    not once per request (the counters above carry the totals)."""
+
+    def __init__(self, seconds: float = 10.0) -> None:
+        self.seconds = seconds
+        self._last = float("-inf")
+
+    def due(self) -> bool:
+        now = time.monotonic()
+        if now - self._last < self.seconds:
+            return False
+        self._last = now
+        return True

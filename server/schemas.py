@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from agent.types import Mode
-from glossaries.placeholder_profiles import families_for
+from glossaries.languages import TAG_PATTERN
+from glossaries.placeholder_profiles import PROFILES, families_for
 
 __all__ = [
     "DeepLGlossary",
@@ -35,12 +36,29 @@ __all__ = [
     "SegmentIn",
     "SegmentOut",
     "TermIn",
+    "Text",
     "TokensOut",
     "ViolationOut",
 ]
 
 MAX_CONTEXT = 5000  # characters of context per segment (`/v1`) or request (`/v2/translate`)
-LangCode = Field(min_length=2, max_length=20, pattern=r"^[A-Za-z]{2,3}([-_][A-Za-z0-9]{1,8})*$")
+# The schema names the languages we serve; `make_context` checks them with a message naming the code.
+LANG_SCHEMA: dict[str, Any] = {"pattern": TAG_PATTERN}
+LangCode = Field(min_length=2, max_length=20, json_schema_extra=LANG_SCHEMA)
+
+
+def _no_lone_surrogate(value: str) -> str:
+    """A lone surrogate (`"\\ud800"` in JSON) is not text: it cannot be encoded, cached or sent to a model."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise ValueError(
+            f"a lone surrogate (U+{ord(value[exc.start]):04X}) at character {exc.start}"
+        ) from None
+    return value
+
+
+Text = Annotated[str, AfterValidator(_no_lone_surrogate)]
 
 
 class ErrorBody(BaseModel):
@@ -55,8 +73,8 @@ class ErrorResponse(BaseModel):
 class TermIn(BaseModel):
     """A glossary entry for one segment, added to the request's glossary."""
 
-    source: str = Field(min_length=1, max_length=500)
-    target: list[str] = Field(
+    source: Text = Field(min_length=1, max_length=500)
+    target: list[Text] = Field(
         default_factory=list, max_length=20, description="accepted renderings, best first"
     )
     status: Literal["preferred", "forbidden", "do-not-translate"] = "preferred"
@@ -64,9 +82,12 @@ class TermIn(BaseModel):
 
 class SegmentIn(BaseModel):
     id: str = Field(min_length=1, max_length=200)
-    source: str = Field(description="source text; inline tags and placeholders are protected")
-    mt: str | None = Field(default=None, description="machine translation to post-edit; omit to translate")
-    context: str | None = Field(default=None, max_length=MAX_CONTEXT)
+    source: Text = Field(
+        description="source text; inline tags and placeholders are protected",
+        json_schema_extra={"pattern": r"\S"},  # a blank source is the segment's own error
+    )
+    mt: Text | None = Field(default=None, description="machine translation to post-edit; omit to translate")
+    context: Text | None = Field(default=None, max_length=MAX_CONTEXT)
     terms: list[TermIn] = Field(default_factory=list, max_length=100)
 
 
@@ -84,6 +105,7 @@ class _Options(BaseModel):
         default_factory=list,
         max_length=20,
         description="placeholder profiles to check (e.g. mozilla, openoffice, android); default: all common ones",
+        json_schema_extra={"items": {"type": "string", "enum": [name for name in sorted(PROFILES)]}},
     )
 
     @field_validator("placeholders")
@@ -235,12 +257,12 @@ class DeepLTranslateRequest(BaseModel):
 
     model_config = ConfigDict(extra="ignore")
 
-    text: list[str] = Field(min_length=1)
-    target_lang: str
-    source_lang: str | None = None
+    text: list[Text] = Field(min_length=1)
+    target_lang: str = Field(json_schema_extra=LANG_SCHEMA)
+    source_lang: str | None = Field(None, json_schema_extra=LANG_SCHEMA)
     formality: DeepLFormality = "default"
     tag_handling: Literal["xml", "html"] | None = None
-    context: str | None = Field(None, max_length=MAX_CONTEXT)
+    context: Text | None = Field(None, max_length=MAX_CONTEXT)
     glossary_id: str | None = None
     ignore_tags: list[str] = Field(
         default_factory=list, description="elements whose content is kept verbatim"

@@ -9,7 +9,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import AliasChoices, Field, SecretStr
+from pydantic import AliasChoices, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEV_KEY = "dev-key"  # used only when no key is configured anywhere and env == "development"
@@ -40,6 +40,8 @@ class Settings(BaseSettings):
     max_upload_bytes: int = 50_000_000
     max_sync_xliff_units: int = 200  # larger XLIFF files must go through /v1/jobs
     rate_limit_per_minute: int = 600  # requests per API key per minute; 0 disables
+    # Requests with a wrong key per client address per minute (key guessing, and a Redis lookup each); 0 disables
+    auth_failures_per_minute: int = 60
     # Characters per tenant and calendar month through /v2/translate (DeepL's quota, reported by /v2/usage);
     # the default is DeepL's own figure for "no limit".
     deepl_character_limit: int = Field(default=1_000_000_000_000, ge=0)
@@ -55,6 +57,18 @@ class Settings(BaseSettings):
     webhook_attempts: int = Field(default=5, ge=1, le=20)  # deliveries tried before giving up
     webhook_backoff_seconds: float = Field(default=2.0, ge=0)  # before the 2nd attempt; doubles after each
     webhook_timeout_seconds: float = Field(default=10.0, gt=0)  # per attempt, and the shutdown grace period
+
+    @model_validator(mode="after")
+    def _production_has_keys(self) -> Settings:
+        """Production never falls back to the dev key; with Redis the keys may live there (checked at startup)."""
+        if (
+            self.env == "production"
+            and not self.api_keys
+            and self.api_keys_file is None
+            and not self.redis_url
+        ):
+            raise ValueError("production needs API keys: set POSTEDIT_API_KEYS or POSTEDIT_API_KEYS_FILE")
+        return self
 
     def redis_key(self, *parts: str) -> str:
         return self.redis_prefix + ":".join(parts)

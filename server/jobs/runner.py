@@ -6,8 +6,8 @@ import asyncio
 import contextlib
 import logging
 
-from agent.xliff import XliffError, parse_xliff
-from server.documents import DocumentError, jsonl_result, jsonl_segments, xliff_result, xliff_segments
+from agent.xliff import XliffError
+from server.documents import DocumentError, jsonl_result, jsonl_segments, read_xliff, xliff_result
 from server.errors import ApiError
 from server.jobs import callbacks
 from server.jobs.store import TERMINAL, JobStore
@@ -46,8 +46,11 @@ async def run_job(state: AppState, job_id: str, token: str) -> None:
         if data is None:
             await store.fail(record, "the job's input has expired")
             return
-        doc = parse_xliff(data) if record.kind == "xliff" else None
-        segments = xliff_segments(doc) if doc is not None else jsonl_segments(data)
+        # parsing a large file takes seconds: off the event loop, which may be the API's (no Redis)
+        if record.kind == "xliff":
+            doc, segments = await asyncio.to_thread(read_xliff, data)
+        else:
+            doc, segments = None, await asyncio.to_thread(jsonl_segments, data)
         options = record.options.model_dump()
         if doc is not None and not options.get("placeholders"):
             options["placeholders"] = doc.placeholders  # the file type's, unless the job named some

@@ -10,14 +10,19 @@ from fastapi import Query, Request
 from glossaries.model import ResourceError
 from server.errors import ApiError
 from server.resources import Kind, ResourceStore
-from server.schemas import ResourceInfo, ResourceList
+from server.schemas import LANG_SCHEMA, ResourceInfo, ResourceList
 from server.settings import Settings
 from server.uploads import read_upload
 
 log = logging.getLogger(__name__)
 
 PairLang = Annotated[
-    str | None, Query(max_length=20, description="with the other one: only what fits the pair")
+    str | None,
+    Query(
+        max_length=20,
+        description="with the other one: only what fits the pair",
+        json_schema_extra=LANG_SCHEMA,
+    ),
 ]
 UPLOAD_BODY: dict[str, object] = {
     "requestBody": {

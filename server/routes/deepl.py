@@ -10,7 +10,6 @@ v3 glossaries, Write) answer 403 with a message saying so: DeepL's status for a 
 from __future__ import annotations
 
 import asyncio
-import json
 import uuid
 from collections.abc import Collection
 from datetime import UTC, datetime
@@ -19,6 +18,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request, Response
 from pydantic import ValidationError
 
+from agent.jsonl import loads
 from agent.markup import find_markup
 from agent.types import Mode
 from glossaries.deepl_entries import EntriesFormat, entries_as_yaml, read_entries, termbase_pairs, write_tsv
@@ -27,6 +27,7 @@ from glossaries.model import ResourceError
 from server.deps import ResourcesDep, StateDep, TenantDep
 from server.errors import ApiError
 from server.schemas import (
+    LANG_SCHEMA,
     DeepLGlossary,
     DeepLGlossaryList,
     DeepLLanguage,
@@ -72,9 +73,9 @@ async def _params(request: Request) -> dict[str, Any]:
     content_type = request.headers.get("content-type", "")
     if content_type.startswith("application/json"):
         try:
-            body = json.loads(await request.body() or b"null")
-        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-            raise ApiError(400, f"invalid JSON: {exc}") from exc
+            body = loads(await request.body() or b"null")
+        except ValueError as exc:
+            raise ApiError(400, str(exc)) from exc
         if not isinstance(body, dict):
             raise ApiError(400, "the JSON body must be an object")
         return body
@@ -248,7 +249,10 @@ TARGET_VARIANTS = {"en": ["EN-GB", "EN-US"], "pt": ["PT-BR", "PT-PT"], "zh": ["Z
 async def languages(
     request: Request,
     tenant: TenantDep,
-    type: Annotated[str | None, Query(description="`source` (default) or `target`")] = None,
+    type: Annotated[
+        str | None,
+        Query(description="`source` (default) or `target`", json_schema_extra={"enum": ["source", "target"]}),
+    ] = None,
 ) -> list[DeepLLanguage]:
     """DeepL's shape: `[{"language": "DE", "name": "German", "supports_formality": true}]` (target only).
 
@@ -287,10 +291,14 @@ GLOSSARY_BODY: dict[str, object] = {
                     "type": "object",
                     "required": ["name", "source_lang", "target_lang", "entries"],
                     "properties": {
-                        "name": {"type": "string"},
-                        "source_lang": {"type": "string"},
-                        "target_lang": {"type": "string"},
-                        "entries": {"type": "string", "description": "source<TAB>target per line (or CSV)"},
+                        "name": {"type": "string", "maxLength": MAX_GLOSSARY_NAME, "pattern": r"\S"},
+                        "source_lang": {"type": "string", **LANG_SCHEMA},
+                        "target_lang": {"type": "string", **LANG_SCHEMA},
+                        "entries": {
+                            "type": "string",
+                            "pattern": r"\S",
+                            "description": "source<TAB>target per line (or CSV)",
+                        },
                         "entries_format": {"type": "string", "enum": ["tsv", "csv"]},
                     },
                 }

@@ -9,14 +9,15 @@ from fastapi import APIRouter, File, Form, Path, Query, Request, UploadFile
 from fastapi.responses import JSONResponse, Response
 
 from agent.types import Mode
-from agent.xliff import XliffError, parse_xliff
+from agent.xliff import XliffError
+from server.cpu import parse_off_loop
 from server.deps import StateDep, TenantDep
-from server.documents import DocumentError, jsonl_segments, xliff_segments
+from server.documents import DocumentError, job_input_summary
 from server.errors import ApiError
 from server.jobs.callbacks import checked_callback_url
 from server.jobs.queue import JobQueue
 from server.jobs.store import TERMINAL, JobOptions, JobRecord, JobStore
-from server.schemas import ErrorResponse, JobCallback, JobInfo, JobList, JobState
+from server.schemas import LANG_SCHEMA, ErrorResponse, JobCallback, JobInfo, JobList, JobState
 from server.segments import make_context
 from server.state import AppState
 
@@ -25,6 +26,11 @@ ERRORS: dict[int | str, dict[str, object]] = {
     c: {"model": ErrorResponse} for c in (400, 401, 404, 409, 413, 422, 429)
 }
 JobId = Annotated[str, Path(pattern=r"^[0-9a-f]{32}$")]
+
+# What `checked_callback_url` accepts, for the schema: an absolute http(s) URL on a host name.
+CALLBACK_URL_PATTERN = (
+    r"^[hH][tT][tT][pP][sS]?://[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?(:[0-9]{1,4})?(/[!-~]*)?$"
+)
 
 callback_router = APIRouter()
 
@@ -56,13 +62,18 @@ async def create_job(
         UploadFile, File(description="an XLIFF 1.2/2.x file or JSONL rows {id, source, mt?, ...}")
     ],
     kind: Annotated[Literal["xliff", "jsonl"] | None, Form(description="default: from the file")] = None,
-    source_lang: Annotated[str | None, Form(max_length=20)] = None,
-    target_lang: Annotated[str | None, Form(max_length=20)] = None,
+    source_lang: Annotated[str | None, Form(max_length=20, json_schema_extra=LANG_SCHEMA)] = None,
+    target_lang: Annotated[str | None, Form(max_length=20, json_schema_extra=LANG_SCHEMA)] = None,
     glossary_id: Annotated[str | None, Form(max_length=128)] = None,
     styleguide_id: Annotated[str | None, Form(max_length=128)] = None,
     mode: Annotated[Mode, Form()] = Mode.MINIMAL,
     callback_url: Annotated[
-        str | None, Form(max_length=2000, description="http(s) URL to POST to, signed, when the job ends")
+        str | None,
+        Form(
+            max_length=2000,
+            description="http(s) URL to POST to, signed, when the job ends",
+            json_schema_extra={"pattern": CALLBACK_URL_PATTERN},
+        ),
     ] = None,
 ) -> JSONResponse:
     """Queue a file; poll `GET /v1/jobs/{id}` for progress (or pass `callback_url`) and fetch `/result`
@@ -75,16 +86,13 @@ async def create_job(
     if kind is None:
         kind = "jsonl" if name.endswith((".jsonl", ".ndjson")) or data.lstrip()[:1] == b"{" else "xliff"
     try:
-        if kind == "xliff":
-            doc = parse_xliff(data)
-            total = len(xliff_segments(doc))
-            source_lang, target_lang = source_lang or doc.source_lang, target_lang or doc.target_lang
-        else:
-            total = len(jsonl_segments(data))
+        # parsing 50 MB takes seconds of pure Python: in another process, so the API keeps answering
+        total, file_source, file_target = await parse_off_loop(job_input_summary, kind, data)
     except XliffError as exc:
         raise ApiError(400, f"invalid XLIFF: {exc}", code="invalid_xliff") from exc
     except DocumentError as exc:
         raise ApiError(400, f"invalid JSONL: {exc}", code="invalid_jsonl") from exc
+    source_lang, target_lang = source_lang or file_source, target_lang or file_target
     if not source_lang or not target_lang:
         raise ApiError(422, "source_lang and target_lang are required (the file does not name them)")
     options = JobOptions(

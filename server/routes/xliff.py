@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Annotated
 
 from fastapi import APIRouter, File, Form, UploadFile
 from fastapi.responses import Response
 
 from agent.types import Mode
-from agent.xliff import XliffError, parse_xliff
+from agent.xliff import XliffError
 from glossaries.placeholder_profiles import families_for
 from server.deps import StateDep, TenantDep
-from server.documents import xliff_result, xliff_segments
+from server.documents import TooManyUnits, read_xliff, xliff_result
 from server.errors import ApiError
-from server.schemas import ErrorResponse
+from server.schemas import LANG_SCHEMA, ErrorResponse
 from server.segments import make_context, run_batch
 
 router = APIRouter(prefix="/v1/xliff", tags=["xliff"])
@@ -32,8 +33,12 @@ async def postedit_xliff(
     state: StateDep,
     tenant: TenantDep,
     file: Annotated[UploadFile, File(description="XLIFF 1.2, 2.0 or 2.1")],
-    source_lang: Annotated[str | None, Form(max_length=20, description="default: the file's")] = None,
-    target_lang: Annotated[str | None, Form(max_length=20, description="default: the file's")] = None,
+    source_lang: Annotated[
+        str | None, Form(max_length=20, description="default: the file's", json_schema_extra=LANG_SCHEMA)
+    ] = None,
+    target_lang: Annotated[
+        str | None, Form(max_length=20, description="default: the file's", json_schema_extra=LANG_SCHEMA)
+    ] = None,
     glossary_id: Annotated[str | None, Form(max_length=128)] = None,
     styleguide_id: Annotated[str | None, Form(max_length=128)] = None,
     mode: Annotated[Mode, Form()] = Mode.MINIMAL,
@@ -48,16 +53,11 @@ async def postedit_xliff(
     if len(data) > state.settings.max_upload_bytes:
         raise ApiError(413, f"upload exceeds {state.settings.max_upload_bytes} bytes")
     try:
-        doc = parse_xliff(data)
+        doc, segments = await asyncio.to_thread(read_xliff, data, state.settings.max_sync_xliff_units)
     except XliffError as exc:
         raise ApiError(400, f"invalid XLIFF: {exc}", code="invalid_xliff") from exc
-    segments = xliff_segments(doc)
-    if len(segments) > state.settings.max_sync_xliff_units:
-        raise ApiError(
-            413,
-            f"{len(segments)} units; at most {state.settings.max_sync_xliff_units} inline, use POST /v1/jobs",
-            code="too_many_units",
-        )
+    except TooManyUnits as exc:
+        raise ApiError(413, f"{exc}, use POST /v1/jobs", code="too_many_units") from exc
     src, tgt = source_lang or doc.source_lang, target_lang or doc.target_lang
     if not src or not tgt:
         raise ApiError(422, "the file names no source/target language: send source_lang and target_lang")

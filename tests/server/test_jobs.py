@@ -7,14 +7,10 @@ import hashlib
 import hmac
 import itertools
 import json
-import os
 import signal
-import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -26,10 +22,10 @@ from tests.server.conftest import KEY_B, LiveServer, make_settings, running
 from tests.server.stub_answers import echo_handler
 from tests.support.receiver import Delivery, Receiver
 from tests.support.stub_llm import Reply, StubLLM, gateway_config_for
+from tests.support.workers import env_for, worker_process
 
 pytestmark = [pytest.mark.slow, pytest.mark.redis]
 
-WORKER = "from server.commands import worker; worker(log_level='WARNING')"
 SECRET = "whsec-test-only"
 ATTEMPTS, BACKOFF = 4, 0.2
 # One job at a time, so a callback that held its job's slot would visibly hold up the next job.
@@ -40,40 +36,6 @@ CALLBACKS: dict[str, Any] = {
     "webhook_timeout_seconds": 20.0,
     "worker_max_jobs": 1,
 }
-
-
-@contextmanager
-def worker_process(settings_env: dict[str, str]) -> Iterator[subprocess.Popen[bytes]]:
-    env = {**os.environ, **settings_env}
-    proc = subprocess.Popen([sys.executable, "-c", WORKER], env=env, cwd=Path(__file__).parents[2])
-    try:
-        yield proc
-    finally:
-        if proc.poll() is None:
-            proc.send_signal(signal.SIGTERM)
-            try:
-                proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
-
-
-def env_for(live: LiveServer) -> dict[str, str]:
-    s = live.settings
-    return {
-        "POSTEDIT_REDIS_URL": s.redis_url or "",
-        "POSTEDIT_REDIS_PREFIX": s.redis_prefix,
-        "POSTEDIT_MODEL_CONFIG_PATH": str(s.model_config_path),
-        "POSTEDIT_API_KEYS": s.api_keys,
-        "POSTEDIT_JOB_LEASE_SECONDS": str(s.job_lease_seconds),
-        "POSTEDIT_CONCURRENCY": str(s.concurrency),
-        "POSTEDIT_EMBEDDED_AUTOSTART": "false",
-        "POSTEDIT_WEBHOOK_SECRET": s.webhook_secret.get_secret_value(),
-        "POSTEDIT_WEBHOOK_ATTEMPTS": str(s.webhook_attempts),
-        "POSTEDIT_WEBHOOK_BACKOFF_SECONDS": str(s.webhook_backoff_seconds),
-        "POSTEDIT_WEBHOOK_TIMEOUT_SECONDS": str(s.webhook_timeout_seconds),
-        "POSTEDIT_WORKER_MAX_JOBS": str(s.worker_max_jobs),
-    }
 
 
 def wait_for(client: httpx.Client, job_id: str, timeout: float = 90) -> dict[str, object]:
