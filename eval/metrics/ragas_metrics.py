@@ -105,7 +105,7 @@ class JudgeEndpoint:
 
 def judge_endpoint(config: Path | None) -> JudgeEndpoint:
     """The primary model group's first deployment of the gateway config, as an OpenAI endpoint."""
-    from agent.llm._config import load_gateway_config
+    from agent.llm import load_gateway_config
 
     cfg = load_gateway_config(config) if config is not None else load_gateway_config()
     dep = next(d for d in cfg.deployments if d.name == cfg.model)
