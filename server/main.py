@@ -18,7 +18,6 @@ from server.errors import install_error_handlers
 from server.jobs.queue import ArqQueue, start_queue, watch_orphans
 from server.middleware import BodyLimitMiddleware, MetricsMiddleware
 from server.openapi import install_strict_openapi
-from server.routes.deepl import detect_language
 from server.settings import Settings, get_settings
 from server.state import build_state, settle_heap
 
@@ -46,8 +45,6 @@ def create_app(settings: Settings | None = None, *, editor: Editor | None = None
         # Stalled jobs move again even when no worker is left to notice (a worker cut off from Redis).
         watchdog = asyncio.create_task(watch_orphans(state, queue)) if isinstance(queue, ArqQueue) else None
         settle_heap()
-        # Off the loop, so /healthz answers meanwhile; a first DeepL request waits at most for the rest.
-        warm = asyncio.create_task(asyncio.to_thread(detect_language, ["warm up"]))
         stop = asyncio.Event()
         model_task = None
         if editor is None and settings.embedded_autostart:
@@ -55,7 +52,6 @@ def create_app(settings: Settings | None = None, *, editor: Editor | None = None
         try:
             yield
         finally:
-            await warm
             stop.set()
             if watchdog is not None:
                 watchdog.cancel()

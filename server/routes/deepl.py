@@ -145,8 +145,9 @@ DETECTABLE = ("en", "de", "fr", "es", "it", "pt", "nl")
 def detect_language(texts: list[str]) -> str:
     """The likeliest source language of a request without `source_lang` (English when unsure).
 
-    Its first call loads seven dictionaries (3-9 s): `server.main` warms it at startup, as DeepL's client
-    gives up after 10 s and retries, billing the retry.
+    Its first call loads seven lemma dictionaries (3-9 s, about 400 MB), in a thread so other requests go
+    on meanwhile. Not preloaded: a process that never sees a request without `source_lang` should not pay
+    that memory (the soak test in tests/reliability bounds the API's RSS).
     """
     try:
         import simplemma
