@@ -43,7 +43,9 @@ __all__ = [
     "icu_head",
     "icu_inner_markup",
     "icu_skeleton",
+    "mask_remnants",
     "masks_in",
+    "partner_of",
     "place_masks",
     "protect",
     "repair_masks",
@@ -492,7 +494,7 @@ def _snap(text: str, pos: int, attach_right: bool, attach_left: bool) -> int:
 _WORD = re.compile(r"\S+")
 
 
-def _partner_of(mask: str) -> str:
+def partner_of(mask: str) -> str:
     """The other half of a paired mask: `⟦/3⟧` for `⟦3⟧` and back."""
     return mask.replace("/", "") if "/" in mask else mask[:1] + "/" + mask[1:]
 
@@ -500,7 +502,7 @@ def _partner_of(mask: str) -> str:
 def _partner(masked_source: str, src: list[re.Match[str]], k: int, out: str) -> int | None:
     """Where a paired mask goes when its partner survived: as many words away as in the source."""
     mask = src[k].group()
-    partner_mask = _partner_of(mask)
+    partner_mask = partner_of(mask)
     idx = out.find(partner_mask)
     if idx < 0:
         return None
@@ -587,7 +589,7 @@ def _cognate(a: str, b: str) -> bool:
 def _cognate_anchor(masked_source: str, src: list[re.Match[str]], k: int, out: str) -> int | None:
     """Where a paired mask goes when its pair encloses one word in the source and exactly one word of the
     output shares that word's stem: before that word (open) or after it (close)."""
-    partner = _partner_of(src[k].group())
+    partner = partner_of(src[k].group())
     j = next((j for j, m in enumerate(src) if m.group() == partner), None)
     if j is None:
         return None
@@ -680,9 +682,7 @@ def place_masks(
         partner = _partner(masked_source, src, k, out)
         token = _token_anchor(masked_source, m, out)
         cognate = (
-            _cognate_anchor(masked_source, src, k, out)
-            if "/" in mask or _partner_of(mask) in wanted
-            else None
+            _cognate_anchor(masked_source, src, k, out) if "/" in mask or partner_of(mask) in wanted else None
         )
         anchored = True
         if (
@@ -727,15 +727,21 @@ def place_masks(
     return out, tuple(guessed)
 
 
+def mask_remnants(mask: str, either_half: bool = True) -> list[str]:
+    """Patterns for `mask` (`⟦3⟧`) half-written by a model: `[3]`, `⟦3`, `3⟧`; with `either_half`, the
+    bracketed and opening forms of its closing half (`[/3]`, `⟦/3`) too."""
+    number, slash = re.escape(mask.strip("⟦⟧/")), "/?" if either_half else ""
+    return [rf"\[\s*{slash}{number}\s*\]", rf"⟦{slash}{number}(?![\d⟧])", rf"(?<![⟦/\d]){number}⟧"]
+
+
 def damaged_copy(masked: str, mask: str, text: str) -> tuple[int, int] | None:
     """Where `masked` (a masked output) holds the markup `text`, or its `mask`, damaged the way models
     damage them: spaces put inside (`%1 $s`, `{ 0}`, `< x id="1"/>`), the first or last character lost
     (`ntity_name%`), the mask half written (`⟦3`, `[3]`). Outside other masks; None unless exactly one."""
-    number = re.escape(mask.strip("⟦⟧/"))
     forms = [r"\s?".join(map(re.escape, text))]
     for cut in (1, 2) if len(text) >= 5 + 2 else (1,) if len(text) >= 5 else ():
         forms += [rf"(?<![\w%{{$&]){re.escape(text[cut:])}", rf"{re.escape(text[:-cut])}(?![\w%}};])"]
-    forms += [rf"\[\s*/?{number}\s*\]", rf"⟦/?{number}(?![\d⟧])", rf"(?<![⟦/\d]){number}⟧"]
+    forms += mask_remnants(mask)
     if text == "%%":  # a format string's escaped percent written as a lone `%`
         forms.append(r"(?<![%\w])%(?![%\w(${])")
     masks = [(m.start(), m.end()) for m in MASK_RE.finditer(masked)]
@@ -751,7 +757,7 @@ def damaged_copy(masked: str, mask: str, text: str) -> tuple[int, int] | None:
 
 def without_pair(masked: str, mask: str) -> str:
     """`masked` without the paired mask `mask` (`⟦3⟧`) and its partner, leaving no doubled space."""
-    for half in (mask, _partner_of(mask)):
+    for half in (mask, partner_of(mask)):
         at = masked.find(half)
         if at < 0:
             continue
@@ -765,14 +771,14 @@ def without_pair(masked: str, mask: str) -> str:
 def wrap_pair(masked: str, mask: str, start: int, end: int) -> str | None:
     """`masked` with the pair `mask` around `masked[start:end]`; None when that would cut another pair."""
     inside = Counter(m.group() for m in MASK_RE.finditer(masked, start, end))
-    if any(inside[_partner_of(m)] != n for m, n in inside.items()):
+    if any(inside[partner_of(m)] != n for m, n in inside.items()):
         return None
-    return masked[:start] + mask + masked[start:end] + _partner_of(mask) + masked[end:]
+    return masked[:start] + mask + masked[start:end] + partner_of(mask) + masked[end:]
 
 
 def enclosed_text(masked_source: str, mask: str) -> str | None:
     """The source words the pair `mask` encloses, masks left out; None when it is no pair."""
-    a, b = masked_source.find(mask), masked_source.find(_partner_of(mask))
+    a, b = masked_source.find(mask), masked_source.find(partner_of(mask))
     if a < 0 or b < 0 or b < a:
         return None
     return " ".join(MASK_RE.sub(" ", masked_source[a + len(mask) : b]).split())
@@ -781,7 +787,7 @@ def enclosed_text(masked_source: str, mask: str) -> str | None:
 def _encloses_nothing(masked_source: str, src: list[re.Match[str]], k: int) -> bool:
     """Does the pair of mask `k` enclose no words in the source (`⟦1⟧⟦/1⟧`)? Then its partner fixes it."""
     mask = src[k].group()
-    partner = _partner_of(mask)
+    partner = partner_of(mask)
     j = next((j for j, m in enumerate(src) if m.group() == partner), None)
     if j is None:
         return False
@@ -790,7 +796,7 @@ def _encloses_nothing(masked_source: str, src: list[re.Match[str]], k: int) -> b
 
 
 def _guessed_partner(mask: str, guessed: Sequence[str]) -> bool:
-    return _partner_of(mask) in guessed
+    return partner_of(mask) in guessed
 
 
 def _neighbour(masked_source: str, at: int, *, before: bool) -> str | None:

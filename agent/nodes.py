@@ -18,7 +18,7 @@ from agent.checks import CheckInput, run_checks
 from agent.checks.length import ratio_bounds
 from agent.diff import edit_rate
 from agent.llm import LLMError, LLMReply
-from agent.markup import MASK_OPEN, blank_markup, enclosed_text, restore, validate, without_pair, wrap_pair
+from agent.markup import blank_markup, enclosed_text, partner_of, restore, validate, without_pair, wrap_pair
 from agent.protection import mask_segment
 from agent.state import AgentContext, AgentState, Candidate, ModelEdit
 from agent.types import Mode, TraceStep
@@ -124,7 +124,7 @@ def _guessed_pairs(state: AgentState, candidate: Candidate) -> list[tuple[str, s
     closes = {t.token: t.text for t in tokens if t.kind == "close"}
     pairs = []
     for tok in tokens:
-        close = closes.get(tok.token.replace(MASK_OPEN, MASK_OPEN + "/", 1))
+        close = closes.get(partner_of(tok.token))
         if tok.kind == "open" and tok.text in guessed and close in guessed:
             words = enclosed_text(masks.masked_source, tok.token)
             if words:
@@ -673,7 +673,7 @@ async def place(state: AgentState, runtime: Runtime[AgentContext]) -> dict[str, 
         ]
         return update
     texts = {t.token: t.text for t in masks.table.tokens}
-    pairs_moved = {texts[m]: texts[m.replace(MASK_OPEN, MASK_OPEN + "/", 1)] for m in placed}
+    pairs_moved = {texts[m]: texts[partner_of(m)] for m in placed}
     earlier = Candidate(
         candidate.text,
         tuple(

@@ -20,6 +20,7 @@ from agent.markup import (
     Token,
     damaged_copy,
     icu_head,
+    mask_remnants,
     masks_in,
     place_masks,
     protect,
@@ -96,9 +97,10 @@ class SegmentMasks:
         """Masks a model half-wrote (`[3]`, `⟦3`, `3⟧`) made whole, unless the source has that text."""
         source = self.source.masked
         for tok in self.source.tokens:
-            number = re.escape(tok.token.strip("⟦⟧/"))
-            for form in (rf"\[\s*{number}\s*\]", rf"⟦{number}(?![\d⟧])", rf"(?<![⟦/\d]){number}⟧"):
-                if tok.kind in ("placeholder", "empty") and not re.search(form, source):
+            if tok.kind not in ("placeholder", "empty"):
+                continue
+            for form in mask_remnants(tok.token, either_half=False):
+                if not re.search(form, source):
                     masked_output = re.sub(form, tok.token, masked_output)
         return masked_output
 
