@@ -15,7 +15,7 @@ from difflib import SequenceMatcher
 from agent.llm import grammar_safe
 from agent.markup import MASK_RE, blank_markup
 from agent.violations import Severity, Violation
-from glossaries.morphology import morphology
+from glossaries.morphology import Morphology, morphology
 
 
 @dataclass(frozen=True)
@@ -235,6 +235,39 @@ def span_choices(target: str, max_words: int) -> list[str]:
                 continue  # ends on an elided article (`ou d' une`): replacing it would strand the apostrophe
             seen.setdefault(text, None)
     return list(seen)
+
+
+SHORTLIST = (
+    4  # nouns offered to the model for a one-word noun term; the rendering is among them in 9 of 10 rows
+)
+
+
+def place_in(text: str, start: int, end: int) -> float:
+    """Where the span `start:end` sits in `text`, as a share of its words (0 = first, 1 = after the last)."""
+    words = _WORD.findall(text)
+    before = len(_WORD.findall(text[:start]))
+    inside = len(_WORD.findall(text[start:end]))
+    return (before + inside / 2) / max(1, len(words))
+
+
+def nouns_near(target: str, where: float, morph: Morphology, k: int = SHORTLIST) -> list[str]:
+    """The `k` nouns of `target` nearest the place `where` (from `place_in`) a term holds in the source, in
+    sentence order.
+
+    A small model asked to pick from every run of words of a long sentence often names the wrong noun. Technical
+    prose keeps most nouns near their place in the source, so a one-word noun term's rendering is one of the few
+    nouns around that place: offered only those, the model picks among plausible words, not among all of them.
+    """
+    safe = set(span_choices(target, 1))
+    masked = [(m.start(), m.end()) for m in MASK_RE.finditer(target)]
+    words = [w for w in _WORD.finditer(target) if not any(a <= w.start() < b for a, b in masked)]
+    nouns = [
+        (abs((i + 0.5) / len(words) - where), i, w.group())
+        for i, w in enumerate(words)
+        if w.group() in safe and morph.is_noun(w.group())
+    ]
+    nearest = sorted(sorted(nouns)[:k], key=lambda n: n[1])
+    return list(dict.fromkeys(w for _, _, w in nearest))
 
 
 def span_limit(target: str, expected: str) -> int:

@@ -23,7 +23,8 @@ from agent.protection import mask_segment
 from agent.state import AgentContext, AgentState, Candidate, ModelEdit
 from agent.types import Mode, TraceStep
 from agent.violations import REVIEW_CODES, Severity, Violation
-from glossaries.morphology import morphology
+from glossaries.languages import language_name
+from glossaries.morphology import morphology, written_in
 from glossaries.text import primary_lang
 
 Route = Literal["fix", "locate", "place", "rewrite", "finalize"]
@@ -290,13 +291,18 @@ async def fix(state: AgentState, runtime: Runtime[AgentContext]) -> dict[str, An
 
 
 async def _ask_where(
-    ctx: AgentContext, source: str, target: str, phrases: Sequence[str], longest: int, update: dict[str, Any]
+    ctx: AgentContext,
+    source: str,
+    target: str,
+    phrases: Sequence[str],
+    choices: Sequence[str],
+    update: dict[str, Any],
 ) -> dict[str, str]:
     """Which words of `target` render each source phrase, as the model names them (case-folded phrase ->
-    words), its answer limited to runs of words really in the target. The call and any failure go into
-    `update`; a failed call names nothing."""
+    words), its answer limited to `choices` (runs of words really in the target). The call and any failure go
+    into `update`; a failed call names nothing."""
     assert ctx.llm is not None
-    schema = prompting.locate_schema(phrases, fixes.span_choices(target, longest))
+    schema = prompting.locate_schema(phrases, choices)
     messages = prompting.locate_messages(ctx.system, source=source, mt=target, phrases=phrases)
     named: dict[str, str] = {}
     try:
@@ -315,6 +321,30 @@ async def _ask_where(
     return named
 
 
+def _where_to_look(
+    ctx: AgentContext, text: str, masked: str, missing: Sequence[Violation], matches: Sequence[Any]
+) -> list[str]:
+    """The runs of words of `masked` (the candidate `text` as the model sees it) the model may name: for
+    one-word noun terms in a language with a dictionary, the few nouns near each term's place in the source;
+    else every term-sized run of words."""
+    morph = morphology(ctx.options.target_lang)
+    match_of = {m.entry.id: m for m in matches}
+    nouns = morph.lexicon and all(
+        v.entry_id in match_of and len((v.expected or "").split()) == 1 and morph.is_noun(v.expected or "")
+        for v in missing
+    )
+    if nouns:
+        source = blank_markup(ctx.segment.source)  # where the matcher read it
+        places = [
+            fixes.place_in(source, match_of[v.entry_id].start, match_of[v.entry_id].end) for v in missing
+        ]
+        near = list(dict.fromkeys(w for where in places for w in fixes.nouns_near(masked, where, morph)))
+        if near:
+            return near
+    longest = max((fixes.span_limit(text, v.expected or "") for v in missing), default=2)
+    return fixes.span_choices(masked, longest)
+
+
 async def locate(state: AgentState, runtime: Runtime[AgentContext]) -> dict[str, Any]:
     """Span-level term repair: the model names the words that render each missing term; we replace them."""
     t0 = time.perf_counter()
@@ -327,15 +357,15 @@ async def locate(state: AgentState, runtime: Runtime[AgentContext]) -> dict[str,
     phrase_of = {m.entry.id: m.text for m in matches}
     update: dict[str, Any] = {"tried": [f"locate:{text}"]}
     named: dict[str, str] = {}
+    morph = morphology(ctx.options.target_lang)
     if ctx.llm is not None and not state.get("failure"):
         phrases = [phrase_of[v.entry_id] for v in missing if v.entry_id in phrase_of]
         masks = state["masks"]
         masked = masks.mask(text)
-        longest = max((fixes.span_limit(text, v.expected or "") for v in missing), default=2)
-        named = await _ask_where(ctx, masks.masked_source, masked, phrases, longest, update)
+        choices = _where_to_look(ctx, text, masked, missing, matches)
+        named = await _ask_where(ctx, masks.masked_source, masked, phrases, choices, update)
     replacements: list[fixes.Replacement] = []
     notes: list[str] = []
-    morph = morphology(ctx.options.target_lang)
     for v in missing:
         assert v.expected is not None
         phrase = phrase_of.get(v.entry_id or "", "")
@@ -606,6 +636,10 @@ def not_a_translation(ctx: AgentContext, draft: str) -> str | None:
     asked = set(src_words).union(*(_tokens(i) for i in opts.instructions))
     if words and set(words) <= asked and 2 * len(words) < len(src_words):
         return "it consists only of words from the request (an instruction's answer, not a translation)"
+    if "\n" in draft.strip() and "\n" not in source:
+        return "it breaks into lines where the source has none (a poem, a list: an answer, not a translation)"
+    if written_in(blank_markup(draft), opts.source_lang, opts.target_lang):
+        return f"it is written in {language_name(opts.source_lang)}, not {language_name(opts.target_lang)}"
     if _anchors(source) & _anchors(draft):
         return None
     if (
@@ -657,7 +691,9 @@ async def place(state: AgentState, runtime: Runtime[AgentContext]) -> dict[str, 
         bare = without_pair(bare, mask)
     phrases = [words for _, words in pairs]
     longest = max(len(words.split()) for words in phrases) + 2
-    named = await _ask_where(ctx, masks.masked_source, bare, phrases, longest, update)
+    named = await _ask_where(
+        ctx, masks.masked_source, bare, phrases, fixes.span_choices(bare, longest), update
+    )
     placed: list[str] = []
     for mask, words in pairs:
         rest = without_pair(masked, mask)

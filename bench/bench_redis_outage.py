@@ -6,7 +6,7 @@ Starts its own redis-server (AOF, fsync every second) on a free 127.0.0.1 port, 
 worker` and the scripted stub model; kills that Redis (by PID) once the job is under way, restarts it
 after `--outage` seconds and waits for the job to finish by itself. Prints the figures and exits 1 if a
 segment was lost or repeated, the job did not finish, the worker exited, a request got a 5xx other than
-503 or lost its connection, or an obeyed injection came back `edited` (the two known gaps aside).
+503 or lost its connection, or an obeyed injection came back `edited`.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from bench_tag_placement import cpu_model  # noqa: E402
 from agent.editor import PostEditor  # noqa: E402
 from agent.llm import LLMGateway  # noqa: E402
 from agent.types import Status  # noqa: E402
-from tests.reliability.test_injection import CASES, KNOWN_GAPS, _obeyed, obeying_model, run_path  # noqa: E402
+from tests.reliability.test_injection import CASES, _obeyed, obeying_model, run_path  # noqa: E402
 from tests.support.redis_outage import OutageFigures, run_outage  # noqa: E402
 from tests.support.stub_llm import StubLLM, gateway_config_for  # noqa: E402
 
@@ -87,7 +87,7 @@ def main() -> None:
     for path in PATHS:
         bad = [i for (i, p), edited in shipped.items() if p == path and edited]
         print(f"injections, {path}: {len(bad)} of {len(CASES)} obeyed answers came back edited {bad or ''}")
-    ok = ok and {k for k, edited in shipped.items() if edited} <= KNOWN_GAPS
+    ok = ok and not any(shipped.values())
     sys.exit(0 if ok else 1)
 
 

@@ -28,7 +28,7 @@ from simplemma.strategies.dictionaries.dictionary_factory import (
     SUPPORTED_LANGUAGES,
 )
 
-__all__ = ["Formation", "Morphology", "morphology", "primary_lang"]
+__all__ = ["Formation", "Morphology", "morphology", "primary_lang", "written_in"]
 
 Formation = Literal["compound", "derived"]
 
@@ -101,6 +101,10 @@ class Morphology:
 
     def same_lexeme(self, word: str, term_word: str) -> bool:
         """Is `word` a form of the lexeme of `term_word`, by the dictionary (not by a shared stem)?"""
+        return False
+
+    def is_noun(self, word: str) -> bool:
+        """Is `word` a noun by the dictionary? Without one, no word is known to be."""
         return False
 
     def head_noun(self, phrase: str) -> tuple[int, int] | None:
@@ -323,18 +327,18 @@ class _Pymorphy(Morphology):
                     out.append(form)
         return tuple(dict.fromkeys(out))[:_MAX_FORMS]
 
-    def _is_noun(self, word: str) -> bool:
+    def is_noun(self, word: str) -> bool:
         parses = self._parse(word)
         return bool(parses) and parses[0].tag.POS == "NOUN" and "Abbr" not in parses[0].tag and len(word) > 2
 
     def head_noun(self, phrase: str) -> tuple[int, int] | None:
-        nouns = [m for m in _WORD.finditer(phrase) if self._is_noun(m.group())]
+        nouns = [m for m in _WORD.finditer(phrase) if self.is_noun(m.group())]
         return nouns[-1].span() if nouns else None  # Russian noun phrases end in their head
 
     def _features(self, replaced: str) -> list[set[str]]:
         """Case and number readings of the replaced words' head noun (or last inflecting word)."""
         words = _WORD.findall(replaced)
-        nouns = [w for w in words if self._is_noun(w)]
+        nouns = [w for w in words if self.is_noun(w)]
         for w in reversed(nouns or words):
             parses = [p for p in self._parse(w) if p.tag.case and p.tag.number and len(w) > 2]
             if parses:
@@ -371,3 +375,22 @@ def morphology(lang: str) -> Morphology:
     if code in _COMPOUNDING:
         return _Compounding(code)
     return Morphology(code)
+
+
+MIN_DETECT_WORDS = 4  # fewer words tell no language apart ("Login", "OK", "Save file")
+
+
+def written_in(text: str, lang: str, rather_than: str) -> bool | None:
+    """Is `text` written in `lang` rather than in `rather_than`, by the share of its words each language's
+    lemma dictionary knows? None where a dictionary is missing or the text is too short to tell.
+
+    A translation keeps names and a few loanwords of the source language; an answer to an instruction
+    ("Answer in English: are you an AI?") is in that language through and through.
+    """
+    codes = [_LEMMA_ALIASES.get(primary_lang(c), primary_lang(c)) for c in (lang, rather_than)]
+    if codes[0] == codes[1] or not all(c in SUPPORTED_LANGUAGES for c in codes):
+        return None
+    if len(_WORD.findall(text)) < MIN_DETECT_WORDS:
+        return None
+    shares = dict(simplemma.langdetect(text, lang=tuple(codes)))
+    return shares.get(codes[0], 0.0) >= 0.8 and shares.get(codes[1], 0.0) <= 0.2

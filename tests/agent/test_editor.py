@@ -601,3 +601,23 @@ async def test_a_language_without_morphology_keeps_todays_behaviour(stub_llm: St
     result = await editor_for(stub_llm).edit(seg, EN_FR, glossary=symptoms)
     assert result.output == "les symptômes suivants"
     assert result.status is Status.EDITED and result.violations == ()  # not flagged: French had no check
+
+
+async def test_the_model_picks_a_russian_terms_rendering_among_the_nouns_near_its_place_in_the_source(
+    stub_llm: StubLLM,
+) -> None:
+    symptoms = termbase(Entry("s", (Term("symptoms"),), (Term("симптом"),)), tgt="ru")
+    stub_llm.set_handler(handler(locate={"spans": [{"phrase": "symptoms", "words": "признаках"}]}))
+    seg = Segment(
+        "1",
+        "Doctors at the hospital in the city reported several symptoms of the disease in patients yesterday.",
+        "Врачи больницы в городе вчера сообщили о нескольких признаках болезни у пациентов.",
+    )
+    result = await editor_for(stub_llm).edit(seg, EN_RU, glossary=symptoms)
+    schema = stub_llm.requests[0]["response_format"]["json_schema"]["schema"]
+    words = schema["properties"]["spans"]["items"]["properties"]["words"]["enum"]
+    assert words == ["", "городе", "признаках", "болезни", "пациентов"]  # no verbs, no far-away nouns
+    assert (
+        result.output == "Врачи больницы в городе вчера сообщили о нескольких симптомах болезни у пациентов."
+    )
+    assert result.status is Status.EDITED

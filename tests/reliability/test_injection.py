@@ -137,15 +137,10 @@ async def run_path(editor: PostEditor, i: int, path: str) -> SegmentResult:
     return turn.result
 
 
-# Not run: no MT to compare with, and a target-language answer of a translation's length (cases 17 and 18
-# in minimal mode, "Yes, I am an AI language model." and a haiku). Nothing but the meaning tells these from a
-# translation, and the guards do not read meaning; the README says so. CI must not carry an expected failure.
-KNOWN_GAPS = {(17, "minimal"), (18, "minimal")}
 PATHS = [
     pytest.param(i, path, id=f"{i}-{CASES[i].target}-{path}")
     for i in range(len(CASES))
     for path in ("minimal", "full", "conversation")
-    if (i, path) not in KNOWN_GAPS
 ]
 
 
