@@ -615,6 +615,18 @@ def repair_masks(masked_source: str, masked_output: str) -> str:
     return place_masks(masked_source, masked_output)[0]
 
 
+_CLOSING = {"(": ")", "[": "]", "{": "}", "«": "»", "“": "”", "„": "“"}  # not `"`: `"a" "b"` has a `" "`
+
+
+def _bracket_hole(before: str, after: str, out: str) -> int | None:
+    """Inside the one empty bracket pair of the output, for a mask the source encloses in that pair alone
+    (`System default ($value)` -> `Standard ()`): the hole it left, wherever word order put it."""
+    if before not in _CLOSING or after != _CLOSING[before]:
+        return None
+    holes = list(re.finditer(re.escape(before) + r"\s*" + re.escape(after), out))
+    return holes[0].start() + 1 if len(holes) == 1 else None
+
+
 def place_masks(
     masked_source: str,
     masked_output: str,
@@ -702,6 +714,8 @@ def place_masks(
             )
         elif token is not None:
             p = token
+        elif (hole := _bracket_hole(before, after, out)) is not None:
+            p = hole
         elif partner is not None:
             p = partner
             anchored = _encloses_nothing(masked_source, src, k) and not _guessed_partner(mask, guessed)

@@ -2,10 +2,11 @@
 
 Each profile names the placeholder families (as `agent.markup` recognises them) one ecosystem uses. A
 request, a style guide (`placeholders: [mozilla]`) or an XLIFF file's type picks the active profiles; with
-none picked, every family of `DEFAULT_FAMILIES` is protected and checked. Three families are only ever
-opt-in, because they are common in prose: a bare `$name` ("$HOME" is a variable, but so is nothing in
-"costs $Millions"), a bare `%name` ("100 %Sale"), `[name]` / `$[name]` ("[optional]"), and `#1` ("the #1
-choice"). OpenOffice's lone `%` and `#` are not recognised at all.
+none picked, every family of `DEFAULT_FAMILIES` is protected and checked, a bare `$name` included (real
+files use it outside Mozilla and the shell: Angular's `System default ($value)`; "costs $Millions" is rarer).
+Three families are only ever opt-in, because they are common in prose: a bare `%name` ("100 %Sale"),
+`[name]` / `$[name]` ("[optional]"), and `#1` ("the #1 choice"). OpenOffice's lone `%` and `#` are not
+recognised at all.
 """
 
 from __future__ import annotations
@@ -39,9 +40,10 @@ DEFAULT_FAMILIES: frozenset[str] = frozenset(
         "shell",
         "delimited",
         "interval",
+        "bare-dollar",
     }
 )
-OPT_IN_FAMILIES: frozenset[str] = frozenset({"bare-dollar", "bare-percent", "bracket", "hash-number"})
+OPT_IN_FAMILIES: frozenset[str] = frozenset({"bare-percent", "bracket", "hash-number"})
 
 PROFILES: dict[str, frozenset[str]] = {
     "printf": frozenset({"printf"}),

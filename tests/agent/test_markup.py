@@ -215,6 +215,14 @@ def test_a_tag_around_one_word_goes_around_the_word_sharing_its_stem() -> None:
     assert masks.unmask_placed(masked_mt) == ("Croissance durable: <g>ressources</g> naturelles", ())
 
 
+def test_a_placeholder_the_source_puts_in_brackets_goes_back_into_the_empty_brackets_it_left() -> None:
+    masks, masked_mt = mask_segment(
+        "System default ($value) for {count} files", "Pour {count} fichiers : défaut () "
+    )
+    assert masked_mt is not None
+    assert masks.unmask_placed(masked_mt) == ("Pour {count} fichiers : défaut ($value) ", ())
+
+
 def test_escapes_only_the_mt_has_are_text_and_stay() -> None:
     masks, masked_mt = mask_segment("<b>Tom</b> and Jerry", "<b>Tom</b> &amp; Jerry")
     assert masked_mt is not None
