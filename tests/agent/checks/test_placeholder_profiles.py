@@ -65,7 +65,6 @@ def test_a_capitalised_word_in_angle_brackets_is_text_to_translate() -> None:
 @pytest.mark.parametrize(
     ("source", "target", "profile"),
     [
-        ("Save $file", "Stoor $leer", "mozilla"),
         ("About $(^NameDA)", "Oor $(^NaamDA)", "mozilla"),
         ("Save $[file]", "Stoor $[leer]", "openoffice"),
         ("Save [file]", "Stoor [leer]", "openoffice"),
@@ -78,6 +77,12 @@ def test_opt_in_syntaxes_are_checked_only_under_their_profile(source: str, targe
     # NSIS `$(^Name)` is in the default set; `%file` starts with printf's `%f` there
     if "(^" not in source and "%" not in source:
         assert codes(source, target) == []
+
+
+def test_a_bare_dollar_variable_is_checked_without_a_profile() -> None:
+    # Angular's `System default ($value)`: real files use it outside Mozilla and the shell
+    assert codes("Save $file", "Stoor $leer") != []
+    assert codes("Save $file", "Stoor $file") == []
 
 
 def test_the_checks_take_the_profiles_of_the_input() -> None:
