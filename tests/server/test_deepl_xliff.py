@@ -8,7 +8,7 @@ import httpx
 import pytest
 from lxml import etree
 
-from agent.xliff import parse_xliff
+from formats.xliff import parse_xliff
 from tests.server.conftest import KEY_B, LiveServer, make_settings, running
 
 DATA = Path(__file__).parents[1] / "xliff" / "data"
@@ -257,25 +257,25 @@ def test_a_second_xliff_with_the_same_text_under_other_ids_is_post_edited_too(cl
 @pytest.mark.parametrize(
     ("original", "form", "fixed"),
     [
-        ("browser/chrome/browser.dtd", {}, True),  # a Mozilla file: its bare `$file` is a variable
-        ("ui", {}, False),  # nothing says so: `$file` may be prose
-        ("ui", {"placeholders": "mozilla"}, True),  # the request says so
+        ("helpcontent2/source/text/shared/main.xhp", {}, True),  # an OpenOffice file: `[file]` is a variable
+        ("ui", {}, False),  # nothing says so: `[file]` may be prose
+        ("ui", {"placeholders": "openoffice"}, True),  # the request says so
     ],
 )
 def test_the_file_type_or_the_request_picks_the_placeholder_profiles(
     client: httpx.Client, original: str, form: dict[str, str], fixed: bool
 ) -> None:
-    source = "Save $file to disk"
+    source = "Save [file] to disk"
     data = (
         '<xliff version="1.2" xmlns="urn:oasis:names:tc:xliff:document:1.2"><file source-language="en" '
         f'target-language="de" datatype="plaintext" original="{original}"><body><trans-unit id="1">'
-        f"<source>{source}</source><target>Speichern Sie $Datei auf der Festplatte</target>"
+        f"<source>{source}</source><target>Speichern Sie [Datei] auf der Festplatte</target>"
         "</trans-unit></body></file></xliff>"
     ).encode()
     r = client.post("/v1/xliff", files={"file": ("f.xlf", data)}, data=form)
     assert r.status_code == 200, r.text
     target = next(etree.fromstring(r.content).iter("{*}target")).text
-    assert ("$file" in str(target)) is fixed
+    assert ("[file]" in str(target)) is fixed
 
 
 def test_an_unknown_placeholder_profile_for_a_file_is_a_422(client: httpx.Client) -> None:

@@ -213,7 +213,7 @@ def test_stream_sends_steps_then_the_result(client: httpx.Client) -> None:
 
 
 def test_the_request_picks_the_placeholder_profiles(client: httpx.Client) -> None:
-    seg = {"id": "moz", "source": unique("Save $file now"), "mt": "Speichern $Datei jetzt"}
+    seg = {"id": "oo", "source": unique("Save [file] now"), "mt": "Speichern [Datei] jetzt"}
 
     def post(**options: object) -> dict[str, object]:
         out: dict[str, object] = client.post(
@@ -221,10 +221,10 @@ def test_the_request_picks_the_placeholder_profiles(client: httpx.Client) -> Non
         ).json()
         return out["segments"][0]  # type: ignore[index,no-any-return]
 
-    moz = post(placeholders=["mozilla"])  # Mozilla's bare `$file` is a variable the MT renamed
-    assert moz["status"] != "unchanged" and "$file" in str(moz["output"])
-    plain = post()  # elsewhere "$file" is text, and the MT is left alone
-    assert plain["status"] == "unchanged" and plain["output"] == "Speichern $Datei jetzt"
+    oo = post(placeholders=["openoffice"])  # OpenOffice's `[file]` is a variable the MT renamed
+    assert oo["status"] != "unchanged" and "[file]" in str(oo["output"])
+    plain = post()  # elsewhere "[file]" is text, and the MT is left alone
+    assert plain["status"] == "unchanged" and plain["output"] == "Speichern [Datei] jetzt"
 
 
 def test_an_unknown_placeholder_profile_is_a_422_naming_it(client: httpx.Client) -> None:
