@@ -23,8 +23,8 @@ from tqdm import tqdm
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from agent.cli.edit import open_editor  # noqa: E402
 from agent.types import EditOptions, Segment, SegmentResult, Status  # noqa: E402
+from cli.edit import open_editor  # noqa: E402
 from eval.metrics.terms import check_terms  # noqa: E402
 from glossaries.constraints import constraint_entries  # noqa: E402
 from glossaries.matcher import TermMatcher  # noqa: E402

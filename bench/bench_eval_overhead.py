@@ -29,7 +29,7 @@ import typer  # noqa: E402
 import yaml  # noqa: E402
 from typer.testing import CliRunner  # noqa: E402
 
-from eval.cli import register  # noqa: E402
+from cli.evaluate import register  # noqa: E402
 from tests.support.stub_llm import Reply, StubLLM, gateway_config_for  # noqa: E402
 
 DATA = ROOT.parent / "shared" / "data" / "terminology" / "wmt21-tico19.en-fr.dev.jsonl"

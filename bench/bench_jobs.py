@@ -23,7 +23,7 @@ sys.path.insert(0, str(ROOT))
 
 from bench_api import KEY, REDIS_URL, cleanup, echo, start_api  # noqa: E402
 
-from agent.xliff import parse_xliff  # noqa: E402
+from formats.xliff import parse_xliff  # noqa: E402
 from tests.support.stub_llm import StubLLM  # noqa: E402
 
 
@@ -59,7 +59,7 @@ def main() -> None:
             "POSTEDIT_EMBEDDED_AUTOSTART": "false",
         }
         worker = subprocess.Popen(
-            [sys.executable, "-c", "from server.commands import worker; worker(log_level='WARNING')"],
+            [sys.executable, "-c", "from cli.serve import worker; worker(log_level='WARNING')"],
             env={**env, "POSTEDIT_MODEL_CONFIG_PATH": _config_of(api)},
             cwd=ROOT,
         )

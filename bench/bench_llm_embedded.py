@@ -16,8 +16,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from agent.embedded import EmbeddedServer
 from agent.llm import LLMGateway, LLMReply, load_gateway_config
+from runtime.embedded import EmbeddedServer
 
 SCHEMA = {
     "type": "object",

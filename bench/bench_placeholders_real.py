@@ -2,7 +2,7 @@
 
 The corpus is `tests/fixtures/keybased` (Symfony, Angular, Xcode-exported iOS XLIFF, Android and gettext
 converted to XLIFF 1.2; sources, commits and licenses in its README). Every unit with a target is read
-with the service's own XLIFF reader (`agent.xliff.parse_xliff`), so sources and targets are the markup
+with the service's own XLIFF reader (`formats.xliff.parse_xliff`), so sources and targets are the markup
 text the agent sees.
 
 Tokens. Placeholder-like tokens are found twice: by the service's recognizer (`agent.markup.find_markup`,
@@ -65,7 +65,7 @@ from agent.llm import LLMCall, LLMReply
 from agent.markup import MASK_RE, find_markup
 from agent.protection import SegmentMasks, mask_segment
 from agent.types import EditOptions, Segment, Status
-from agent.xliff import parse_xliff
+from formats.xliff import parse_xliff
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "tests" / "fixtures" / "keybased"

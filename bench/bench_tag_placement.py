@@ -127,7 +127,7 @@ async def agent_outputs(
 ) -> dict[str, SegmentResult]:
     from tqdm import tqdm
 
-    from agent.cli.edit import open_editor
+    from cli.edit import open_editor
 
     results: dict[str, SegmentResult] = {}
     async with open_editor(config) as editor:

@@ -6,7 +6,7 @@ preferred, the rest admitted), as the WMT terminology task accepts any listed fo
 
 In XLIFF the `<target>` is the reference (an approved translation); the MT comes from a 1.2 `<alt-trans>`
 (origin="mt" preferred) or a 2.x `<mtc:match>` (no MT: the segment is translated from scratch). Inline
-tags stay in the text, serialized by `agent.xliff.inline_text` so they read as the agent's filter reads them.
+tags stay in the text, serialized by `formats.xliff.inline_text` so they read as the agent's filter reads them.
 """
 
 from __future__ import annotations
@@ -18,8 +18,8 @@ from typing import Any
 
 from lxml import etree
 
-from agent.jsonl import JsonlError, read_objects
-from agent.xliff import inline_text
+from formats.jsonl import JsonlError, read_objects
+from formats.xliff import inline_text
 from glossaries.constraints import constraint_entries
 from glossaries.model import Entry
 

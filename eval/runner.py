@@ -123,8 +123,8 @@ async def open_systems(spec: RunSpec) -> AsyncIterator[dict[str, SystemFn]]:
             if "rules" in spec.systems:
                 editors["rules"] = PostEditor(None)
             if MODEL_SYSTEMS & set(spec.systems):
-                from agent.embedded import embedded_server_for
                 from agent.llm import LLMGateway
+                from runtime.embedded import embedded_server_for
 
                 gateway = LLMGateway.from_config(spec.config)
                 await stack.enter_async_context(embedded_server_for(gateway.config))

@@ -11,8 +11,8 @@ from collections.abc import Mapping, Sequence
 
 from pydantic import ValidationError
 
-from agent.jsonl import JsonlError, parse_objects
-from agent.xliff import TargetUpdate, XliffDocument, parse_xliff, write_xliff
+from formats.jsonl import JsonlError, parse_objects
+from formats.xliff import TargetUpdate, XliffDocument, parse_xliff, write_xliff
 from server.schemas import SegmentIn, SegmentOut, TermIn
 
 __all__ = [

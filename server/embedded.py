@@ -17,8 +17,8 @@ log = logging.getLogger(__name__)
 
 async def run_embedded_model(config_path: Path | None, stop: asyncio.Event) -> None:
     try:
-        from agent.embedded import embedded_server_for
         from agent.llm import load_gateway_config
+        from runtime.embedded import embedded_server_for
 
         config = load_gateway_config(config_path)
         if not config.uses_embedded:

@@ -6,7 +6,7 @@ import asyncio
 import contextlib
 import logging
 
-from agent.xliff import XliffError
+from formats.xliff import XliffError
 from server.documents import DocumentError, jsonl_result, jsonl_segments, read_xliff, xliff_result
 from server.errors import ApiError
 from server.jobs import callbacks

@@ -9,7 +9,7 @@ from fastapi import APIRouter, File, Form, Path, Query, Request, UploadFile
 from fastapi.responses import JSONResponse, Response
 
 from agent.types import Mode
-from agent.xliff import XliffError
+from formats.xliff import XliffError
 from server.cpu import parse_off_loop
 from server.deps import StateDep, TenantDep
 from server.documents import DocumentError, job_input_summary

@@ -9,7 +9,7 @@ from fastapi import APIRouter, File, Form, UploadFile
 from fastapi.responses import Response
 
 from agent.types import Mode
-from agent.xliff import XliffError
+from formats.xliff import XliffError
 from glossaries.placeholder_profiles import families_for
 from server.deps import StateDep, TenantDep
 from server.documents import TooManyUnits, read_xliff, xliff_result

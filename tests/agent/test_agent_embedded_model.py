@@ -7,10 +7,10 @@ from collections.abc import AsyncIterator
 import pytest
 import pytest_asyncio
 
-from agent.cli.edit import open_editor
 from agent.editor import PostEditor
 from agent.markup import find_markup
 from agent.types import EditOptions, Segment, Status
+from cli.edit import open_editor
 from glossaries.model import Entry, Term, Termbase
 
 pytestmark = [pytest.mark.model, pytest.mark.slow]

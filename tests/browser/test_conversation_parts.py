@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from agent.xliff import parse_xliff
+from formats.xliff import parse_xliff
 from glossaries import load_termbase
 from glossaries.matcher import TermMatcher
 from server.conversation_export import to_jsonl, to_xliff

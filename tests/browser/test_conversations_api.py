@@ -9,7 +9,7 @@ import string
 import httpx
 import pytest
 
-from agent.xliff import parse_xliff
+from formats.xliff import parse_xliff
 from tests.browser.conftest import KEY_B
 from tests.browser.stub_answers import ANSWER
 from tests.server.conftest import LiveServer

@@ -12,7 +12,7 @@ import pytest
 import typer
 import yaml
 
-from eval.cli import register
+from cli.evaluate import register
 from tests.support.stub_llm import Reply, StubLLM, gateway_config_for
 
 FIXTURES = Path(__file__).parent / "fixtures"

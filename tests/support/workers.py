@@ -13,7 +13,7 @@ from pathlib import Path
 from tests.server.conftest import LiveServer
 
 ROOT = Path(__file__).resolve().parents[2]
-WORKER = "from server.commands import worker; worker(log_level='WARNING')"
+WORKER = "from cli.serve import worker; worker(log_level='WARNING')"
 
 
 @contextmanager

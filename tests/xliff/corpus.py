@@ -1,7 +1,7 @@
 """The real-file XLIFF corpus (`tests/fixtures/xliff-corpus`) and what every round trip must keep.
 
 Shared by `tests/xliff/test_corpus.py` and `bench/bench_xliff_corpus.py`. The checks are written
-independently of `agent.xliff`: the OASIS XSDs (validated offline, the imports point at local copies),
+independently of `formats.xliff`: the OASIS XSDs (validated offline, the imports point at local copies),
 translate-toolkit as a second reader, and a byte comparison that blanks out only what the service may
 change (see `outside_targets`).
 """

@@ -14,7 +14,7 @@ import httpx
 import pytest
 from lxml import etree
 
-from agent.xliff import TargetUpdate, parse_xliff, write_xliff
+from formats.xliff import TargetUpdate, parse_xliff, write_xliff
 from tests.xliff.corpus import (
     FILES,
     MODES,

@@ -7,7 +7,7 @@ import re
 import pytest
 from lxml import etree
 
-from agent.xliff import TargetUpdate, XliffError, parse_xliff, write_xliff
+from formats.xliff import TargetUpdate, XliffError, parse_xliff, write_xliff
 from tests.xliff.conftest import DATA
 
 TAG = re.compile(r"<(/?)([\w:]+)([^>]*?)(/?)>")

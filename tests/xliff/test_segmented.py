@@ -7,7 +7,7 @@ import re
 import pytest
 from lxml import etree
 
-from agent.xliff import TargetUpdate, XliffUnit, parse_xliff, write_xliff
+from formats.xliff import TargetUpdate, XliffUnit, parse_xliff, write_xliff
 from tests.xliff.conftest import DATA
 
 SDL = "segmented.sdlxliff"

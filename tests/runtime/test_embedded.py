@@ -13,9 +13,9 @@ from typing import Any
 import httpx
 import pytest
 
-from agent.embedded import EmbeddedServer, EmbeddedServerError, embedded_server_for, server_command
 from agent.llm import EmbeddedConfig, LLMGateway, load_gateway_config
-from agent.model_files import ensure_model
+from runtime.embedded import EmbeddedServer, EmbeddedServerError, embedded_server_for, server_command
+from runtime.model_files import ensure_model
 from tests.support.ports import free_port
 from tests.support.stub_llm import StubLLM, gateway_config_for
 

@@ -11,7 +11,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from agent.model_files import DEFAULT_MODEL, ModelFileError, ensure_model
+from runtime.model_files import DEFAULT_MODEL, ModelFileError, ensure_model
 
 __all__ = ["register"]
 
@@ -43,8 +43,8 @@ def fetch(
 
 
 async def _serve(config_path: Path | None, port: int | None, model_file: Path | None) -> int:
-    from agent.embedded import EmbeddedServer
     from agent.llm import load_gateway_config
+    from runtime.embedded import EmbeddedServer
 
     embedded = load_gateway_config(config_path).embedded
     changes = {k: v for k, v in {"port": port, "model_file": model_file}.items() if v is not None}
@@ -80,7 +80,7 @@ def serve(
     model_file: Annotated[Path | None, typer.Option(help="A GGUF file instead of the fetched one.")] = None,
 ) -> None:
     """Run the embedded llama.cpp server on 127.0.0.1 until Ctrl-C (fetching the weights if needed)."""
-    from agent.embedded import EmbeddedServerError
+    from runtime.embedded import EmbeddedServerError
 
     try:
         code = asyncio.run(_serve(config, port, model_file))

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from server.cli import build_app
+from cli.app import build_app
 from server.settings import get_settings
 
 

@@ -9,9 +9,9 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from agent.cli.check import register
+from cli.check import register
 
-EXAMPLES = Path(__file__).resolve().parents[3] / "glossaries" / "examples" / "en-de"
+EXAMPLES = Path(__file__).resolve().parents[2] / "glossaries" / "examples" / "en-de"
 SOURCE = 'Click <g id="1">Save</g> to store %d settings.'
 BAD = "Klicken Sie auf Sichern, um %s Einstellungen zu speichern."
 GOOD = 'Klicken Sie auf <g id="1">Speichern</g>, um %d Einstellungen zu speichern.'

@@ -17,8 +17,8 @@ from rich.table import Table
 
 from agent.checks import CheckInput, Violation, has_errors, run_checks
 from agent.checks.input import asserted_matches, inline_termbase
-from agent.cli.options import SrcLang, TgtLang
-from agent.jsonl import JsonlError, read_objects
+from cli.options import SrcLang, TgtLang
+from formats.jsonl import JsonlError, read_objects
 from glossaries.loader import load_termbase
 from glossaries.matcher import TermMatcher
 from glossaries.model import ResourceError, Termbase

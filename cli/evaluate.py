@@ -20,7 +20,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from agent.cli.options import SrcLang, TgtLang
+from cli.options import SrcLang, TgtLang
 from eval.datasets import DatasetError, EvalRow, load_datasets
 from eval.runner import SYSTEMS, RunSpec, RunStats, open_systems, run_systems
 from eval.store import ResultStore

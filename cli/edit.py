@@ -15,10 +15,10 @@ from rich.console import Console
 from rich.text import Text
 from tqdm import tqdm
 
-from agent.cli.options import SrcLang, TgtLang
 from agent.editor import PostEditor
-from agent.jsonl import JsonlError, read_objects
 from agent.types import EditOptions, Mode, Segment, SegmentResult, Status
+from cli.options import SrcLang, TgtLang
+from formats.jsonl import JsonlError, read_objects
 from glossaries.constraints import constraint_entries
 from glossaries.model import ResourceError, Termbase
 
@@ -65,8 +65,8 @@ async def open_editor(config: Path | None, *, llm: bool = True) -> AsyncIterator
     if not llm:
         yield PostEditor(None)
         return
-    from agent.embedded import serving
     from agent.llm import LLMGateway
+    from runtime.embedded import serving
 
     gateway = LLMGateway.from_config(config)
     async with serving(gateway):

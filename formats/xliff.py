@@ -58,6 +58,7 @@ __all__ = [
     "XliffDocument",
     "XliffError",
     "XliffUnit",
+    "inline_text",
     "parse_xliff",
     "write_xliff",
 ]

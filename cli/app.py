@@ -12,18 +12,18 @@ def build_app() -> typer.Typer:
         no_args_is_help=True,
         pretty_exceptions_enable=False,
     )
-    from agent.cli import check, edit, model
+    from cli import check, edit, model
 
     check.register(app)
     edit.register(app)
     model.register(app)
     try:
-        from eval import cli as eval_cli
+        from cli import evaluate as eval_cli
     except ImportError:  # the eval extra is not installed
         pass
     else:
         eval_cli.register(app)
-    from server.commands import register as register_server
+    from cli.serve import register as register_server
 
     register_server(app)
     return app

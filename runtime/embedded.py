@@ -28,7 +28,7 @@ from types import TracebackType
 import httpx
 
 from agent.llm import EmbeddedConfig, GatewayConfig, LLMGateway
-from agent.model_files import ensure_model
+from runtime.model_files import ensure_model
 
 __all__ = ["EmbeddedServer", "EmbeddedServerError", "embedded_server_for", "server_command", "serving"]
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from agent.model_files import (
+from runtime.model_files import (
     DEFAULT_MODEL,
     ChecksumMismatch,
     MissingPart,

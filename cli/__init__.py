@@ -1,0 +1,1 @@
+"""The `postedit` command: one Typer app (`cli.app`), one module per command group, registered one way."""
