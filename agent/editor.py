@@ -27,6 +27,7 @@ from prompts import PROMPT_VERSION
 AGENT_REVISION = 3
 
 if TYPE_CHECKING:
+    from agent.conversation import TurnResult
     from agent.llm import LLMCall, LLMGateway
     from glossaries.style import StyleGuide
 
@@ -67,6 +68,34 @@ class PostEditor:
 
     async def ready(self) -> bool:
         return True if self.llm is None else await self.llm.ping()
+
+    async def follow_up(
+        self,
+        segment: Segment,
+        options: EditOptions,
+        *,
+        current: str,
+        history: Sequence[tuple[str, str]],
+        message: str,
+        glossary: Termbase | None = None,
+        style: StyleGuide | None = None,
+        cache_scope: str = "",
+    ) -> TurnResult:
+        """One linguist message about `segment`, whose current post-edit is `current`
+        (`agent.conversation.follow_up`)."""
+        from agent.conversation import follow_up
+
+        return await follow_up(
+            self,
+            segment,
+            options,
+            current=current,
+            history=history,
+            message=message,
+            glossary=glossary,
+            style=style,
+            cache_scope=cache_scope,
+        )
 
     def matcher(self, termbase: Termbase) -> TermMatcher:
         """Matchers are built once per termbase version (a 50k-entry index takes seconds)."""

@@ -26,6 +26,7 @@ from agent.violations import REVIEW_CODES, Severity, Violation
 from glossaries.languages import language_name
 from glossaries.morphology import morphology, written_in
 from glossaries.text import primary_lang
+from prompts import Message
 
 Route = Literal["fix", "locate", "place", "rewrite", "finalize"]
 
@@ -345,6 +346,40 @@ def _where_to_look(
     return fixes.span_choices(masked, longest)
 
 
+def _replacement_for(
+    ctx: AgentContext, text: str, v: Violation, phrase: str, words: str, notes: list[str]
+) -> fixes.Replacement | None:
+    """The replacement of the words that render a missing term (those the model named, else the closest
+    rendering), in the form the sentence needs; None, with the reason in `notes`, where none is safe."""
+    assert v.expected is not None
+    morph = morphology(ctx.options.target_lang)
+    span = fixes.find_words(text, words) if words and fixes.plausible_span(text, words, v.expected) else None
+    how = f"model located {words!r}"
+    if span is None and words:
+        notes.append(f"model named {words!r} for {phrase!r}: not usable")
+    if span is None:
+        span = fixes.closest_span(text, v.expected)
+        how = "closest rendering"
+    if span is not None and fixes.find_words(text, v.expected, fuzzy=False) is not None:
+        notes.append(f"{v.expected!r} is already there; not replacing again")
+        return None
+    if span is not None and fixes.duplicates_context(text, span, v.expected):
+        notes.append(f"not replacing {text[span[0] : span[1]]!r}: it would repeat words")
+        return None
+    if span is None:
+        return None
+    head = morph.head_noun(text[span[0] : span[1]]) if len(v.expected.split()) == 1 else None
+    if head is not None:  # the model named the noun with its neighbours: keep them
+        span = (span[0] + head[0], span[0] + head[1])
+    replacement = fixes.replace_span(text, span, v.expected, how, ctx.options.target_lang)
+    if not replacement.form_checked and morph.lexicon:
+        # With a full dictionary, words whose case and number cannot be read are no rendering of a
+        # term (`и есть ли` for «насморк»): a draft does better than a replacement of the wrong words.
+        notes.append(f"{text[span[0] : span[1]]!r} cannot take the place of {v.expected!r}: not replacing")
+        return None
+    return replacement
+
+
 async def locate(state: AgentState, runtime: Runtime[AgentContext]) -> dict[str, Any]:
     """Span-level term repair: the model names the words that render each missing term; we replace them."""
     t0 = time.perf_counter()
@@ -357,7 +392,6 @@ async def locate(state: AgentState, runtime: Runtime[AgentContext]) -> dict[str,
     phrase_of = {m.entry.id: m.text for m in matches}
     update: dict[str, Any] = {"tried": [f"locate:{text}"]}
     named: dict[str, str] = {}
-    morph = morphology(ctx.options.target_lang)
     if ctx.llm is not None and not state.get("failure"):
         phrases = [phrase_of[v.entry_id] for v in missing if v.entry_id in phrase_of]
         masks = state["masks"]
@@ -367,38 +401,10 @@ async def locate(state: AgentState, runtime: Runtime[AgentContext]) -> dict[str,
     replacements: list[fixes.Replacement] = []
     notes: list[str] = []
     for v in missing:
-        assert v.expected is not None
         phrase = phrase_of.get(v.entry_id or "", "")
-        words = named.get(phrase.casefold(), "")
-        span = (
-            fixes.find_words(text, words) if words and fixes.plausible_span(text, words, v.expected) else None
-        )
-        how = f"model located {words!r}"
-        if span is None and words:
-            notes.append(f"model named {words!r} for {phrase!r}: not usable")
-        if span is None:
-            span = fixes.closest_span(text, v.expected)
-            how = "closest rendering"
-        if span is not None and fixes.find_words(text, v.expected, fuzzy=False) is not None:
-            notes.append(f"{v.expected!r} is already there; not replacing again")
-            span = None
-        if span is not None and fixes.duplicates_context(text, span, v.expected):
-            notes.append(f"not replacing {text[span[0] : span[1]]!r}: it would repeat words")
-            span = None
-        if span is None:
-            continue
-        head = morph.head_noun(text[span[0] : span[1]]) if len(v.expected.split()) == 1 else None
-        if head is not None:  # the model named the noun with its neighbours: keep them
-            span = (span[0] + head[0], span[0] + head[1])
-        replacement = fixes.replace_span(text, span, v.expected, how, ctx.options.target_lang)
-        if not replacement.form_checked and morph.lexicon:
-            # With a full dictionary, words whose case and number cannot be read are no rendering of a
-            # term (`и есть ли` for «насморк»): a draft does better than a replacement of the wrong words.
-            notes.append(
-                f"{text[span[0] : span[1]]!r} cannot take the place of {v.expected!r}: not replacing"
-            )
-            continue
-        replacements.append(replacement)
+        found = _replacement_for(ctx, text, v, phrase, named.get(phrase.casefold(), ""), notes)
+        if found is not None:
+            replacements.append(found)
     new_text = fixes.apply(text, replacements)
     notes += [r.why for r in replacements]
     if new_text != text:
@@ -418,96 +424,22 @@ async def rewrite(state: AgentState, runtime: Runtime[AgentContext]) -> dict[str
     """A model draft: translation, review (full mode / instructions) or repair, in several samples if asked."""
     t0 = time.perf_counter()
     ctx = runtime.context
-    masks = state["masks"]
-    matches = state.get("matches", [])
     candidate = state.get("candidate")
-    rounds = state.get("rounds", 0)
     wants_review = (ctx.options.mode is Mode.FULL or bool(ctx.options.instructions)) and not state.get(
         "reviewed"
     )
     problems = [v for v in candidate.violations if actionable(v)] if candidate else []
-    masked = masks.mask(candidate.text) if candidate else ""
-    if candidate is None:
-        kind = "translate"
-        messages = prompting.translate_messages(
-            ctx.system,
-            source=masks.masked_source,
-            matches=matches,
-            instructions=ctx.options.instructions,
-            context=ctx.segment.context,
-        )
-    elif wants_review or candidate.origin in ("mt", "fix", "locate"):
-        kind = "review" if wants_review else "draft"
-        messages = prompting.postedit_messages(
-            ctx.system,
-            full=wants_review,
-            source=masks.masked_source,
-            mt=masked,
-            matches=matches,
-            violations=problems,
-            instructions=ctx.options.instructions,
-            explain=ctx.options.explain,
-        )
-    else:
-        kind = "repair"
-        messages = prompting.repair_messages(
-            ctx.system,
-            source=masks.masked_source,
-            draft=masked,
-            matches=matches,
-            violations=problems,
-        )
-    forced = forced_terms(problems, ctx.options.target_lang, masks.masked_source, masked)
-    loose = prompting.output_schema(explain=ctx.options.explain)
-    schema = prompting.output_schema(explain=ctx.options.explain, must_contain=forced)
-    assert ctx.llm is not None
-    samples = max(1, ctx.samples)
-    budget = output_budget(ctx.segment.mt or ctx.segment.source, explain=ctx.options.explain)
-    results = await asyncio.gather(
-        *(
-            ctx.llm.complete_json(
-                messages,
-                schema,
-                temperature=0.0 if i == 0 else 0.7,
-                seed=None if i == 0 else 1000 + i,
-                max_tokens=budget,
-                accept=loose,
-            )
-            for i in range(samples)
-        ),
-        return_exceptions=True,
-    )
-    update: dict[str, Any] = {"rounds": rounds + 1}
+    kind, messages = _draft_prompt(state, ctx, problems, wants_review)
+    masked = state["masks"].mask(candidate.text) if candidate else ""
+    forced = forced_terms(problems, ctx.options.target_lang, state["masks"].masked_source, masked)
+    results = await _sample(ctx, messages, forced)
+    update: dict[str, Any] = {"rounds": state.get("rounds", 0) + 1}
     if wants_review:
         update["reviewed"] = True
     replies = [r for r in results if isinstance(r, LLMReply)]
     errors = [r for r in results if isinstance(r, BaseException)]
     update["calls"] = [r.call for r in replies]
-    drafts: list[Candidate] = []
-    edits: list[ModelEdit] = []
-    rejected: list[str] = []
-    for reply in replies:
-        output = (reply.data or {}).get("output")
-        if not isinstance(output, str) or not output.strip():
-            continue
-        text, guessed = masks.unmask_placed(output)
-        for e in (reply.data or {}).get("edits", []) or []:
-            if isinstance(e, dict) and all(isinstance(e.get(k), str) for k in ("before", "after", "reason")):
-                edits.append(ModelEdit(e["before"], e["after"], e["reason"]))
-        why_not = implausible(ctx, candidate, text)
-        if why_not is None:
-            draft = _evaluate_edit(ctx, matches, None, text, (), kind, placement_guesses(guessed))
-            why_not = added_defect(candidate, draft)
-            if why_not is None:
-                drafts.append(draft)
-                continue
-        rejected.append(why_not)
-        if candidate is None:  # nothing better to return: keep it, flagged, so a repair round can fix it
-            flagged = evaluate(ctx, matches, text, kind)
-            finding = Violation(
-                "implausible-draft", Severity.ERROR, f"the model's draft was rejected: {why_not}"
-            )
-            drafts.append(Candidate(flagged.text, (finding, *flagged.violations), kind))
+    drafts, edits, rejected = _read_drafts(state, ctx, replies, kind)
     if not drafts:
         if errors and not replies:
             reason = f"model unavailable: {errors[0]}"
@@ -527,6 +459,95 @@ async def rewrite(state: AgentState, runtime: Runtime[AgentContext]) -> dict[str
         _check_step(best, t0, kind),
     ]
     return update
+
+
+def _draft_prompt(
+    state: AgentState, ctx: AgentContext, problems: Sequence[Violation], wants_review: bool
+) -> tuple[str, list[Message]]:
+    """Which draft to ask for and its prompt: a translation (no MT), a review or draft of the MT, or a
+    repair of the model's own earlier draft."""
+    masks, matches, candidate = state["masks"], state.get("matches", []), state.get("candidate")
+    if candidate is None:
+        return "translate", prompting.translate_messages(
+            ctx.system,
+            source=masks.masked_source,
+            matches=matches,
+            instructions=ctx.options.instructions,
+            context=ctx.segment.context,
+        )
+    masked = masks.mask(candidate.text)
+    if wants_review or candidate.origin in ("mt", "fix", "locate"):
+        return ("review" if wants_review else "draft"), prompting.postedit_messages(
+            ctx.system,
+            full=wants_review,
+            source=masks.masked_source,
+            mt=masked,
+            matches=matches,
+            violations=problems,
+            instructions=ctx.options.instructions,
+            explain=ctx.options.explain,
+        )
+    return "repair", prompting.repair_messages(
+        ctx.system, source=masks.masked_source, draft=masked, matches=matches, violations=problems
+    )
+
+
+async def _sample(
+    ctx: AgentContext, messages: list[Message], forced: list[tuple[str, ...]]
+) -> list[LLMReply | BaseException]:
+    """`ctx.samples` drafts in parallel: the first greedy, the others sampled; a failed call is returned."""
+    assert ctx.llm is not None
+    loose = prompting.output_schema(explain=ctx.options.explain)
+    schema = prompting.output_schema(explain=ctx.options.explain, must_contain=forced)
+    budget = output_budget(ctx.segment.mt or ctx.segment.source, explain=ctx.options.explain)
+    return await asyncio.gather(
+        *(
+            ctx.llm.complete_json(
+                messages,
+                schema,
+                temperature=0.0 if i == 0 else 0.7,
+                seed=None if i == 0 else 1000 + i,
+                max_tokens=budget,
+                accept=loose,
+            )
+            for i in range(max(1, ctx.samples))
+        ),
+        return_exceptions=True,
+    )
+
+
+def _read_drafts(
+    state: AgentState, ctx: AgentContext, replies: Sequence[LLMReply], kind: str
+) -> tuple[list[Candidate], list[ModelEdit], list[str]]:
+    """The usable drafts of the replies, the model's explained edits, and why the others were rejected.
+    With nothing to fall back on (no MT), a rejected draft is kept, flagged, so a repair round can fix it."""
+    masks, matches, candidate = state["masks"], state.get("matches", []), state.get("candidate")
+    drafts: list[Candidate] = []
+    edits: list[ModelEdit] = []
+    rejected: list[str] = []
+    for reply in replies:
+        output = (reply.data or {}).get("output")
+        if not isinstance(output, str) or not output.strip():
+            continue
+        text, guessed = masks.unmask_placed(output)
+        for e in (reply.data or {}).get("edits", []) or []:
+            if isinstance(e, dict) and all(isinstance(e.get(k), str) for k in ("before", "after", "reason")):
+                edits.append(ModelEdit(e["before"], e["after"], e["reason"]))
+        why_not = implausible(ctx, candidate, text)
+        if why_not is None:
+            draft = _evaluate_edit(ctx, matches, None, text, (), kind, placement_guesses(guessed))
+            why_not = added_defect(candidate, draft)
+            if why_not is None:
+                drafts.append(draft)
+                continue
+        rejected.append(why_not)
+        if candidate is None:
+            flagged = evaluate(ctx, matches, text, kind)
+            finding = Violation(
+                "implausible-draft", Severity.ERROR, f"the model's draft was rejected: {why_not}"
+            )
+            drafts.append(Candidate(flagged.text, (finding, *flagged.violations), kind))
+    return drafts, edits, rejected
 
 
 def forced_terms(problems: Sequence[Violation], target_lang: str, *texts: str) -> list[tuple[str, ...]]:
@@ -668,6 +689,27 @@ def best_candidate(candidates: Sequence[Candidate], *, prefer_latest: bool = Fal
     return min(enumerate(candidates), key=lambda ic: (ic[1].rank, order * ic[0]))[1]
 
 
+def _move_pairs(
+    masked: str, pairs: Sequence[tuple[str, str]], named: dict[str, str]
+) -> tuple[str, list[str]]:
+    """`masked` with each tag pair around the words the model named for it, and the pairs so moved."""
+    placed: list[str] = []
+    for mask, words in pairs:
+        rest = without_pair(masked, mask)
+        span = fixes.find_words(rest, named.get(words.casefold(), ""), fuzzy=False)
+        moved = wrap_pair(rest, mask, *span) if span is not None else None
+        if moved is not None:
+            masked = moved
+            placed.append(mask)
+    return masked, placed
+
+
+def _without_placement_findings(candidate: Candidate, tags: set[str]) -> Candidate:
+    """`candidate` less the unverified-placement findings of `tags` (the fix step named each half)."""
+    kept = tuple(v for v in candidate.violations if not (v.code == UNPLACED and v.expected in tags))
+    return Candidate(candidate.text, kept, candidate.origin)
+
+
 async def place(state: AgentState, runtime: Runtime[AgentContext]) -> dict[str, Any]:
     """Tags that went back at a guessed place: the model names the words each pair encloses, chosen from
     runs of words really in the target (the locate prompt and its enum), and the pair moves there.
@@ -694,14 +736,7 @@ async def place(state: AgentState, runtime: Runtime[AgentContext]) -> dict[str, 
     named = await _ask_where(
         ctx, masks.masked_source, bare, phrases, fixes.span_choices(bare, longest), update
     )
-    placed: list[str] = []
-    for mask, words in pairs:
-        rest = without_pair(masked, mask)
-        span = fixes.find_words(rest, named.get(words.casefold(), ""), fuzzy=False)
-        moved = wrap_pair(rest, mask, *span) if span is not None else None
-        if moved is not None:
-            masked = moved
-            placed.append(mask)
+    masked, placed = _move_pairs(masked, pairs, named)
     new_text = restore(masked, masks.table)
     if new_text == candidate.text:
         update["trace"] = [
@@ -710,15 +745,7 @@ async def place(state: AgentState, runtime: Runtime[AgentContext]) -> dict[str, 
         return update
     texts = {t.token: t.text for t in masks.table.tokens}
     pairs_moved = {texts[m]: texts[partner_of(m)] for m in placed}
-    earlier = Candidate(
-        candidate.text,
-        tuple(
-            v
-            for v in candidate.violations
-            if not (v.code == UNPLACED and (v.expected in pairs_moved or v.expected in pairs_moved.values()))
-        ),
-        candidate.origin,
-    )
+    earlier = _without_placement_findings(candidate, {*pairs_moved, *pairs_moved.values()})
     # One finding per moved pair (the fix step named each half): a reviewer checks one span per pair.
     fixed = _evaluate_edit(
         ctx,

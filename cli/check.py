@@ -15,7 +15,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from agent.checks import CheckInput, Violation, has_errors, run_checks
+from agent import CheckInput, Violation, has_errors, run_checks
 from agent.checks.input import asserted_matches, inline_termbase
 from cli.options import SrcLang, TgtLang
 from formats.jsonl import JsonlError, read_objects

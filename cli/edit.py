@@ -15,8 +15,7 @@ from rich.console import Console
 from rich.text import Text
 from tqdm import tqdm
 
-from agent.editor import PostEditor
-from agent.types import EditOptions, Mode, Segment, SegmentResult, Status
+from agent import EditOptions, Mode, PostEditor, Segment, SegmentResult, Status
 from cli.options import SrcLang, TgtLang
 from formats.jsonl import JsonlError, read_objects
 from glossaries.constraints import constraint_entries
@@ -104,76 +103,83 @@ def _print_result(console: Console, result: SegmentResult) -> None:
 
 
 def register(app: typer.Typer) -> None:
-    @app.command()
-    def edit(
-        src_lang: SrcLang,
-        tgt_lang: TgtLang,
-        source: Annotated[str, typer.Option("--source", help="Source segment.")],
-        mt: Annotated[
-            str | None, typer.Option("--mt", help="Machine translation (omit to translate).")
-        ] = None,
-        glossary: GlossaryOpt = None,
-        style: StyleOpt = None,
-        mode: ModeOpt = Mode.MINIMAL,
-        explain: Annotated[
-            bool, typer.Option("--explain", help="Ask the model for a reason per edit.")
-        ] = False,
-        as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
-        config: ConfigOpt = None,
-    ) -> None:
-        """Post-edit one segment and show the diff and the remaining QA findings."""
-        tb, sg = load_resources(glossary, style, src_lang, tgt_lang)
-        options = EditOptions(src_lang, tgt_lang, mode=mode, explain=explain)
+    app.command()(edit)
+    app.command()(batch)
 
-        async def run() -> SegmentResult:
-            async with open_editor(config) as editor:
-                return await editor.edit(Segment("1", source, mt), options, glossary=tb, style=sg)
 
-        result = asyncio.run(run())
-        if as_json:
-            typer.echo(json.dumps(result.to_json(), ensure_ascii=False, indent=2))
-        else:
-            _print_result(Console(), result)
-        raise typer.Exit(1 if result.status is Status.NEEDS_REVIEW else 0)
+SourceOpt = Annotated[str, typer.Option("--source", help="Source segment.")]
+MtOpt = Annotated[str | None, typer.Option("--mt", help="Machine translation (omit to translate).")]
+ExplainOpt = Annotated[bool, typer.Option("--explain", help="Ask the model for a reason per edit.")]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print the result as JSON.")]
+InfileArg = Annotated[Path, typer.Argument(help="JSONL rows {id, src, mt?, terms?}.", exists=True)]
+ResultsOpt = Annotated[Path, typer.Option("--out", help="Results JSONL; rerunning resumes it.")]
+ConcurrencyOpt = Annotated[int, typer.Option("--concurrency", min=1)]
+RulesOnlyOpt = Annotated[bool, typer.Option("--rules-only", help="Deterministic fixes only, no model.")]
 
-    @app.command()
-    def batch(
-        infile: Annotated[Path, typer.Argument(help="JSONL rows {id, src, mt?, terms?}.", exists=True)],
-        out: Annotated[Path, typer.Option("--out", help="Results JSONL; rerunning resumes it.")],
-        src_lang: SrcLang,
-        tgt_lang: TgtLang,
-        glossary: GlossaryOpt = None,
-        style: StyleOpt = None,
-        mode: ModeOpt = Mode.MINIMAL,
-        concurrency: Annotated[int, typer.Option("--concurrency", min=1)] = 4,
-        rules_only: Annotated[
-            bool, typer.Option("--rules-only", help="Deterministic fixes only, no model.")
-        ] = False,
-        config: ConfigOpt = None,
-    ) -> None:
-        """Post-edit a JSONL file; a rerun skips rows already in --out, so nothing is lost or repeated."""
-        tb, sg = load_resources(glossary, style, src_lang, tgt_lang)
-        segments = _read_rows(infile)
-        done = _done_ids(out)
-        todo = [s for s in segments if s.id not in done]
-        options = EditOptions(src_lang, tgt_lang, mode=mode)
 
-        async def run() -> None:
-            async with open_editor(config, llm=not rules_only) as editor:
-                with (
-                    out.open("a", encoding="utf-8") as sink,
-                    tqdm(
-                        total=len(segments), initial=len(segments) - len(todo), unit="seg", file=sys.stderr
-                    ) as bar,
+def edit(
+    src_lang: SrcLang,
+    tgt_lang: TgtLang,
+    source: SourceOpt,
+    mt: MtOpt = None,
+    glossary: GlossaryOpt = None,
+    style: StyleOpt = None,
+    mode: ModeOpt = Mode.MINIMAL,
+    explain: ExplainOpt = False,
+    as_json: JsonOpt = False,
+    config: ConfigOpt = None,
+) -> None:
+    """Post-edit one segment and show the diff and the remaining QA findings."""
+    tb, sg = load_resources(glossary, style, src_lang, tgt_lang)
+    options = EditOptions(src_lang, tgt_lang, mode=mode, explain=explain)
+
+    async def run() -> SegmentResult:
+        async with open_editor(config) as editor:
+            return await editor.edit(Segment("1", source, mt), options, glossary=tb, style=sg)
+
+    result = asyncio.run(run())
+    if as_json:
+        typer.echo(json.dumps(result.to_json(), ensure_ascii=False, indent=2))
+    else:
+        _print_result(Console(), result)
+    raise typer.Exit(1 if result.status is Status.NEEDS_REVIEW else 0)
+
+
+def batch(
+    infile: InfileArg,
+    out: ResultsOpt,
+    src_lang: SrcLang,
+    tgt_lang: TgtLang,
+    glossary: GlossaryOpt = None,
+    style: StyleOpt = None,
+    mode: ModeOpt = Mode.MINIMAL,
+    concurrency: ConcurrencyOpt = 4,
+    rules_only: RulesOnlyOpt = False,
+    config: ConfigOpt = None,
+) -> None:
+    """Post-edit a JSONL file; a rerun skips rows already in --out, so nothing is lost or repeated."""
+    tb, sg = load_resources(glossary, style, src_lang, tgt_lang)
+    segments = _read_rows(infile)
+    done = _done_ids(out)
+    todo = [s for s in segments if s.id not in done]
+    options = EditOptions(src_lang, tgt_lang, mode=mode)
+
+    async def run() -> None:
+        async with open_editor(config, llm=not rules_only) as editor:
+            with (
+                out.open("a", encoding="utf-8") as sink,
+                tqdm(
+                    total=len(segments), initial=len(segments) - len(todo), unit="seg", file=sys.stderr
+                ) as bar,
+            ):
+                async for result in editor.edit_many(
+                    todo, options, glossary=tb, style=sg, concurrency=concurrency
                 ):
-                    async for result in editor.edit_many(
-                        todo, options, glossary=tb, style=sg, concurrency=concurrency
-                    ):
-                        sink.write(json.dumps(result.to_json(), ensure_ascii=False) + "\n")
-                        sink.flush()
-                        bar.update()
+                    sink.write(json.dumps(result.to_json(), ensure_ascii=False) + "\n")
+                    sink.flush()
+                    bar.update()
 
-        asyncio.run(run())
+    asyncio.run(run())
 
 
 def _read_rows(path: Path) -> list[Segment]:

@@ -13,8 +13,9 @@ import shlex
 import sys
 import threading
 import time
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
@@ -25,6 +26,10 @@ from eval.datasets import DatasetError, EvalRow, load_datasets
 from eval.runner import SYSTEMS, RunSpec, RunStats, open_systems, run_systems
 from eval.store import ResultStore
 from glossaries.model import ResourceError
+
+if TYPE_CHECKING:
+    from glossaries.model import Termbase
+    from glossaries.style import StyleGuide
 
 __all__ = ["register"]
 
@@ -103,141 +108,151 @@ def _print_summary(console: Console, header: list[str], rows: list[list[str]]) -
     console.print(table)
 
 
+DataArg = Annotated[list[Path], typer.Argument(help="JSONL (id, src, mt, ref?, pe?, terms?) or XLIFF files.")]
+GlossaryOpt = Annotated[Path | None, typer.Option("--glossary", help="Termbase: TBX, CSV/TSV or YAML.")]
+StyleOpt = Annotated[Path | None, typer.Option("--style", help="Style guide YAML.")]
+SystemsOpt = Annotated[
+    str, typer.Option("--systems", help=f"Comma-separated, from {','.join(SYSTEMS)} (mt always runs).")
+]
+ConfigOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--config", envvar="POSTEDIT_MODEL_CONFIG_PATH", help="Model gateway YAML (default: embedded)."
+    ),
+]
+LimitOpt = Annotated[int | None, typer.Option("--limit", min=1, help="At most N rows per file.")]
+ConcurrencyOpt = Annotated[int, typer.Option("--concurrency", min=1, help="Segments in flight.")]
+OutOpt = Annotated[Path, typer.Option("--out", help="Output directory (resumes if it has results).")]
+JudgeOpt = Annotated[bool, typer.Option("--judge", help="Also run the ragas LLM-as-judge metric.")]
+MlflowOpt = Annotated[bool, typer.Option("--mlflow", help="Log to a local MLflow store in OUT/mlruns.")]
+ProgressOpt = Annotated[bool, typer.Option("--progress/--no-progress", help="Show a progress bar.")]
+RagasOpt = Annotated[bool, typer.Option("--ragas/--no-ragas", help="ragas string cross-check metrics.")]
+
+
 def register(app: typer.Typer) -> None:
     """Add the `eval` command to the `postedit` app."""
+    app.command("eval")(eval_command)
 
-    @app.command("eval")
-    def eval_command(
-        data: Annotated[
-            list[Path], typer.Argument(help="JSONL (id, src, mt, ref?, pe?, terms?) or XLIFF files.")
-        ],
-        src_lang: SrcLang,
-        tgt_lang: TgtLang,
-        glossary: Annotated[
-            Path | None, typer.Option("--glossary", help="Termbase: TBX, CSV/TSV or YAML.")
-        ] = None,
-        style: Annotated[Path | None, typer.Option("--style", help="Style guide YAML.")] = None,
-        systems: Annotated[
-            str,
-            typer.Option("--systems", help=f"Comma-separated, from {','.join(SYSTEMS)} (mt always runs)."),
-        ] = "mt,rules,agent-minimal,agent-full",
-        config: Annotated[
-            Path | None,
-            typer.Option(
-                "--config",
-                envvar="POSTEDIT_MODEL_CONFIG_PATH",
-                help="Model gateway YAML (default: embedded).",
-            ),
-        ] = None,
-        limit: Annotated[int | None, typer.Option("--limit", min=1, help="At most N rows per file.")] = None,
-        concurrency: Annotated[int, typer.Option("--concurrency", min=1, help="Segments in flight.")] = 4,
-        out: Annotated[
-            Path, typer.Option("--out", help="Output directory (resumes if it has results).")
-        ] = Path("eval-out"),
-        judge: Annotated[
-            bool, typer.Option("--judge", help="Also run the ragas LLM-as-judge metric.")
-        ] = False,
-        mlflow: Annotated[
-            bool, typer.Option("--mlflow", help="Log to a local MLflow store in OUT/mlruns.")
-        ] = False,
-        progress: Annotated[
-            bool, typer.Option("--progress/--no-progress", help="Show a progress bar.")
-        ] = True,
-        ragas: Annotated[
-            bool, typer.Option("--ragas/--no-ragas", help="ragas string cross-check metrics.")
-        ] = True,
-    ) -> None:
-        """Evaluate systems (MT baseline, rules, agent) on post-editing sets and write a report with plots."""
-        console = Console()
-        chosen = _systems(systems)
-        try:
-            rows = load_datasets(data, limit=limit)
-            termbase = None
-            if glossary is not None:
-                from glossaries.loader import load_termbase
 
-                termbase = load_termbase(glossary, source_lang=src_lang, target_lang=tgt_lang)
-            guide = None
-            if style is not None:
-                from glossaries.style import load_style_guide
+def eval_command(
+    data: DataArg,
+    src_lang: SrcLang,
+    tgt_lang: TgtLang,
+    glossary: GlossaryOpt = None,
+    style: StyleOpt = None,
+    systems: SystemsOpt = "mt,rules,agent-minimal,agent-full",
+    config: ConfigOpt = None,
+    limit: LimitOpt = None,
+    concurrency: ConcurrencyOpt = 4,
+    out: OutOpt = Path("eval-out"),
+    judge: JudgeOpt = False,
+    mlflow: MlflowOpt = False,
+    progress: ProgressOpt = True,
+    ragas: RagasOpt = True,
+) -> None:
+    """Evaluate systems (MT baseline, rules, agent) on post-editing sets and write a report with plots."""
+    chosen = _systems(systems)
+    rows, termbase, guide = _inputs(data, src_lang, tgt_lang, glossary, style, limit)
+    spec = RunSpec(
+        src_lang, tgt_lang, chosen, glossary=termbase, style=guide, config=config, concurrency=concurrency
+    )
+    out.mkdir(parents=True, exist_ok=True)
+    model = _model_name(config) if set(chosen) & {"agent-minimal", "agent-full"} else None
+    params: dict[str, Any] = {
+        "command": "postedit " + shlex.join(sys.argv[1:]) if sys.argv[1:2] == ["eval"] else None,
+        "systems": ",".join(chosen),
+        "model": model,
+        "config": str(config) if config else ("embedded default" if model else None),
+        "style": None if guide is None else f"{style}",
+        "limit": limit,
+    }
+    (out / "run.json").write_text(json.dumps(params, indent=2), encoding="utf-8")
+    threading.Thread(target=_prewarm, args=(ragas,), daemon=True).start()
+    t0 = time.perf_counter()
+    stats, verdicts = asyncio.run(_run(rows, spec, out, judge=judge, progress=progress))
+    run = _Run(rows, spec, out, params, stats, verdicts, time.perf_counter() - t0)
+    _score_and_report(run, with_ragas=ragas, mlflow=mlflow)
 
-                guide = load_style_guide(style)
-        except (DatasetError, ResourceError, OSError) as e:
-            raise _fail(str(e)) from e
-        if not rows:
-            raise _fail("no rows to evaluate")
-        spec = RunSpec(
-            source_lang=src_lang,
-            target_lang=tgt_lang,
-            systems=chosen,
-            glossary=termbase,
-            style=guide,
-            config=config,
-            concurrency=concurrency,
-        )
-        out.mkdir(parents=True, exist_ok=True)
-        model = _model_name(config) if set(chosen) & {"agent-minimal", "agent-full"} else None
-        params: dict[str, Any] = {
-            "command": "postedit " + shlex.join(sys.argv[1:]) if sys.argv[1:2] == ["eval"] else None,
-            "systems": ",".join(chosen),
-            "model": model,
-            "config": str(config) if config else ("embedded default" if model else None),
-            "style": None if guide is None else f"{style}",
-            "limit": limit,
-        }
-        (out / "run.json").write_text(
-            json.dumps({k: v for k, v in params.items()}, indent=2), encoding="utf-8"
-        )
-        threading.Thread(target=_prewarm, args=(ragas,), daemon=True).start()
-        t0 = time.perf_counter()
-        stats, verdicts = asyncio.run(_run(rows, spec, out, judge=judge, progress=progress))
-        run_s = time.perf_counter() - t0
 
-        from eval.report import headline_rows, write_reports
-        from eval.summary import summarize
+def _inputs(
+    data: list[Path],
+    src_lang: str,
+    tgt_lang: str,
+    glossary: Path | None,
+    style: Path | None,
+    limit: int | None,
+) -> tuple[list[EvalRow], Termbase | None, StyleGuide | None]:
+    """The rows, termbase and style guide of a run; a usage error (exit 2) naming the file if one is bad."""
+    try:
+        rows = load_datasets(data, limit=limit)
+        termbase = None
+        if glossary is not None:
+            from glossaries.loader import load_termbase
 
-        t1 = time.perf_counter()
-        summary = summarize(
-            rows,
-            ResultStore(out / "results.jsonl").rows(),
-            source_lang=src_lang,
-            target_lang=tgt_lang,
-            systems=chosen,
-            glossary=termbase,
-            meta={**params, "run_seconds": round(run_s, 2), "resumed_rows": stats.skipped},
-            with_ragas=ragas,
-            judge=verdicts,
-        )
-        if mlflow:
-            from eval.tracking import mlflow_available
+            termbase = load_termbase(glossary, source_lang=src_lang, target_lang=tgt_lang)
+        guide = None
+        if style is not None:
+            from glossaries.style import load_style_guide
 
-            if not mlflow_available():
-                summary.notes.append(
-                    "--mlflow: mlflow is not installed (pip install 'postedit[mlflow]'); skipped."
-                )
-        t2 = time.perf_counter()
-        files = write_reports(summary, out)
-        t3 = time.perf_counter()
-        timing = {
-            "run_s": round(run_s, 3),
-            "systems_run_s": round(stats.wall_s, 3),
-            "model_s": round(stats.model_s, 3),
-            "scoring_s": round(t2 - t1, 3),
-            "report_s": round(t3 - t2, 3),
-        }
-        (out / "timing.json").write_text(json.dumps(timing, indent=2), encoding="utf-8")
-        if mlflow:
-            from eval.tracking import log_to_mlflow, mlflow_available
+            guide = load_style_guide(style)
+    except (DatasetError, ResourceError, OSError) as e:
+        raise _fail(str(e)) from e
+    if not rows:
+        raise _fail("no rows to evaluate")
+    return rows, termbase, guide
 
-            if mlflow_available():
-                uri = log_to_mlflow(summary, files, out, params)
-                console.print(f"MLflow: logged to {uri}")
-            else:
-                err.print("[yellow]mlflow is not installed: --mlflow skipped[/yellow]")
-        _print_summary(console, *headline_rows(summary))
-        console.print(
-            f"{stats.done} new result(s), {stats.skipped} resumed, {stats.errors} error(s) "
-            f"in {stats.wall_s:.1f} s (scoring {t2 - t1:.1f} s, report {t3 - t2:.1f} s); "
-            f"report: {files['html']}",
-            highlight=False,
-        )
+
+@dataclass(frozen=True)
+class _Run:
+    rows: list[EvalRow]
+    spec: RunSpec
+    out: Path
+    params: dict[str, Any]
+    stats: RunStats
+    verdicts: dict[str, list[str]] | None
+    seconds: float
+
+
+def _score_and_report(run: _Run, *, with_ragas: bool, mlflow: bool) -> None:
+    """Score the results, write report.md/html, plots and timing.json, log to MLflow if asked, print."""
+    from eval.report import headline_rows, write_reports
+    from eval.summary import summarize
+    from eval.tracking import log_to_mlflow, mlflow_available
+
+    console, spec, stats = Console(), run.spec, run.stats
+    t1 = time.perf_counter()
+    summary = summarize(
+        run.rows,
+        ResultStore(run.out / "results.jsonl").rows(),
+        source_lang=spec.source_lang,
+        target_lang=spec.target_lang,
+        systems=spec.systems,
+        glossary=spec.glossary,
+        meta={**run.params, "run_seconds": round(run.seconds, 2), "resumed_rows": stats.skipped},
+        with_ragas=with_ragas,
+        judge=run.verdicts,
+    )
+    if mlflow and not mlflow_available():
+        summary.notes.append("--mlflow: mlflow is not installed (pip install 'postedit[mlflow]'); skipped.")
+    t2 = time.perf_counter()
+    files = write_reports(summary, run.out)
+    t3 = time.perf_counter()
+    timing = {
+        "run_s": round(run.seconds, 3),
+        "systems_run_s": round(stats.wall_s, 3),
+        "model_s": round(stats.model_s, 3),
+        "scoring_s": round(t2 - t1, 3),
+        "report_s": round(t3 - t2, 3),
+    }
+    (run.out / "timing.json").write_text(json.dumps(timing, indent=2), encoding="utf-8")
+    if mlflow and mlflow_available():
+        console.print(f"MLflow: logged to {log_to_mlflow(summary, files, run.out, run.params)}")
+    elif mlflow:
+        err.print("[yellow]mlflow is not installed: --mlflow skipped[/yellow]")
+    _print_summary(console, *headline_rows(summary))
+    console.print(
+        f"{stats.done} new result(s), {stats.skipped} resumed, {stats.errors} error(s) "
+        f"in {stats.wall_s:.1f} s (scoring {t2 - t1:.1f} s, report {t3 - t2:.1f} s); "
+        f"report: {files['html']}",
+        highlight=False,
+    )

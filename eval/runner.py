@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from tqdm import tqdm
 
-from agent.types import EditOptions, Mode, Segment, SegmentResult, Status
+from agent import EditOptions, Mode, Segment, SegmentResult, Status
 from eval.datasets import EvalRow
 from eval.store import ResultStore
 from glossaries.model import Termbase
@@ -67,7 +67,7 @@ def segment_of(row: EvalRow) -> Segment:
 
 def _mt_result(row: EvalRow, spec: RunSpec) -> SegmentResult:
     """The baseline: the MT untouched, with the QA findings the agent's checker reports on it."""
-    from agent.checks import run_checks
+    from agent import run_checks
     from agent.checks.input import CheckInput
     from glossaries.matcher import TermMatcher
 
@@ -118,7 +118,7 @@ async def open_systems(spec: RunSpec) -> AsyncIterator[dict[str, SystemFn]]:
     async with contextlib.AsyncExitStack() as stack:
         editors: dict[str, Any] = {}
         if set(spec.systems) - {"mt"}:
-            from agent.editor import PostEditor
+            from agent import PostEditor
 
             if "rules" in spec.systems:
                 editors["rules"] = PostEditor(None)

@@ -9,7 +9,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from agent.types import Mode
+from agent import Mode
 from server.schemas import LangCode, SegmentOut, Text
 
 __all__ = [

@@ -1,7 +1,7 @@
 """Playground conversations: per-tenant storage in the KV store and the turns that run the agent.
 
 One conversation is one segment. Its first agent turn is the post-edit (streamed step by step); later
-turns go through `agent.conversation.follow_up`, so the glossary, the style guide and the checks stay in
+turns go through the editor's `follow_up`, so the glossary, the style guide and the checks stay in
 force. Each conversation is one JSON value under the tenant's prefix (Redis, or in process without
 Redis), so it survives a page reload; a short `busy` key keeps two messages from racing on it.
 """
@@ -15,11 +15,9 @@ from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import asdict, replace
 
-from agent.conversation import follow_up
+from agent import Segment, SegmentResult, TraceStep
 from agent.diff import word_edits
-from agent.editor import PostEditor
 from agent.markup import blank_markup
-from agent.types import Segment, SegmentResult, TraceStep
 from glossaries.matcher import TermMatcher
 from glossaries.model import Termbase
 from server.conversation_schemas import Conversation, ConversationCreate, ConversationSummary, TermHit, Turn
@@ -115,9 +113,7 @@ def _matcher(ctx: BatchContext) -> TermMatcher | None:
     glossary: Termbase | None = ctx.glossary
     if glossary is None or not len(glossary):
         return None
-    if isinstance(ctx.editor, PostEditor):
-        return ctx.editor.matcher(glossary)  # built once per glossary version
-    return TermMatcher(glossary)
+    return ctx.editor.matcher(glossary)  # built once per glossary version
 
 
 def term_hits(matcher: TermMatcher | None, source: str, output: str | None) -> list[TermHit]:
@@ -243,11 +239,8 @@ async def next_turn(ctx: BatchContext, conv: Conversation, message: str) -> Turn
         )
     history = _history(conv.turns)
     conv.turns.append(_user_turn(conv, message))
-    if not isinstance(ctx.editor, PostEditor):
-        raise ApiError(503, "follow-ups need the agent's PostEditor", code="unavailable")
     try:
-        found = await follow_up(
-            ctx.editor,
+        found = await ctx.editor.follow_up(
             _segment(conv),
             ctx.options,
             current=current,

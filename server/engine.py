@@ -5,14 +5,15 @@ Routes and workers only see `Editor`; tests may swap in another implementation t
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from typing import TYPE_CHECKING, Any, Protocol
 
-from agent.types import EditOptions, Segment, SegmentResult, TraceStep
+from agent import EditOptions, Segment, SegmentResult, TraceStep, TurnResult
 from server.kv import KV, RedisKV
 from server.settings import Settings
 
 if TYPE_CHECKING:
+    from glossaries.matcher import TermMatcher
     from glossaries.model import Termbase
 
 __all__ = ["Editor", "build_editor"]
@@ -41,11 +42,25 @@ class Editor(Protocol):
 
     async def ready(self) -> bool: ...
 
+    async def follow_up(
+        self,
+        segment: Segment,
+        options: EditOptions,
+        *,
+        current: str,
+        history: Sequence[tuple[str, str]],
+        message: str,
+        glossary: Termbase | None = None,
+        style: Any = None,
+        cache_scope: str = "",
+    ) -> TurnResult: ...
+
+    def matcher(self, termbase: Termbase) -> TermMatcher: ...
+
 
 def build_editor(settings: Settings, kv: KV) -> Editor:
     """The real agent: LLM gateway from the model config, result cache on Redis (shared) or in process."""
-    from agent.cache import InMemoryResultCache, RedisResultCache, ResultCache
-    from agent.editor import PostEditor
+    from agent import InMemoryResultCache, PostEditor, RedisResultCache, ResultCache
     from agent.llm import LLMGateway
 
     gateway = LLMGateway.from_config(settings.model_config_path)

@@ -6,7 +6,7 @@ import time
 
 from prometheus_client import Counter, Gauge, Histogram
 
-from agent.types import SegmentResult
+from agent import SegmentResult
 
 __all__ = [
     "CACHE_HITS",

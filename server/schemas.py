@@ -6,7 +6,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from agent.types import Mode
+from agent import Mode
 from glossaries.languages import TAG_PATTERN
 from glossaries.placeholder_profiles import PROFILES, families_for
 

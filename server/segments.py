@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import asdict
 from typing import Any
 
-from agent.types import EditOptions, Mode, Segment, SegmentResult
+from agent import EditOptions, Mode, Segment, SegmentResult
 from glossaries.languages import is_supported, same_pair
 from glossaries.model import Entry, Term, Termbase, TermStatus
 from server import metrics

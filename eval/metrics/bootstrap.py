@@ -1,7 +1,7 @@
 """Bootstrap for mean-of-items metrics (term success, DNT accuracy, markup accuracy, edit rate...),
 done exactly as sacreBLEU's paired bootstrap does it for BLEU: the same seeded resample indices for
-system and baseline, sacreBLEU's `estimate_ci` for the 95% CI and its `_compute_p_value` on the
-centred absolute differences (the Moses / Koehn 2004 test)."""
+system and baseline, sacreBLEU's `estimate_ci` for the 95% CI and its p-value on the centred absolute
+differences (the Moses / Koehn 2004 test; `p_value` restates sacreBLEU's private `_compute_p_value`)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import os
 from collections.abc import Sequence
 
 import numpy as np
-from sacrebleu.significance import _compute_p_value, estimate_ci
+from sacrebleu.significance import estimate_ci
 
 __all__ = ["bootstrap_ci", "paired_bootstrap_mean"]
 
@@ -19,6 +19,12 @@ N_SAMPLES = 1000  # as sacreBLEU's --paired-bs default
 def _rng() -> np.random.Generator:
     seed = os.environ.get("SACREBLEU_SEED", "12345")
     return np.random.default_rng(None if seed.lower() == "none" else int(seed))
+
+
+def p_value(stats: np.ndarray, real_difference: float) -> float:
+    """Share of resampled statistics above the observed one, +1 smoothed (multeval's and sacreBLEU's rule:
+    `>` so that a system scored against itself is not called different by chance)."""
+    return (int(np.sum(stats > real_difference)) + 1) / (len(stats) + 1)
 
 
 def bootstrap_ci(values: Sequence[float], n_samples: int = N_SAMPLES) -> tuple[float, float]:
@@ -46,6 +52,6 @@ def paired_bootstrap_mean(
     base_scores = base_arr[idx].mean(axis=1)
     diffs = np.abs(sys_scores - base_scores)
     real = abs(sys_arr.mean() - base_arr.mean())
-    p = _compute_p_value(diffs - diffs.mean(), real) if real > 0 else 1.0  # no difference: not significant
+    p = p_value(diffs - diffs.mean(), real) if real > 0 else 1.0  # no difference: not significant
     mean, ci = estimate_ci(sys_scores)
     return float(mean), float(ci), float(p)

@@ -13,7 +13,7 @@ from typing import Literal
 
 from pydantic import BaseModel
 
-from agent.types import Mode
+from agent import Mode
 from server.kv import KV
 from server.schemas import JobCallbackInfo, JobInfo, JobState, SegmentOut
 from server.settings import Settings

@@ -15,7 +15,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends, Path, Query, Response
 from sse_starlette import EventSourceResponse
 
-from agent.types import TraceStep
+from agent import TraceStep
 from server.conversation_export import to_jsonl, to_xliff
 from server.conversation_schemas import (
     AcceptIn,

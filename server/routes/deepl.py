@@ -18,8 +18,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request, Response
 from pydantic import ValidationError
 
+from agent import Mode
 from agent.markup import find_markup
-from agent.types import Mode
 from formats.jsonl import loads
 from glossaries.deepl_entries import EntriesFormat, entries_as_yaml, read_entries, termbase_pairs, write_tsv
 from glossaries.languages import LANGUAGES, is_supported, primary

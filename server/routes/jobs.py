@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, File, Form, Path, Query, Request, UploadFile
 from fastapi.responses import JSONResponse, Response
 
-from agent.types import Mode
+from agent import Mode
 from formats.xliff import XliffError
 from server.cpu import parse_off_loop
 from server.deps import StateDep, TenantDep

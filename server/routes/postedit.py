@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator
 from fastapi import APIRouter
 from sse_starlette import EventSourceResponse
 
-from agent.types import SegmentResult
+from agent import SegmentResult
 from server.deps import StateDep, TenantDep
 from server.errors import ApiError
 from server.schemas import ErrorResponse, PostEditRequest, PostEditResponse, PostEditStreamRequest

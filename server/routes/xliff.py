@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, File, Form, UploadFile
 from fastapi.responses import Response
 
-from agent.types import Mode
+from agent import Mode
 from formats.xliff import XliffError
 from glossaries.placeholder_profiles import families_for
 from server.deps import StateDep, TenantDep

@@ -70,3 +70,14 @@ def test_rate_bootstrap_flags_better_not_identical() -> None:
     assert paired_bootstrap_mean(list(base), base)[2] == 1.0
     mean, ci = bootstrap_ci(base)
     assert mean == pytest.approx(0.25, abs=0.03) and 0 < ci < 0.25
+
+
+def test_the_bootstrap_p_value_is_sacrebleus() -> None:
+    import numpy as np
+    from sacrebleu.significance import _compute_p_value  # the oracle, private to sacreBLEU
+
+    from eval.metrics.bootstrap import p_value
+
+    stats = np.random.default_rng(1).normal(size=1000)
+    for real in (0.0, 0.5, 1.5, 3.0):
+        assert p_value(stats, real) == _compute_p_value(stats, real)
