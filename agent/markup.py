@@ -15,7 +15,7 @@ import html.entities
 import re
 import unicodedata
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from difflib import SequenceMatcher
 from typing import Literal
@@ -227,89 +227,124 @@ def _is_pseudo_tag(text: str, m: re.Match[str]) -> bool:
     return found is not None and f"</{found.group(1).split()[0]}>" not in text
 
 
-def _match_at(text: str, i: int, families: frozenset[str] = DEFAULT_FAMILIES) -> Markup | None:
-    """The markup unit starting at offset `i`, if any. A `$` or `[` unit counts only when its family is on."""
-    ch = text[i]
-    if ch == "<":
-        m = _SPECIAL.match(text, i)
-        if m:
-            return Markup("empty", m.group(), "comment", None, i, m.end())
-        m = _OPAQUE.match(text, i)
-        if m:
-            return Markup("empty", m.group(), m.group(1), _tag_id(m.group(2)), i, m.end())
-        m = _TAG.match(text, i)
-        if m:
-            closing, name, attrs, selfclosing = m.groups()
-            if (closing and selfclosing) or _is_pseudo_tag(text, m):
-                return None
-            end = (
-                _element_end(text, name, m.end())
-                if not (closing or selfclosing) and _NO_TRANSLATE.search(attrs)
-                else None
-            )
-            if end is not None:
-                return Markup("empty", text[i:end], name, _tag_id(attrs), i, end)
-            kind: Kind = "close" if closing else "empty" if selfclosing else "open"
-            return Markup(kind, m.group(), name, _tag_id(attrs), i, m.end())
-        return None
-    if ch == "&":
-        m = _ESCAPED_TAG.match(text, i)
-        if m:  # `&lt;xliff:g id="n"&gt;`: a tag written as text (Android strings, HTML in catalogues)
-            closing, name, _, selfclosing = m.groups()
-            escaped: Kind = "close" if closing else "empty" if selfclosing else "open"
-            return Markup(escaped, m.group(), name, _tag_id(html.unescape(m.group(3))), i, m.end())
-        m = _ENTITY.match(text, i)
-        return Markup("placeholder", m.group(), _entity_family(m.group()), None, i, m.end()) if m else None
-    if ch == "%":
-        m = _PERCENT_NAME.match(text, i)
-        if m and not _PRINTF_LIKE.fullmatch(m.group(1)):
-            return Markup("placeholder", m.group(), "percent", None, i, m.end())
-        m = _PRINTF.match(text, i)
-        # `50%-a` (Hungarian suffix) and `%3A` (URL escape) are text, not placeholders.
-        if (
-            m
-            and m.group() != "%%"
-            and (_AFTER_NUMBER.search(text[max(0, i - 2) : i]) or _URL_ESCAPE.fullmatch(m.group()))
-        ):
+def _match_tag(text: str, i: int, families: frozenset[str]) -> Markup | None:
+    """A tag, comment or CDATA at `<`; a `translate="no"` element whole; pseudo-tags (`<None>`) are text."""
+    m = _SPECIAL.match(text, i)
+    if m:
+        return Markup("empty", m.group(), "comment", None, i, m.end())
+    m = _OPAQUE.match(text, i)
+    if m:
+        return Markup("empty", m.group(), m.group(1), _tag_id(m.group(2)), i, m.end())
+    m = _TAG.match(text, i)
+    if m:
+        closing, name, attrs, selfclosing = m.groups()
+        if (closing and selfclosing) or _is_pseudo_tag(text, m):
             return None
-        family = "python" if m and m.group().startswith("%(") else "printf"
+        end = (
+            _element_end(text, name, m.end())
+            if not (closing or selfclosing) and _NO_TRANSLATE.search(attrs)
+            else None
+        )
+        if end is not None:
+            return Markup("empty", text[i:end], name, _tag_id(attrs), i, end)
+        kind: Kind = "close" if closing else "empty" if selfclosing else "open"
+        return Markup(kind, m.group(), name, _tag_id(attrs), i, m.end())
+    return None
+
+
+def _match_ampersand(text: str, i: int, families: frozenset[str]) -> Markup | None:
+    """A tag written as text (`&lt;b&gt;`) or an entity at `&`."""
+    m = _ESCAPED_TAG.match(text, i)
+    if m:  # `&lt;xliff:g id="n"&gt;`: a tag written as text (Android strings, HTML in catalogues)
+        closing, name, _, selfclosing = m.groups()
+        escaped: Kind = "close" if closing else "empty" if selfclosing else "open"
+        return Markup(escaped, m.group(), name, _tag_id(html.unescape(m.group(3))), i, m.end())
+    m = _ENTITY.match(text, i)
+    return Markup("placeholder", m.group(), _entity_family(m.group()), None, i, m.end()) if m else None
+
+
+def _match_percent(text: str, i: int, families: frozenset[str]) -> Markup | None:
+    """Symfony `%name%`, printf and Python `%(name)s`, Qt `%1`, or (opt-in) a bare `%name` at `%`."""
+    m = _PERCENT_NAME.match(text, i)
+    if m and not _PRINTF_LIKE.fullmatch(m.group(1)):
+        return Markup("placeholder", m.group(), "percent", None, i, m.end())
+    m = _PRINTF.match(text, i)
+    # `50%-a` (Hungarian suffix) and `%3A` (URL escape) are text, not placeholders.
+    if (
+        m
+        and m.group() != "%%"
+        and (_AFTER_NUMBER.search(text[max(0, i - 2) : i]) or _URL_ESCAPE.fullmatch(m.group()))
+    ):
+        return None
+    family = "python" if m and m.group().startswith("%(") else "printf"
+    if m and family in families:
+        return Markup("placeholder", m.group(), family, None, i, m.end())
+    m = _PERCENT_NUMBER.match(text, i)
+    if m and not _AFTER_NUMBER.search(text[max(0, i - 2) : i]):
+        return Markup("placeholder", m.group(), "positional", None, i, m.end())
+    m = _BARE_PERCENT.match(text, i) if "bare-percent" in families else None
+    return Markup("placeholder", m.group(), "bare-percent", None, i, m.end()) if m else None
+
+
+def _match_dollar(text: str, i: int, families: frozenset[str]) -> Markup | None:
+    """The `$` families that are on: `$name$`, `${name}`, `$(name)`, a bare `$name`."""
+    for pattern, family in _DOLLAR_FAMILIES:
+        m = pattern.match(text, i)
         if m and family in families:
             return Markup("placeholder", m.group(), family, None, i, m.end())
-        m = _PERCENT_NUMBER.match(text, i)
-        if m and not _AFTER_NUMBER.search(text[max(0, i - 2) : i]):
-            return Markup("placeholder", m.group(), "positional", None, i, m.end())
-        m = _BARE_PERCENT.match(text, i) if "bare-percent" in families else None
-        return Markup("placeholder", m.group(), "bare-percent", None, i, m.end()) if m else None
-    if ch == "$":
-        for pattern, family in _DOLLAR_FAMILIES:
-            m = pattern.match(text, i)
-            if m and family in families:
-                return Markup("placeholder", m.group(), family, None, i, m.end())
-        return None
-    if ch in "#@":
-        m = _DELIMITED.match(text, i)
-        if m:
-            return Markup("placeholder", m.group(), "delimited", None, i, m.end())
-        m = _HASH_NUMBER.match(text, i) if "hash-number" in families else None
-        return Markup("placeholder", m.group(), "hash-number", None, i, m.end()) if m else None
-    if ch in "[]":
-        m = _INTERVAL.match(text, i) if "interval" in families and _starts_form(text, i) else None
-        if m:
-            return Markup("placeholder", m.group(), "interval", None, i, m.end())
-        m = _BRACKET.match(text, i) if ch == "[" and "bracket" in families else None
-        return Markup("placeholder", m.group(), "bracket", None, i, m.end()) if m else None
-    if ch == "{":
-        m = _TEMPLATE.match(text, i)
-        if m:
-            return Markup("placeholder", m.group(), "template", None, i, m.end())
-        m = _PY_BRACE.match(text, i)
-        if m:
-            return Markup("placeholder", m.group(), "brace", None, i, m.end())
-        if _ICU_HEAD.match(text, i + 1):
-            end = _balanced_end(text, i)
-            if end is not None:
-                return Markup("placeholder", text[i:end], "icu", None, i, end)
     return None
+
+
+def _match_delimited(text: str, i: int, families: frozenset[str]) -> Markup | None:
+    """`#name#` or `@name@`, or (opt-in) `#1`."""
+    m = _DELIMITED.match(text, i)
+    if m:
+        return Markup("placeholder", m.group(), "delimited", None, i, m.end())
+    m = _HASH_NUMBER.match(text, i) if "hash-number" in families else None
+    return Markup("placeholder", m.group(), "hash-number", None, i, m.end()) if m else None
+
+
+def _match_bracket(text: str, i: int, families: frozenset[str]) -> Markup | None:
+    """A Symfony plural interval (`]1,Inf]`) or (opt-in) an OpenOffice `[name]`."""
+    m = _INTERVAL.match(text, i) if "interval" in families and _starts_form(text, i) else None
+    if m:
+        return Markup("placeholder", m.group(), "interval", None, i, m.end())
+    m = _BRACKET.match(text, i) if text[i] == "[" and "bracket" in families else None
+    return Markup("placeholder", m.group(), "bracket", None, i, m.end()) if m else None
+
+
+def _match_brace(text: str, i: int, families: frozenset[str]) -> Markup | None:
+    """`{{ name }}`, `{name}` / `{0}` / `{0:N2}`, or a whole ICU message."""
+    m = _TEMPLATE.match(text, i)
+    if m:
+        return Markup("placeholder", m.group(), "template", None, i, m.end())
+    m = _PY_BRACE.match(text, i)
+    if m:
+        return Markup("placeholder", m.group(), "brace", None, i, m.end())
+    if _ICU_HEAD.match(text, i + 1):
+        end = _balanced_end(text, i)
+        if end is not None:
+            return Markup("placeholder", text[i:end], "icu", None, i, end)
+    return None
+
+
+_MATCHERS: dict[str, Callable[[str, int, frozenset[str]], Markup | None]] = {
+    "<": _match_tag,
+    "&": _match_ampersand,
+    "%": _match_percent,
+    "$": _match_dollar,
+    "#": _match_delimited,
+    "@": _match_delimited,
+    "[": _match_bracket,
+    "]": _match_bracket,
+    "{": _match_brace,
+}
+
+
+def _match_at(text: str, i: int, families: frozenset[str] = DEFAULT_FAMILIES) -> Markup | None:
+    """The markup unit starting at offset `i`, if any. A `$` or `[` unit counts only when its family is on."""
+    matcher = _MATCHERS.get(text[i])
+    return matcher(text, i, families) if matcher is not None else None
 
 
 _ICU_BRANCHING = re.compile(r"\{\s*[\w.]+\s*,\s*\w+\s*,(?=\s*(?:offset:\d+\s*)?(?:=\d+|[\w-]+)\s*\{)")
@@ -627,6 +662,105 @@ def _bracket_hole(before: str, after: str, out: str) -> int | None:
     return holes[0].start() + 1 if len(holes) == 1 else None
 
 
+def _drop_extras(masked_output: str, wanted: Counter[str]) -> str:
+    """`masked_output` without the masks the model invented or repeated (one space kept where one went)."""
+    seen: Counter[str] = Counter()
+    out = ""
+    pos = 0
+    dropped = False
+    for m in [*MASK_RE.finditer(masked_output), None]:
+        piece = masked_output[pos : m.start() if m else len(masked_output)]
+        if dropped and out.endswith(" ") and piece.startswith(" "):
+            piece = piece[1:]  # "a ⟦9⟧ b" -> "a b", not "a  b"
+        if m is None:
+            out = out.rstrip(" ") if dropped and not piece.strip(" ") else out + piece
+            break
+        out += piece
+        dropped = seen[m.group()] >= wanted[m.group()]
+        if not dropped:
+            seen[m.group()] += 1
+            out += m.group()
+        pos = m.end()
+    return out
+
+
+def _place_one(
+    masked_source: str,
+    src: list[re.Match[str]],
+    k: int,
+    out: str,
+    wanted: Counter[str],
+    guessed: list[str],
+) -> tuple[int, bool]:
+    """Where in `out` the missing source mask `src[k]` goes back, and whether an anchor confirms the place
+    (see `place_masks`)."""
+    m = src[k]
+    mask = m.group()
+    left_src, left_out, right_src, right_out = _surviving_neighbours(masked_source, src, k, out)
+    before = masked_source[m.start() - 1] if m.start() > 0 else ""
+    after = masked_source[m.end()] if m.end() < len(masked_source) else ""
+    attach_right = bool(after) and not after.isspace()
+    attach_left = bool(before) and not before.isspace()
+    partner = _partner(masked_source, src, k, out)
+    token = _token_anchor(masked_source, m, out)
+    cognate = (
+        _cognate_anchor(masked_source, src, k, out) if "/" in mask or partner_of(mask) in wanted else None
+    )
+    anchored = True
+    if cognate is not None:  # before the edges: "natural <g>resources</g>" -> "<g>ressources</g> naturelles"
+        p = cognate
+    elif m.start() == 0:
+        p = 0
+    elif m.end() == len(masked_source):
+        # Glued to a tag the output has (`…</g></g>` at the source's end): right after it, before any
+        # full stop the translation added; else the very end.
+        glued = m.start() == left_src and left_src > 0
+        p = (
+            left_out
+            if glued and _neighbour(masked_source, m.start(), before=True) not in guessed
+            else len(out)
+        )
+    elif token is not None:
+        p = token
+    elif (hole := _bracket_hole(before, after, out)) is not None:
+        p = hole
+    elif partner is not None:
+        p = partner
+        anchored = _encloses_nothing(masked_source, src, k) and not _guessed_partner(mask, guessed)
+    elif m.start() == left_src and left_src > 0 and attach_left:
+        p = left_out
+        anchored = _neighbour(masked_source, m.start(), before=True) not in guessed
+    elif m.end() == right_src and right_src < len(masked_source) and attach_right:
+        p = right_out
+        anchored = _neighbour(masked_source, m.end(), before=False) not in guessed
+    else:  # the same relative place between the neighbours as in the source: a guess
+        frac = (m.start() - left_src) / max(1, right_src - left_src)
+        p = _snap(out, left_out + round(frac * max(0, right_out - left_out)), attach_right, attach_left)
+        p = max(left_out, min(p, right_out)) if left_out <= right_out else p
+        anchored = False
+    return p, anchored
+
+
+def _surviving_neighbours(
+    masked_source: str, src: list[re.Match[str]], k: int, out: str
+) -> tuple[int, int, int, int]:
+    """The nearest source masks on either side of `src[k]` that `out` holds: (left end in the source, in
+    the output, right start in the source, in the output); the text's ends where there are none."""
+    left_src, left_out = 0, 0
+    for j in range(k - 1, -1, -1):
+        idx = out.find(src[j].group())
+        if idx >= 0:
+            left_src, left_out = src[j].end(), idx + len(src[j].group())
+            break
+    right_src, right_out = len(masked_source), len(out)
+    for j in range(k + 1, len(src)):
+        idx = out.find(src[j].group(), left_out)
+        if idx >= 0:
+            right_src, right_out = src[j].start(), idx
+            break
+    return left_src, left_out, right_src, right_out
+
+
 def place_masks(
     masked_source: str,
     masked_output: str,
@@ -646,23 +780,7 @@ def place_masks(
     src = list(MASK_RE.finditer(masked_source))
     wanted = Counter(m.group() for m in src)
     wanted.update(m.group() for m in MASK_RE.finditer(masked_output) if m.group() in keep)
-    seen: Counter[str] = Counter()
-    out = ""
-    pos = 0
-    dropped = False
-    for m in [*MASK_RE.finditer(masked_output), None]:
-        piece = masked_output[pos : m.start() if m else len(masked_output)]
-        if dropped and out.endswith(" ") and piece.startswith(" "):
-            piece = piece[1:]  # "a ⟦9⟧ b" -> "a b", not "a  b"
-        if m is None:
-            out = out.rstrip(" ") if dropped and not piece.strip(" ") else out + piece
-            break
-        out += piece
-        dropped = seen[m.group()] >= wanted[m.group()]
-        if not dropped:
-            seen[m.group()] += 1
-            out += m.group()
-        pos = m.end()
+    out = _drop_extras(masked_output, wanted)
 
     present = Counter(masks_in(out))
     guessed: list[str] = []
@@ -671,67 +789,12 @@ def place_masks(
         if present[mask] > 0 or mask in optional:  # `optional`: an ICU case the target language lacks
             present[mask] -= 1
             continue
-        # Anchors: nearest surviving source masks on either side, located in the output.
-        left_src, left_out = 0, 0
-        for j in range(k - 1, -1, -1):
-            idx = out.find(src[j].group())
-            if idx >= 0:
-                left_src, left_out = src[j].end(), idx + len(src[j].group())
-                break
-        right_src, right_out = len(masked_source), len(out)
-        for j in range(k + 1, len(src)):
-            idx = out.find(src[j].group(), left_out)
-            if idx >= 0:
-                right_src, right_out = src[j].start(), idx
-                break
-        span_src = max(1, right_src - left_src)
-        frac = (m.start() - left_src) / span_src
-        target = left_out + round(frac * max(0, right_out - left_out))
-        before = masked_source[m.start() - 1] if m.start() > 0 else ""
-        after = masked_source[m.end()] if m.end() < len(masked_source) else ""
-        attach_right = bool(after) and not after.isspace()
-        attach_left = bool(before) and not before.isspace()
-        partner = _partner(masked_source, src, k, out)
-        token = _token_anchor(masked_source, m, out)
-        cognate = (
-            _cognate_anchor(masked_source, src, k, out) if "/" in mask or partner_of(mask) in wanted else None
-        )
-        anchored = True
-        if (
-            cognate is not None
-        ):  # before the edges: "natural <g>resources</g>" -> "<g>ressources</g> naturelles"
-            p = cognate
-        elif m.start() == 0:
-            p = 0
-        elif m.end() == len(masked_source):
-            # Glued to a tag the output has (`…</g></g>` at the source's end): right after it, before any
-            # full stop the translation added; else the very end.
-            glued = m.start() == left_src and left_src > 0
-            p = (
-                left_out
-                if glued and _neighbour(masked_source, m.start(), before=True) not in guessed
-                else len(out)
-            )
-        elif token is not None:
-            p = token
-        elif (hole := _bracket_hole(before, after, out)) is not None:
-            p = hole
-        elif partner is not None:
-            p = partner
-            anchored = _encloses_nothing(masked_source, src, k) and not _guessed_partner(mask, guessed)
-        elif m.start() == left_src and left_src > 0 and attach_left:
-            p = left_out
-            anchored = _neighbour(masked_source, m.start(), before=True) not in guessed
-        elif m.end() == right_src and right_src < len(masked_source) and attach_right:
-            p = right_out
-            anchored = _neighbour(masked_source, m.end(), before=False) not in guessed
-        else:
-            p = _snap(out, target, attach_right, attach_left)
-            p = max(left_out, min(p, right_out)) if left_out <= right_out else p
-            anchored = False
+        p, anchored = _place_one(masked_source, src, k, out, wanted, guessed)
         if not anchored:
             guessed.append(mask)
         p = _outside_masks(out, p)
+        before = masked_source[m.start() - 1] if m.start() > 0 else ""
+        after = masked_source[m.end()] if m.end() < len(masked_source) else ""
         insert = mask
         if before.isspace() and p > 0 and (out[p - 1].isalnum() or out[p - 1] in "⟧"):
             insert = " " + insert
@@ -1015,10 +1078,34 @@ def validate(source: str, target: str, profiles: Sequence[str] = ()) -> list[Vio
         src_by[u.key].append(u)
     for u in tgt_units:
         tgt_by[u.key].append(u)
+    status = _count_status(src_by, tgt_by, _case_spans(src_markup), _case_spans(tgt_markup))
+    out = _count_findings(status, src_by, tgt_by)
+    # Containment may legitimately change in translation (the EUR-Lex references do it); only
+    # close tags that break well-formedness are errors.
+    flagged = {v.start for v in out}
+    out += [
+        Violation(
+            "tag-misnested", Severity.ERROR, f"tag {m.text} closes out of order", start=m.start, end=m.end
+        )
+        for m in tgt_misnested
+        if m.start not in flagged
+    ]
+    return (
+        out
+        + _layout_findings(src_by, tgt_by)
+        + _entity_findings(src_markup, tgt_markup, target)
+        + _percent_findings(src_markup, tgt_markup)
+    )
 
-    out: list[Violation] = []
+
+def _count_status(
+    src_by: dict[_Key, list[_Unit]],
+    tgt_by: dict[_Key, list[_Unit]],
+    src_cases: Sequence[tuple[int, int]],
+    tgt_cases: Sequence[tuple[int, int]],
+) -> dict[_Key, str]:
+    """Per unit key, whether the target has it `missing`, `extra` or `duplicated` (absent: as the source)."""
     status: dict[_Key, str] = {}
-    src_cases, tgt_cases = _case_spans(src_markup), _case_spans(tgt_markup)
     for key in list(src_by) + [k for k in tgt_by if k not in src_by]:
         s, t = src_by.get(key, []), tgt_by.get(key, [])
         if s and t and _within(s, src_cases) and _within(t, tgt_cases):
@@ -1029,68 +1116,47 @@ def validate(source: str, target: str, profiles: Sequence[str] = ()) -> list[Vio
             status[key] = "extra"
         elif len(t) > len(s):
             status[key] = "duplicated"
+    return status
 
-    def opener_status(key: _Key) -> str | None:
-        # A close tag's finding is implied by its open tag's: report it once.
-        return status.get(("open", key[1], key[2])) if key[0] == "close" and key[2] else None
 
+def _count_findings(
+    status: dict[_Key, str], src_by: dict[_Key, list[_Unit]], tgt_by: dict[_Key, list[_Unit]]
+) -> list[Violation]:
+    """One finding per missing, extra or duplicated unit; a close tag's only where its open tag has none."""
+    out: list[Violation] = []
     for key, what in status.items():
-        if opener_status(key) == what:
-            continue
+        if key[0] == "close" and key[2] and status.get(("open", key[1], key[2])) == what:
+            continue  # a close tag's finding is implied by its open tag's: report it once
         family = _describe(key)
         s, t = src_by.get(key, []), tgt_by.get(key, [])
         if what == "missing":
-            for u in s[len(t) :]:
-                out.append(
-                    Violation(
-                        f"{family}-missing",
-                        Severity.ERROR,
-                        f"{family} {u.markup.text} from the source is missing in the target",
-                        expected=u.markup.text,
-                    )
+            out += [
+                Violation(
+                    f"{family}-missing",
+                    Severity.ERROR,
+                    f"{family} {u.markup.text} from the source is missing in the target",
+                    expected=u.markup.text,
                 )
-        else:
-            for u in t[len(s) :]:
-                verb = "occurs more often than in the source"
-                if what == "extra":
-                    verb = (
-                        "is an argument the source does not have"
-                        if key[1] == "printf"
-                        else "is not in the source"
-                    )
-                # A named placeholder may repeat (a plural form more than the source has, `{{ limit }}`
-                # in each of Russian's three); a repeated tag or an extra argument breaks the string.
-                repeat_ok = what == "duplicated" and family == "placeholder"
-                out.append(
-                    Violation(
-                        f"{family}-{what}",
-                        Severity.WARNING if repeat_ok else Severity.ERROR,
-                        f"{family} {u.markup.text} {verb}",
-                        start=u.markup.start,
-                        end=u.markup.end,
-                    )
-                )
-    # Containment may legitimately change in translation (the EUR-Lex references do it); only
-    # close tags that break well-formedness are errors.
-    flagged = {v.start for v in out}
-    for m in tgt_misnested:
-        if m.start in flagged:
+                for u in s[len(t) :]
+            ]
             continue
-        out.append(
+        verb = "occurs more often than in the source"
+        if what == "extra":
+            verb = "is an argument the source does not have" if key[1] == "printf" else "is not in the source"
+        # A named placeholder may repeat (a plural form more than the source has, `{{ limit }}` in each of
+        # Russian's three); a repeated tag or an extra argument breaks the string.
+        severity = Severity.WARNING if what == "duplicated" and family == "placeholder" else Severity.ERROR
+        out += [
             Violation(
-                "tag-misnested",
-                Severity.ERROR,
-                f"tag {m.text} closes out of order",
-                start=m.start,
-                end=m.end,
+                f"{family}-{what}",
+                severity,
+                f"{family} {u.markup.text} {verb}",
+                start=u.markup.start,
+                end=u.markup.end,
             )
-        )
-    return (
-        out
-        + _layout_findings(src_by, tgt_by)
-        + _entity_findings(src_markup, tgt_markup, target)
-        + _percent_findings(src_markup, tgt_markup)
-    )
+            for u in t[len(s) :]
+        ]
+    return out
 
 
 def blank_markup(text: str) -> str:

@@ -100,6 +100,23 @@ def _aligned(
     return keep, {s: [by[s][row.key] for row in keep] for s in systems}
 
 
+@dataclass
+class _Scoring:
+    """What every section of `summarize` reads (the aligned segments, each system's outputs, the MT) and
+    the scores and notes it writes."""
+
+    aligned: list[EvalRow]
+    res: dict[str, list[Row]]
+    systems: list[str]
+    outputs: dict[str, list[str]]
+    mts: list[str]
+    scores: dict[str, dict[str, Score]]
+    notes: list[str]
+
+    def put(self, system: str, score: Score) -> None:
+        self.scores[system][score.metric] = score
+
+
 def summarize(
     rows: Sequence[EvalRow],
     results: Sequence[Row],
@@ -123,153 +140,15 @@ def summarize(
         )
     outputs = {s: [str(r.get("output") or "") for r in res[s]] for s in systems}
     mts = [row.mt or "" for row in aligned]
-    scores: dict[str, dict[str, Score]] = {s: {} for s in systems}
-
-    def put(system: str, score: Score) -> None:
-        scores[system][score.metric] = score
-
-    # sacreBLEU: chrF++/BLEU/TER per reference side, paired bootstrap vs the MT.
-    tok = bleu_tokenizer(target_lang)
-    if target_lang.lower()[:2] in ("ja", "ko") and tok == "char":
-        notes.append(
-            f"MeCab is not installed: BLEU for {target_lang} uses sacreBLEU's 'char' tokenizer (tok:char)."
-        )
-    sacre = make_metrics(target_lang)
-    for side in REF_SIDES:
-        idx = [i for i, row in enumerate(aligned) if getattr(row, side)]
-        if not idx:
-            continue
-        refs = [str(getattr(aligned[i], side)) for i in idx]
-        hyps = {BASELINE: [mts[i] for i in idx]} | {
-            s: [outputs[s][i] for i in idx] for s in systems if s != BASELINE
-        }
-        for system, got in paired_bootstrap(sacre, hyps, refs, side).items():
-            if system in scores:
-                for sc in got:
-                    put(system, sc)
-        if with_ragas:
-            _ragas_scores(scores, outputs, idx, refs, side, notes)
-
-    # Edit rate vs the MT.
-    edit: dict[str, list[float]] = {}
-    for s in systems:
-        er = edit_rates(outputs[s], mts, target_lang)
-        edit[s] = list(er.per_segment)
-        put(s, _with_test(er.corpus, er.per_segment, None))
-        same = [float(o == m) for o, m in zip(outputs[s], mts, strict=True)]
-        put(s, _with_test(er.unchanged, same, None))
-
-    # Terminology: the same constraints for every system, so tests pair constraint by constraint.
-    tb = glossary or Termbase("none", "", source_lang, target_lang)
-    matcher = TermMatcher(tb)
-    entries = [applicable_entries(row.src, row.terms, matcher if glossary else None) for row in aligned]
-    term_checks: dict[str, list[TermCheck]] = {
-        s: [c for i, e in enumerate(entries) for c in check_terms(outputs[s][i], e, matcher)] for s in systems
-    }
-    base_checks_by_row = [check_terms(mts[i], e, matcher) for i, e in enumerate(entries)]
-    base_checks = [c for row_checks in base_checks_by_row for c in row_checks]
-    for s in systems:
-        for sc in term_scores(term_checks[s], tb.version):
-            kind = {
-                "term_success": "required",
-                "term_success_exact": "required",
-                "forbidden_rate": "forbidden",
-                "dnt_accuracy": "dnt",
-            }[sc.metric]
-            pick: Callable[[TermCheck], float] = (
-                (lambda c: float(c.ok_exact))
-                if sc.metric.endswith("exact")
-                else (lambda c: float(not c.ok))
-                if sc.metric == "forbidden_rate"
-                else (lambda c: float(c.ok))
-            )
-            vals = [pick(c) for c in term_checks[s] if c.kind == kind]
-            base = None if s == BASELINE else [pick(c) for c in base_checks if c.kind == kind]
-            put(s, _with_test(sc, vals, base))
-
-    # Term form agreement with the reference: the term in the same inflected form the human used.
-    for side in REF_SIDES:
-        forms = [
-            reference_forms(str(getattr(row, side)), e, matcher) if getattr(row, side) else []
-            for row, e in zip(aligned, entries, strict=True)
-        ]
-        if not any(forms):
-            continue
-        base_agree = [a for i, f in enumerate(forms) for a in form_agreement(mts[i], f)]
-        for s in systems:
-            agree = [float(a) for i, f in enumerate(forms) for a in form_agreement(outputs[s][i], f)]
-            score = Score(
-                f"term_form_agreement/{side}", sum(agree) / len(agree), "same-form|whole-words", len(agree)
-            )
-            put(s, _with_test(score, agree, None if s == BASELINE else [float(a) for a in base_agree]))
-
-    # Harm: MT that already had every term and no error, changed anyway.
-    eligible = [
-        all(c.ok for c in base_checks_by_row[i])
-        and not any(v.get("severity") == "error" for v in (res[systems[0]][i].get("violations_before") or []))
-        for i in range(len(aligned))
-    ]
-    for s in systems:
-        harmed = [float(outputs[s][i] != mts[i]) for i in range(len(aligned)) if eligible[i]]
-        if harmed:
-            score = Score(
-                "harm_rate",
-                sum(harmed) / len(harmed),
-                "changed-clean-mt",
-                len(harmed),
-                higher_is_better=False,
-            )
-            put(s, _with_test(score, harmed, None))
-
-    # Markup.
-    base_markup = [check_markup(row.src, mt) for row, mt in zip(aligned, mts, strict=True)]
-    for s in systems:
-        checks = [check_markup(row.src, o) for row, o in zip(aligned, outputs[s], strict=True)]
-        for sc in markup_scores(checks):
-            attr = "exact_set" if sc.metric == "markup_exact_set" else None
-
-            def val(c: Any, attr: str | None = attr) -> float:
-                return float(c.exact_set if attr else c.exact_set and c.nested)
-
-            vals = [val(c) for c in checks if c is not None]
-            base = None if s == BASELINE else [val(c) for c in base_markup if c is not None]
-            put(s, _with_test(sc, vals, base))
-
-    # QA violations before/after, statuses, cost.
-    violations: dict[str, dict[str, int]] = {}
-    before: Counter[str] = Counter()
-    statuses: dict[str, dict[str, int]] = {}
-    latencies: dict[str, list[float]] = {}
-    for s in systems:
-        after_v = [list(r.get("violations") or []) for r in res[s]]
-        before_v = [list(r.get("violations_before") or []) for r in res[s]]
-        violations[s] = dict(count_codes(after_v).most_common())
-        if s == systems[0]:  # the MT's findings: from the baseline row, else the first system's
-            before = count_codes(before_v)
-        for sc in qa_scores(after_v, before_v):
-            put(s, sc)
-        statuses[s] = dict(Counter(str(r.get("status")) for r in res[s]))
-        errors = sum(1 for r in res[s] if r.get("error"))
-        if errors:
-            notes.append(f"{s}: {errors} segment(s) failed with an error and count as the MT (needs_review).")
-        latencies[s] = [float(r.get("latency_ms") or 0.0) for r in res[s]]
-        for sc in cost_scores([r.get("usage") or {} for r in res[s]], latencies[s]):
-            put(s, sc)
-
-    judged: dict[str, dict[str, int]] = {}
-    if judge:
-        for s, verdicts in judge.items():
-            counts = Counter(verdicts)
-            judged[s] = dict(counts)
-            ok = [float(v == "pass") for v in verdicts if v != "error"]
-            if ok:
-                put(
-                    s,
-                    _with_test(
-                        Score("judge_pass_rate", sum(ok) / len(ok), "ragas DiscreteMetric", len(ok)), ok, None
-                    ),
-                )
-
+    sc = _Scoring(aligned, res, systems, outputs, mts, {s: {} for s in systems}, notes)
+    tok = _score_sacrebleu(sc, target_lang, with_ragas)
+    edit = _score_edits(sc, target_lang)
+    _score_terms(
+        sc, glossary or Termbase("none", "", source_lang, target_lang), with_glossary=glossary is not None
+    )
+    _score_markup(sc)
+    violations, before, statuses, latencies = _score_qa(sc)
+    judged = _score_judge(sc, judge or {})
     info = {
         "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "source_lang": source_lang,
@@ -287,7 +166,7 @@ def summarize(
     return Summary(
         meta=info,
         systems=systems,
-        scores=scores,
+        scores=sc.scores,
         edit_rates=edit,
         latencies=latencies,
         violations=violations,
@@ -296,6 +175,177 @@ def summarize(
         judge=judged,
         notes=notes,
     )
+
+
+def _score_sacrebleu(sc: _Scoring, target_lang: str, with_ragas: bool) -> str:
+    """chrF++/BLEU/TER per reference side, paired bootstrap vs the MT (and ragas's string metrics);
+    returns the BLEU tokenizer used."""
+    tok = bleu_tokenizer(target_lang)
+    if target_lang.lower()[:2] in ("ja", "ko") and tok == "char":
+        sc.notes.append(
+            f"MeCab is not installed: BLEU for {target_lang} uses sacreBLEU's 'char' tokenizer (tok:char)."
+        )
+    sacre = make_metrics(target_lang)
+    for side in REF_SIDES:
+        idx = [i for i, row in enumerate(sc.aligned) if getattr(row, side)]
+        if not idx:
+            continue
+        refs = [str(getattr(sc.aligned[i], side)) for i in idx]
+        hyps = {BASELINE: [sc.mts[i] for i in idx]} | {
+            s: [sc.outputs[s][i] for i in idx] for s in sc.systems if s != BASELINE
+        }
+        for system, got in paired_bootstrap(sacre, hyps, refs, side).items():
+            if system in sc.scores:
+                for score in got:
+                    sc.put(system, score)
+        if with_ragas:
+            _ragas_scores(sc.scores, sc.outputs, idx, refs, side, sc.notes)
+    return tok
+
+
+def _score_edits(sc: _Scoring, target_lang: str) -> dict[str, list[float]]:
+    """Edit rate vs the MT, and the share of segments left unchanged; returns per-segment edit rates."""
+    edit: dict[str, list[float]] = {}
+    for s in sc.systems:
+        er = edit_rates(sc.outputs[s], sc.mts, target_lang)
+        edit[s] = list(er.per_segment)
+        sc.put(s, _with_test(er.corpus, er.per_segment, None))
+        same = [float(o == m) for o, m in zip(sc.outputs[s], sc.mts, strict=True)]
+        sc.put(s, _with_test(er.unchanged, same, None))
+    return edit
+
+
+_TERM_KINDS = {
+    "term_success": "required",
+    "term_success_exact": "required",
+    "forbidden_rate": "forbidden",
+    "dnt_accuracy": "dnt",
+}
+
+
+def _term_value(metric: str) -> Callable[[TermCheck], float]:
+    if metric.endswith("exact"):
+        return lambda c: float(c.ok_exact)
+    if metric == "forbidden_rate":
+        return lambda c: float(not c.ok)
+    return lambda c: float(c.ok)
+
+
+def _score_terms(sc: _Scoring, tb: Termbase, *, with_glossary: bool) -> None:
+    """Term success, form agreement with the reference and harm: the same constraints for every system,
+    so tests pair constraint by constraint."""
+    matcher = TermMatcher(tb)
+    entries = [
+        applicable_entries(row.src, row.terms, matcher if with_glossary else None) for row in sc.aligned
+    ]
+    term_checks: dict[str, list[TermCheck]] = {
+        s: [c for i, e in enumerate(entries) for c in check_terms(sc.outputs[s][i], e, matcher)]
+        for s in sc.systems
+    }
+    base_checks_by_row = [check_terms(sc.mts[i], e, matcher) for i, e in enumerate(entries)]
+    base_checks = [c for row_checks in base_checks_by_row for c in row_checks]
+    for s in sc.systems:
+        for score in term_scores(term_checks[s], tb.version):
+            kind, pick = _TERM_KINDS[score.metric], _term_value(score.metric)
+            vals = [pick(c) for c in term_checks[s] if c.kind == kind]
+            base = None if s == BASELINE else [pick(c) for c in base_checks if c.kind == kind]
+            sc.put(s, _with_test(score, vals, base))
+    _score_forms(sc, entries, matcher)
+    _score_harm(sc, base_checks_by_row)
+
+
+def _score_forms(sc: _Scoring, entries: Sequence[Sequence[Any]], matcher: TermMatcher) -> None:
+    """Term form agreement with the reference: the term in the same inflected form the human used."""
+    for side in REF_SIDES:
+        forms = [
+            reference_forms(str(getattr(row, side)), e, matcher) if getattr(row, side) else []
+            for row, e in zip(sc.aligned, entries, strict=True)
+        ]
+        if not any(forms):
+            continue
+        base_agree = [a for i, f in enumerate(forms) for a in form_agreement(sc.mts[i], f)]
+        for s in sc.systems:
+            agree = [float(a) for i, f in enumerate(forms) for a in form_agreement(sc.outputs[s][i], f)]
+            score = Score(
+                f"term_form_agreement/{side}", sum(agree) / len(agree), "same-form|whole-words", len(agree)
+            )
+            sc.put(s, _with_test(score, agree, None if s == BASELINE else [float(a) for a in base_agree]))
+
+
+def _score_harm(sc: _Scoring, base_checks_by_row: Sequence[Sequence[TermCheck]]) -> None:
+    """Harm: MT that already had every term and no error, changed anyway."""
+    first = sc.res[sc.systems[0]]
+    eligible = [
+        all(c.ok for c in base_checks_by_row[i])
+        and not any(v.get("severity") == "error" for v in (first[i].get("violations_before") or []))
+        for i in range(len(sc.aligned))
+    ]
+    for s in sc.systems:
+        harmed = [float(sc.outputs[s][i] != sc.mts[i]) for i in range(len(sc.aligned)) if eligible[i]]
+        if harmed:
+            score = Score(
+                "harm_rate",
+                sum(harmed) / len(harmed),
+                "changed-clean-mt",
+                len(harmed),
+                higher_is_better=False,
+            )
+            sc.put(s, _with_test(score, harmed, None))
+
+
+def _score_markup(sc: _Scoring) -> None:
+    base_markup = [check_markup(row.src, mt) for row, mt in zip(sc.aligned, sc.mts, strict=True)]
+    for s in sc.systems:
+        checks = [check_markup(row.src, o) for row, o in zip(sc.aligned, sc.outputs[s], strict=True)]
+        for score in markup_scores(checks):
+            attr = "exact_set" if score.metric == "markup_exact_set" else None
+
+            def val(c: Any, attr: str | None = attr) -> float:
+                return float(c.exact_set if attr else c.exact_set and c.nested)
+
+            vals = [val(c) for c in checks if c is not None]
+            base = None if s == BASELINE else [val(c) for c in base_markup if c is not None]
+            sc.put(s, _with_test(score, vals, base))
+
+
+def _score_qa(
+    sc: _Scoring,
+) -> tuple[dict[str, dict[str, int]], Counter[str], dict[str, dict[str, int]], dict[str, list[float]]]:
+    """QA findings before and after, statuses, cost and latency per system."""
+    violations: dict[str, dict[str, int]] = {}
+    before: Counter[str] = Counter()
+    statuses: dict[str, dict[str, int]] = {}
+    latencies: dict[str, list[float]] = {}
+    for s in sc.systems:
+        rows = sc.res[s]
+        after_v = [list(r.get("violations") or []) for r in rows]
+        before_v = [list(r.get("violations_before") or []) for r in rows]
+        violations[s] = dict(count_codes(after_v).most_common())
+        if s == sc.systems[0]:  # the MT's findings: from the baseline row, else the first system's
+            before = count_codes(before_v)
+        for score in qa_scores(after_v, before_v):
+            sc.put(s, score)
+        statuses[s] = dict(Counter(str(r.get("status")) for r in rows))
+        errors = sum(1 for r in rows if r.get("error"))
+        if errors:
+            sc.notes.append(
+                f"{s}: {errors} segment(s) failed with an error and count as the MT (needs_review)."
+            )
+        latencies[s] = [float(r.get("latency_ms") or 0.0) for r in rows]
+        for score in cost_scores([r.get("usage") or {} for r in rows], latencies[s]):
+            sc.put(s, score)
+    return violations, before, statuses, latencies
+
+
+def _score_judge(sc: _Scoring, judge: Mapping[str, Sequence[str]]) -> dict[str, dict[str, int]]:
+    judged: dict[str, dict[str, int]] = {}
+    for s, verdicts in judge.items():
+        judged[s] = dict(Counter(verdicts))
+        ok = [float(v == "pass") for v in verdicts if v != "error"]
+        if ok:
+            score = Score("judge_pass_rate", sum(ok) / len(ok), "ragas DiscreteMetric", len(ok))
+            sc.put(s, _with_test(score, ok, None))
+    return judged
 
 
 def _prompt_version() -> str | None:

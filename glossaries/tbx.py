@@ -115,6 +115,52 @@ def _term(tig: etree._Element, inherited: _Props, filename: str) -> Term | None:
     )
 
 
+def _entry(
+    concept: etree._Element,
+    n: int,
+    filename: str,
+    pair: tuple[str, str],
+    default_lang: str,
+    seen_langs: set[str],
+) -> Entry | None:
+    """One concept's entry for the language pair, or None when it lacks a source or a target (or DNT) term;
+    every language met is added to `seen_langs`, for the error that names them."""
+    src, tgt = pair
+    concept_props = _props(concept, filename, skip={"langset", "langsec"})
+    source: list[Term] = []
+    target: list[Term] = []
+    for lang_el in (el for el in concept if _local(el) in {"langSet", "langSec"}):
+        lang = primary_lang(lang_el.get(_XML_LANG) or lang_el.get("lang") or default_lang)
+        if not lang:
+            raise ResourceError(filename, f"<{_local(lang_el)}> without xml:lang", lang_el.sourceline)
+        seen_langs.add(lang)
+        if lang not in (src, tgt):
+            continue
+        lang_props = _props(lang_el, filename, skip={"tig", "ntig", "termsec"})
+        inherited = _Props(
+            status=lang_props.status or concept_props.status,
+            pos=lang_props.pos or concept_props.pos,
+            case_sensitive=lang_props.case_sensitive,
+        )
+        for tig in (el for el in lang_el if _local(el) in {"tig", "ntig", "termSec"}):
+            term = _term(tig, inherited, filename)
+            if term is not None:
+                (source if lang == src else target).append(term)
+    dnt = any(t.status is TermStatus.DNT for t in source + target)
+    if not source or not (target or dnt):
+        return None
+    if dnt:  # a DNT marker anywhere makes the source form the only rendering
+        source = [Term(t.text, TermStatus.DNT, t.case_sensitive, t.pos, t.note) for t in source]
+    return Entry(
+        id=concept.get("id") or str(n + 1),
+        source=tuple(source),
+        target=tuple(target),
+        note="; ".join(concept_props.notes) or None,
+        pos=concept_props.pos,
+        line=concept.sourceline,
+    )
+
+
 def read_tbx(
     data: bytes, filename: str, *, source_lang: str, target_lang: str, id: str | None = None
 ) -> Termbase:
@@ -133,40 +179,9 @@ def read_tbx(
     seen_langs: set[str] = set()
     for n, concept in enumerate(el for el in root.iter() if _local(el) in {"termEntry", "conceptEntry"}):
         concepts += 1
-        concept_props = _props(concept, filename, skip={"langset", "langsec"})
-        source: list[Term] = []
-        target: list[Term] = []
-        for lang_el in (el for el in concept if _local(el) in {"langSet", "langSec"}):
-            lang = primary_lang(lang_el.get(_XML_LANG) or lang_el.get("lang") or default_lang)
-            if not lang:
-                raise ResourceError(filename, f"<{_local(lang_el)}> without xml:lang", lang_el.sourceline)
-            seen_langs.add(lang)
-            if lang not in (src, tgt):
-                continue
-            lang_props = _props(lang_el, filename, skip={"tig", "ntig", "termsec"})
-            inherited = _Props(
-                status=lang_props.status or concept_props.status,
-                pos=lang_props.pos or concept_props.pos,
-                case_sensitive=lang_props.case_sensitive,
-            )
-            for tig in (el for el in lang_el if _local(el) in {"tig", "ntig", "termSec"}):
-                term = _term(tig, inherited, filename)
-                if term is not None:
-                    (source if lang == src else target).append(term)
-        dnt = any(t.status is TermStatus.DNT for t in source + target)
-        if source and (target or dnt):
-            if dnt:  # a DNT marker anywhere makes the source form the only rendering
-                source = [Term(t.text, TermStatus.DNT, t.case_sensitive, t.pos, t.note) for t in source]
-            entries.append(
-                Entry(
-                    id=concept.get("id") or str(n + 1),
-                    source=tuple(source),
-                    target=tuple(target),
-                    note="; ".join(concept_props.notes) or None,
-                    pos=concept_props.pos,
-                    line=concept.sourceline,
-                )
-            )
+        entry = _entry(concept, n, filename, (src, tgt), default_lang, seen_langs)
+        if entry is not None:
+            entries.append(entry)
     if concepts and not entries:
         raise ResourceError(
             filename,
