@@ -1,0 +1,149 @@
+"""Span-level term repair: the model names the words that render a missing term; we replace them."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from typing import Any
+
+from langgraph.runtime import Runtime
+
+from agent import fixes, prompting
+from agent.llm import LLMError
+from agent.markup import blank_markup
+from agent.nodes.common import check_step, evaluate_edit, ms
+from agent.state import AgentContext, AgentState
+from agent.types import TraceStep
+from agent.violations import Violation
+from glossaries.morphology import morphology
+
+LOCATE_TOKENS_PER_TERM = 40  # {"phrase": ..., "words": ...} for one term, with room to spare
+
+
+async def ask_where(
+    ctx: AgentContext,
+    source: str,
+    target: str,
+    phrases: Sequence[str],
+    choices: Sequence[str],
+    update: dict[str, Any],
+) -> dict[str, str]:
+    """Which words of `target` render each source phrase, as the model names them (case-folded phrase ->
+    words), its answer limited to `choices` (runs of words really in the target). The call and any failure go
+    into `update`; a failed call names nothing."""
+    assert ctx.llm is not None
+    schema = prompting.locate_schema(phrases, choices)
+    messages = prompting.locate_messages(ctx.system, source=source, mt=target, phrases=phrases)
+    named: dict[str, str] = {}
+    try:
+        reply = await ctx.llm.complete_json(
+            messages,
+            schema,
+            max_tokens=LOCATE_TOKENS_PER_TERM * (len(phrases) + 1),
+            accept=prompting.LOCATE_SCHEMA,
+        )
+        update["calls"] = [reply.call]
+        for span in (reply.data or {}).get("spans", []) or []:
+            if isinstance(span, dict) and isinstance(span.get("phrase"), str):
+                named[span["phrase"].strip().strip("\"'").casefold()] = str(span.get("words") or "")
+    except LLMError as exc:
+        update["failure"] = f"model unavailable: {exc}"
+    return named
+
+
+def _where_to_look(
+    ctx: AgentContext, text: str, masked: str, missing: Sequence[Violation], matches: Sequence[Any]
+) -> list[str]:
+    """The runs of words of `masked` (the candidate `text` as the model sees it) the model may name: for
+    one-word noun terms in a language with a dictionary, the few nouns near each term's place in the source;
+    else every term-sized run of words."""
+    morph = morphology(ctx.options.target_lang)
+    match_of = {m.entry.id: m for m in matches}
+    nouns = morph.lexicon and all(
+        v.entry_id in match_of and len((v.expected or "").split()) == 1 and morph.is_noun(v.expected or "")
+        for v in missing
+    )
+    if nouns:
+        source = blank_markup(ctx.segment.source)  # where the matcher read it
+        places = [
+            fixes.place_in(source, match_of[v.entry_id].start, match_of[v.entry_id].end) for v in missing
+        ]
+        near = list(dict.fromkeys(w for where in places for w in fixes.nouns_near(masked, where, morph)))
+        if near:
+            return near
+    longest = max((fixes.span_limit(text, v.expected or "") for v in missing), default=2)
+    return fixes.span_choices(masked, longest)
+
+
+def _replacement_for(
+    ctx: AgentContext, text: str, v: Violation, phrase: str, words: str, notes: list[str]
+) -> fixes.Replacement | None:
+    """The replacement of the words that render a missing term (those the model named, else the closest
+    rendering), in the form the sentence needs; None, with the reason in `notes`, where none is safe."""
+    assert v.expected is not None
+    morph = morphology(ctx.options.target_lang)
+    span = fixes.find_words(text, words) if words and fixes.plausible_span(text, words, v.expected) else None
+    how = f"model located {words!r}"
+    if span is None and words:
+        notes.append(f"model named {words!r} for {phrase!r}: not usable")
+    if span is None:
+        span = fixes.closest_span(text, v.expected)
+        how = "closest rendering"
+    if span is not None and fixes.find_words(text, v.expected, fuzzy=False) is not None:
+        notes.append(f"{v.expected!r} is already there; not replacing again")
+        return None
+    if span is not None and fixes.duplicates_context(text, span, v.expected):
+        notes.append(f"not replacing {text[span[0] : span[1]]!r}: it would repeat words")
+        return None
+    if span is None:
+        return None
+    head = morph.head_noun(text[span[0] : span[1]]) if len(v.expected.split()) == 1 else None
+    if head is not None:  # the model named the noun with its neighbours: keep them
+        span = (span[0] + head[0], span[0] + head[1])
+    replacement = fixes.replace_span(text, span, v.expected, how, ctx.options.target_lang)
+    if not replacement.form_checked and morph.lexicon:
+        # With a full dictionary, words whose case and number cannot be read are no rendering of a
+        # term (`и есть ли` for «насморк»): a draft does better than a replacement of the wrong words.
+        notes.append(f"{text[span[0] : span[1]]!r} cannot take the place of {v.expected!r}: not replacing")
+        return None
+    return replacement
+
+
+async def locate(state: AgentState, runtime: Runtime[AgentContext]) -> dict[str, Any]:
+    """Span-level term repair: the model names the words that render each missing term; we replace them."""
+    t0 = time.perf_counter()
+    ctx = runtime.context
+    candidate = state["candidate"]
+    assert candidate is not None
+    text = candidate.text
+    matches = state.get("matches", [])
+    missing = [v for v in candidate.violations if v.code in ("term-missing", "dnt-altered") and v.expected]
+    phrase_of = {m.entry.id: m.text for m in matches}
+    update: dict[str, Any] = {"tried": [f"locate:{text}"]}
+    named: dict[str, str] = {}
+    if ctx.llm is not None and not state.get("failure"):
+        phrases = [phrase_of[v.entry_id] for v in missing if v.entry_id in phrase_of]
+        masks = state["masks"]
+        masked = masks.mask(text)
+        choices = _where_to_look(ctx, text, masked, missing, matches)
+        named = await ask_where(ctx, masks.masked_source, masked, phrases, choices, update)
+    replacements: list[fixes.Replacement] = []
+    notes: list[str] = []
+    for v in missing:
+        phrase = phrase_of.get(v.entry_id or "", "")
+        found = _replacement_for(ctx, text, v, phrase, named.get(phrase.casefold(), ""), notes)
+        if found is not None:
+            replacements.append(found)
+    new_text = fixes.apply(text, replacements)
+    notes += [r.why for r in replacements]
+    if new_text != text:
+        fixed = evaluate_edit(ctx, matches, candidate, new_text, replacements, "locate")
+        update |= {"candidate": fixed, "candidates": [fixed]}
+        update["trace"] = [
+            TraceStep("locate", "; ".join(notes), ms(t0), {"text": new_text}),
+            check_step(fixed, t0, "term fix"),
+        ]
+    else:
+        detail = "; ".join(notes) if notes else "no rendering of the missing term(s) found"
+        update["trace"] = [TraceStep("locate", detail, ms(t0))]
+    return update
