@@ -40,7 +40,7 @@ def word_edits(mt: str, output: str) -> tuple[Edit, ...]:
     return tuple(edits)
 
 
-def edit_rate(mt: str, output: str) -> float:
+def words_touched(mt: str, output: str) -> float:
     """Share of MT words touched: 0.0 for an untouched segment; used to prefer the least invasive candidate."""
     a = [w for w, _, _ in _words(mt)]
     b = [w for w, _, _ in _words(output)]

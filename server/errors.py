@@ -18,7 +18,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from server import metrics
 
-__all__ = ["ApiError", "error_response", "install_error_handlers", "is_deepl_path"]
+__all__ = ["ApiError", "documented_errors", "error_response", "install_error_handlers", "is_deepl_path"]
 
 log = logging.getLogger(__name__)
 
@@ -135,3 +135,10 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RedisConnectionError, redis_down)
     app.add_exception_handler(RedisTimeoutError, redis_down)
     app.add_exception_handler(Exception, unexpected)
+
+
+def documented_errors(*statuses: int) -> dict[int | str, dict[str, object]]:
+    """A route's `responses=`: each status documented with the one error envelope, `ErrorResponse`."""
+    from server.schemas import ErrorResponse
+
+    return {status: {"model": ErrorResponse} for status in statuses}

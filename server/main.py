@@ -23,7 +23,7 @@ from server.state import build_state, settle_heap
 
 __all__ = ["create_app"]
 
-PLAYGROUND_DIR = Path(__file__).parent / "static" / "playground"  # playground (issue 6)
+PLAYGROUND_DIR = Path(__file__).parent / "static" / "playground"  # the playground page
 
 DESCRIPTION = """Agentic post-editing of machine translation for CAT tools and TMS connectors.
 
@@ -77,7 +77,7 @@ def create_app(settings: Settings | None = None, *, editor: Editor | None = None
     )
     app.add_middleware(MetricsMiddleware)
     app.include_router(api_router)
-    # --- playground (issue 6): the static page at /playground/, using the public API only ---
+    # --- the playground: the static page at /playground/, using the public API only ---
     app.mount("/playground", StaticFiles(directory=PLAYGROUND_DIR, html=True), name="playground")
     # --- end playground ---
     return app

@@ -6,7 +6,7 @@ import re
 
 from agent import fixes
 from agent.checks.length import ratio_bounds
-from agent.diff import edit_rate
+from agent.diff import words_touched
 from agent.markup import blank_markup
 from agent.state import AgentContext, Candidate
 from agent.types import Mode
@@ -32,7 +32,7 @@ def implausible(ctx: AgentContext, base: Candidate | None, draft: str) -> str | 
             return unrelated
     minimal = ctx.options.mode is Mode.MINIMAL and not ctx.options.instructions
     if minimal and base is not None and len(base.text.split()) >= 4:
-        rate = edit_rate(base.text, draft)
+        rate = words_touched(base.text, draft)
         if rate > MAX_MINIMAL_EDIT_RATE:
             return f"it rewrites {rate:.0%} of the words where only flagged problems were to be fixed"
     return None

@@ -28,15 +28,13 @@ from server.conversation_schemas import (
 )
 from server.conversations import ConversationStore, first_turn, next_turn
 from server.deps import StateDep, TenantDep
-from server.errors import ApiError
-from server.schemas import ErrorResponse, SegmentIn
+from server.errors import ApiError, documented_errors
+from server.schemas import SegmentIn
 from server.segments import BatchContext, make_context
 from server.state import AppState
 
 router = APIRouter(prefix="/v1/conversations", tags=["conversations"])
-ERRORS: dict[int | str, dict[str, object]] = {
-    code: {"model": ErrorResponse} for code in (401, 404, 409, 422, 429)
-}
+ERRORS = documented_errors(401, 404, 409, 422, 429)
 IdPath = Annotated[str, Path(pattern=r"^[0-9a-f]{1,64}$", description="the conversation id")]
 ExportFormat = Annotated[Literal["jsonl", "xliff"], Query(description="`jsonl` rows or an XLIFF 1.2 file")]
 MEDIA = {"jsonl": "application/x-ndjson", "xliff": "application/x-xliff+xml"}

@@ -25,7 +25,7 @@ from glossaries.deepl_entries import EntriesFormat, entries_as_yaml, read_entrie
 from glossaries.languages import LANGUAGES, is_supported, primary
 from glossaries.model import ResourceError
 from server.deps import ResourcesDep, StateDep, TenantDep
-from server.errors import ApiError
+from server.errors import ApiError, documented_errors
 from server.schemas import (
     LANG_SCHEMA,
     DeepLGlossary,
@@ -47,7 +47,7 @@ from server.settings import Settings
 from server.usage import QUOTA_EXCEEDED, characters_used, check_quota, count_characters
 
 router = APIRouter(prefix="/v2", tags=["deepl"])
-ERRORS: dict[int | str, dict[str, object]] = {c: {"model": ErrorResponse} for c in (400, 403, 404, 413, 429)}
+ERRORS = documented_errors(400, 403, 404, 413, 429)
 MAX_GLOSSARY_NAME = 1024
 FORMALITY = {
     "more": "Use formal address (e.g. German 'Sie', French 'vous').",

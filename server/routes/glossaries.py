@@ -7,13 +7,13 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Path, Query, Request, Response
 
 from server.deps import ResourcesDep, SettingsDep, TenantDep
-from server.errors import ApiError
+from server.errors import ApiError, documented_errors
 from server.resources import ID_PATTERN
 from server.routes._resource import UPLOAD_BODY, PairLang, list_resources, store_upload
-from server.schemas import ErrorResponse, ResourceInfo, ResourceList
+from server.schemas import ResourceInfo, ResourceList
 
 router = APIRouter(prefix="/v1/glossaries", tags=["glossaries"])
-ERRORS: dict[int | str, dict[str, object]] = {c: {"model": ErrorResponse} for c in (401, 404, 413, 422, 429)}
+ERRORS = documented_errors(401, 404, 413, 422, 429)
 IdPath = Annotated[str, Path(pattern=ID_PATTERN, description="your id for this glossary")]
 
 

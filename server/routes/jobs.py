@@ -9,22 +9,20 @@ from fastapi import APIRouter, File, Form, Path, Query, Request, UploadFile
 from fastapi.responses import JSONResponse, Response
 
 from agent import Mode
-from formats.xliff import XliffError
 from server.cpu import parse_off_loop
 from server.deps import StateDep, TenantDep
-from server.documents import DocumentError, job_input_summary
-from server.errors import ApiError
+from server.documents import job_input_summary
+from server.errors import ApiError, documented_errors
 from server.jobs.callbacks import checked_callback_url
 from server.jobs.queue import JobQueue
 from server.jobs.store import TERMINAL, JobOptions, JobRecord, JobStore
-from server.schemas import LANG_SCHEMA, ErrorResponse, JobCallback, JobInfo, JobList, JobState
+from server.schemas import LANG_SCHEMA, JobCallback, JobInfo, JobList, JobState
 from server.segments import make_context
 from server.state import AppState
+from server.uploads import document_errors, read_file
 
 router = APIRouter(prefix="/v1/jobs", tags=["jobs"])
-ERRORS: dict[int | str, dict[str, object]] = {
-    c: {"model": ErrorResponse} for c in (400, 401, 404, 409, 413, 422, 429)
-}
+ERRORS = documented_errors(400, 401, 404, 409, 413, 422, 429)
 JobId = Annotated[str, Path(pattern=r"^[0-9a-f]{32}$")]
 
 # What `checked_callback_url` accepts, for the schema: an absolute http(s) URL on a host name.
@@ -79,19 +77,13 @@ async def create_job(
     """Queue a file; poll `GET /v1/jobs/{id}` for progress (or pass `callback_url`) and fetch `/result`
     when `state` is `done`."""
     callback = checked_callback_url(state, callback_url)
-    data = await file.read(state.settings.max_upload_bytes + 1)
-    if len(data) > state.settings.max_upload_bytes:
-        raise ApiError(413, f"upload exceeds {state.settings.max_upload_bytes} bytes")
+    data = await read_file(file, state.settings.max_upload_bytes)
     name = file.filename or "upload"
     if kind is None:
         kind = "jsonl" if name.endswith((".jsonl", ".ndjson")) or data.lstrip()[:1] == b"{" else "xliff"
-    try:
+    with document_errors():
         # parsing 50 MB takes seconds of pure Python: in another process, so the API keeps answering
         total, file_source, file_target = await parse_off_loop(job_input_summary, kind, data)
-    except XliffError as exc:
-        raise ApiError(400, f"invalid XLIFF: {exc}", code="invalid_xliff") from exc
-    except DocumentError as exc:
-        raise ApiError(400, f"invalid JSONL: {exc}", code="invalid_jsonl") from exc
     source_lang, target_lang = source_lang or file_source, target_lang or file_target
     if not source_lang or not target_lang:
         raise ApiError(422, "source_lang and target_lang are required (the file does not name them)")

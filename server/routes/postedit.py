@@ -10,15 +10,13 @@ from sse_starlette import EventSourceResponse
 
 from agent import SegmentResult
 from server.deps import StateDep, TenantDep
-from server.errors import ApiError
-from server.schemas import ErrorResponse, PostEditRequest, PostEditResponse, PostEditStreamRequest
+from server.errors import ApiError, documented_errors
+from server.schemas import PostEditRequest, PostEditResponse, PostEditStreamRequest
 from server.segments import error_out, make_context, result_out, run_batch, to_segment
 
 router = APIRouter(prefix="/v1/postedit", tags=["postedit"])
 
-ERRORS: dict[int | str, dict[str, object]] = {
-    code: {"model": ErrorResponse} for code in (401, 404, 413, 422, 429)
-}
+ERRORS = documented_errors(401, 404, 413, 422, 429)
 
 
 @router.post("", response_model=PostEditResponse, responses=ERRORS)

@@ -9,18 +9,16 @@ from fastapi import APIRouter, File, Form, UploadFile
 from fastapi.responses import Response
 
 from agent import Mode
-from formats.xliff import XliffError
 from glossaries.placeholder_profiles import families_for
 from server.deps import StateDep, TenantDep
-from server.documents import TooManyUnits, read_xliff, xliff_result
-from server.errors import ApiError
-from server.schemas import LANG_SCHEMA, ErrorResponse
+from server.documents import read_xliff, xliff_result
+from server.errors import ApiError, documented_errors
+from server.schemas import LANG_SCHEMA
 from server.segments import make_context, run_batch
+from server.uploads import document_errors, read_file
 
 router = APIRouter(prefix="/v1/xliff", tags=["xliff"])
-ERRORS: dict[int | str, dict[str, object]] = {
-    c: {"model": ErrorResponse} for c in (400, 401, 404, 413, 422, 429)
-}
+ERRORS = documented_errors(400, 401, 404, 413, 422, 429)
 XLIFF_MEDIA = "application/xliff+xml"
 
 
@@ -49,15 +47,9 @@ async def postedit_xliff(
 ) -> Response:
     """Post-edit every editable unit; `translate="no"`, locked and final units and everything else in the
     file are kept byte-for-byte. Files with more than `POSTEDIT_MAX_SYNC_XLIFF_UNITS` units: use /v1/jobs."""
-    data = await file.read(state.settings.max_upload_bytes + 1)
-    if len(data) > state.settings.max_upload_bytes:
-        raise ApiError(413, f"upload exceeds {state.settings.max_upload_bytes} bytes")
-    try:
+    data = await read_file(file, state.settings.max_upload_bytes)
+    with document_errors():
         doc, segments = await asyncio.to_thread(read_xliff, data, state.settings.max_sync_xliff_units)
-    except XliffError as exc:
-        raise ApiError(400, f"invalid XLIFF: {exc}", code="invalid_xliff") from exc
-    except TooManyUnits as exc:
-        raise ApiError(413, f"{exc}, use POST /v1/jobs", code="too_many_units") from exc
     src, tgt = source_lang or doc.source_lang, target_lang or doc.target_lang
     if not src or not tgt:
         raise ApiError(422, "the file names no source/target language: send source_lang and target_lang")
