@@ -6,7 +6,7 @@ preferred, the rest admitted), as the WMT terminology task accepts any listed fo
 
 In XLIFF the `<target>` is the reference (an approved translation); the MT comes from a 1.2 `<alt-trans>`
 (origin="mt" preferred) or a 2.x `<mtc:match>` (no MT: the segment is translated from scratch). Inline
-tags stay in the text, serialized by `formats.xliff.inline_text` so they read as the agent's filter reads them.
+tags stay in the text, as the service's XLIFF filter (`formats.xliff`) reads them.
 """
 
 from __future__ import annotations
@@ -16,10 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from lxml import etree
-
 from formats.jsonl import JsonlError, read_objects
-from formats.xliff import inline_text
+from formats.xliff import XliffError, parse_xliff
 from glossaries.constraints import constraint_entries
 from glossaries.model import Entry
 
@@ -79,68 +77,15 @@ def read_jsonl(path: Path) -> list[EvalRow]:
     return rows
 
 
-def _local(tag: object) -> str:
-    return etree.QName(tag).localname if isinstance(tag, str) else ""
-
-
-def _inner(el: etree._Element | None) -> str | None:
-    """The element's content as markup text, serialized as the agent's XLIFF filter does it."""
-    if el is None:
-        return None
-    return inline_text(el, etree.QName(el).namespace or "")
-
-
-def _child(el: etree._Element, name: str) -> etree._Element | None:
-    return next((c for c in el if _local(c.tag) == name), None)
-
-
-def _mt_12(unit: etree._Element) -> str | None:
-    alts = [a for a in unit if _local(a.tag) == "alt-trans"]
-    mt = [a for a in alts if (a.get("origin") or "").lower() in ("mt", "machine-translation")] or alts
-    return _inner(_child(mt[0], "target")) if mt else None
-
-
-def _mt_20(unit: etree._Element) -> str | None:
-    for node in unit.iter():
-        if _local(node.tag) == "match":
-            return _inner(_child(node, "target"))
-    return None
-
-
 def read_xliff(path: Path) -> list[EvalRow]:
-    """Units of an XLIFF 1.2 or 2.x file: source, MT (alt-trans / mtc:match) and target as reference."""
-    parser = etree.XMLParser(resolve_entities=False, no_network=True, remove_comments=True)
+    """Units of an XLIFF 1.x or 2.x file, read by the service's own hardened parser: source, the MT the file
+    offers (1.2 `<alt-trans>`, 2.x `<mtc:match>`; none: translated from scratch) and target as reference."""
     try:
-        root = etree.parse(str(path), parser).getroot()
-    except etree.XMLSyntaxError as e:
-        raise DatasetError(f"{path}:{e.lineno}: not well-formed XML ({e.msg})") from e
+        doc = parse_xliff(path.read_bytes())
+    except XliffError as e:
+        raise DatasetError(f"{path}: {e}") from e
     dataset = path.name.rsplit(".", 1)[0]
-    rows: list[EvalRow] = []
-    for unit in root.iter():
-        name = _local(unit.tag)
-        if name == "trans-unit":
-            segs = [(unit.get("id") or str(unit.sourceline), unit, _mt_12(unit))]
-        elif name == "unit":
-            found = [s for s in unit if _local(s.tag) == "segment"]
-            mt = _mt_20(unit)
-            base = unit.get("id") or str(unit.sourceline)
-            segs = [
-                (
-                    base if len(found) == 1 else f"{base}.{s.get('id') or k}",
-                    s,
-                    mt if len(found) == 1 else None,
-                )
-                for k, s in enumerate(found)
-            ]
-        else:
-            continue
-        for seg_id, seg, mt in segs:
-            source = _inner(_child(seg, "source"))
-            if source is None:
-                raise DatasetError(f"{path}:{seg.sourceline}: unit {seg_id!r} has no <source>")
-            ref = _inner(_child(seg, "target"))
-            rows.append(EvalRow(dataset=dataset, id=seg_id, src=source, mt=mt, ref=ref or None))
-    return rows
+    return [EvalRow(dataset=dataset, id=u.id, src=u.source, mt=u.mt, ref=u.target or None) for u in doc.units]
 
 
 def load_datasets(paths: Sequence[Path], limit: int | None = None) -> list[EvalRow]:

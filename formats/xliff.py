@@ -93,6 +93,7 @@ class XliffUnit:
     editable: bool
     skip_reason: str | None = None  # translate=no | header | locked | approved | rejected | final | empty
     notes: tuple[str, ...] = ()
+    mt: str | None = None  # the MT the file offers: 1.2 `<alt-trans>` (origin="mt" first), 2.x `<mtc:match>`
 
 
 @dataclass(frozen=True)
@@ -387,7 +388,14 @@ def _segment_reason(unit_reason: str | None, mrk: Any, sdl_seg: Any | None) -> s
 
 
 def _unit(
-    ns: str, key: str, uid: str, source: Any, target: Any | None, reason: str | None, notes: tuple[str, ...]
+    ns: str,
+    key: str,
+    uid: str,
+    source: Any,
+    target: Any | None,
+    reason: str | None,
+    notes: tuple[str, ...],
+    mt: Any | None = None,
 ) -> XliffUnit:
     """What the agent sees of one unit or segment: source and target as markup text, and whether to edit."""
     return XliffUnit(
@@ -398,7 +406,23 @@ def _unit(
         editable=reason is None,
         skip_reason=reason,
         notes=notes,
+        mt=inline_text(mt, etree.QName(mt).namespace or "") if mt is not None else None,
     )
+
+
+def _offered_mt(container: Any, holder_tag: str) -> Any | None:
+    """The `<target>` of the MT a unit carries: a 1.2 `<alt-trans>` (origin="mt" preferred over other
+    matches) or a 2.x `<mtc:match>`; None when it has none."""
+    alts = [a for a in container if _local(a.tag) == holder_tag]
+    if holder_tag == "alt-trans":
+        alts = [a for a in alts if (a.get("origin") or "").lower() in ("mt", "machine-translation")] or alts
+    else:
+        alts = [m for m in container.iter() if _local(m.tag) == "match"]
+    for alt in alts:
+        target = next((c for c in alt if _local(c.tag) == "target"), None)
+        if target is not None:
+            return target
+    return None
 
 
 def _segment_id(uid: str, sid: str, count: int) -> str:
@@ -435,7 +459,16 @@ def _load12(tree: Any, root: Any, ns: str, version: str) -> _Parsed:
             continue
         if reason is None and not "".join(source.itertext()).strip():
             reason = "empty"
-        xu = _unit(ns, f"{file_index}/{uid}#{index}", uid, source, target, reason, notes)
+        xu = _unit(
+            ns,
+            f"{file_index}/{uid}#{index}",
+            uid,
+            source,
+            target,
+            reason,
+            notes,
+            _offered_mt(unit, "alt-trans"),
+        )
         parsed.slots.append(_Slot(xu, unit, unit, source, target, index))
     return parsed
 
@@ -471,7 +504,8 @@ def _load2(tree: Any, root: Any, ns: str, version: str) -> _Parsed:
             reason = _segment_reason2(unit, segment, source)
             sid = segment.get("id") or str(seg_index)
             key = f"{file_index}/{uid}/{sid}#{index}"
-            xu = _unit(ns, key, _segment_id(uid, sid, len(segments)), source, target, reason, notes)
+            mt = _offered_mt(unit, "match") if len(segments) == 1 else None
+            xu = _unit(ns, key, _segment_id(uid, sid, len(segments)), source, target, reason, notes, mt)
             parsed.slots.append(_Slot(xu, unit, segment, source, target, index))
     return parsed
 
