@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from agent.conversation import TurnResult, follow_up
     from agent.editor import PostEditor
     from agent.types import Edit, EditOptions, Mode, Segment, SegmentResult, Status, TraceStep, Usage
+    from agent.violations import Code
 
 _HOMES = {
     "PostEditor": "agent.editor",
@@ -27,6 +28,7 @@ _HOMES = {
     "TraceStep": "agent.types",
     "Usage": "agent.types",
     "CheckInput": "agent.checks",
+    "Code": "agent.violations",
     "Violation": "agent.checks",
     "Severity": "agent.checks",
     "run_checks": "agent.checks",
@@ -40,6 +42,7 @@ _HOMES = {
 
 __all__ = [
     "CheckInput",
+    "Code",
     "Edit",
     "EditOptions",
     "InMemoryResultCache",

@@ -10,19 +10,26 @@ from agent import fixes
 from agent.checks import CheckInput, run_checks
 from agent.state import AgentContext, Candidate
 from agent.types import TraceStep
-from agent.violations import REVIEW_CODES, Severity, Violation
+from agent.violations import REVIEW_CODES, Code, Severity, Violation
 
 MARKUP_CODES = frozenset(
-    {"tag-missing", "tag-extra", "tag-duplicated", "placeholder-missing", "placeholder-extra",
-     "placeholder-duplicated"}
-)  # fmt: skip
-
-
-FIXABLE_CODES = MARKUP_CODES | {"term-forbidden", "dnt-altered", "whitespace-leading", "whitespace-trailing",
-                                "whitespace-double"}  # fmt: skip
-
-
-UNPLACED = "tag-placement-unverified"
+    {
+        Code.TAG_MISSING,
+        Code.TAG_EXTRA,
+        Code.TAG_DUPLICATED,
+        Code.PLACEHOLDER_MISSING,
+        Code.PLACEHOLDER_EXTRA,
+        Code.PLACEHOLDER_DUPLICATED,
+    }
+)
+FIXABLE_CODES = MARKUP_CODES | {
+    Code.TERM_FORBIDDEN,
+    Code.DNT_ALTERED,
+    Code.WHITESPACE_LEADING,
+    Code.WHITESPACE_TRAILING,
+    Code.WHITESPACE_DOUBLE,
+}
+UNPLACED = Code.TAG_PLACEMENT_UNVERIFIED
 
 
 def ms(t0: float) -> float:

@@ -12,6 +12,7 @@ from agent.markup import validate
 from agent.nodes.common import check_step, evaluate_edit, markup_errors, ms, placement_guesses
 from agent.state import AgentContext, AgentState
 from agent.types import TraceStep
+from agent.violations import Code
 
 
 async def fix(state: AgentState, runtime: Runtime[AgentContext]) -> dict[str, Any]:
@@ -30,7 +31,7 @@ async def fix(state: AgentState, runtime: Runtime[AgentContext]) -> dict[str, An
             or fixes.whitespace(ctx.segment.source, text, v)
             or fixes.end_punctuation(ctx.segment.source, text, v, ctx.options.target_lang)
         )
-        if r is None and v.code == "dnt-altered" and v.entry_id in source_forms:
+        if r is None and v.code == Code.DNT_ALTERED and v.entry_id in source_forms:
             r = fixes.dnt_case(source_forms[v.entry_id], text)
         if r is not None:
             replacements.append(r)

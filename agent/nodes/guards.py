@@ -10,6 +10,7 @@ from agent.diff import words_touched
 from agent.markup import blank_markup
 from agent.state import AgentContext, Candidate
 from agent.types import Mode
+from agent.violations import Code
 from glossaries.languages import language_name
 from glossaries.morphology import written_in
 from glossaries.text import primary_lang
@@ -38,9 +39,9 @@ def implausible(ctx: AgentContext, base: Candidate | None, draft: str) -> str | 
     return None
 
 
-TELLTALE_CODES = {
-    "bracket-mismatch": "it adds brackets the source does not have (a term tacked on in parentheses?)",
-    "end-punctuation": "it changes how the sentence ends (words tacked on after it?)",
+TELLTALE_CODES: dict[str, str] = {
+    Code.BRACKET_MISMATCH: "it adds brackets the source does not have (a term tacked on in parentheses?)",
+    Code.END_PUNCTUATION: "it changes how the sentence ends (words tacked on after it?)",
 }
 
 

@@ -14,7 +14,7 @@ from agent.markup import blank_markup
 from agent.nodes.common import check_step, evaluate_edit, ms
 from agent.state import AgentContext, AgentState
 from agent.types import TraceStep
-from agent.violations import Violation
+from agent.violations import Code, Violation
 from glossaries.morphology import morphology
 
 LOCATE_TOKENS_PER_TERM = 40  # {"phrase": ..., "words": ...} for one term, with room to spare
@@ -117,7 +117,9 @@ async def locate(state: AgentState, runtime: Runtime[AgentContext]) -> dict[str,
     assert candidate is not None
     text = candidate.text
     matches = state.get("matches", [])
-    missing = [v for v in candidate.violations if v.code in ("term-missing", "dnt-altered") and v.expected]
+    missing = [
+        v for v in candidate.violations if v.code in (Code.TERM_MISSING, Code.DNT_ALTERED) and v.expected
+    ]
     phrase_of = {m.entry.id: m.text for m in matches}
     update: dict[str, Any] = {"tried": [f"locate:{text}"]}
     named: dict[str, str] = {}

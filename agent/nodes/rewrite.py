@@ -15,7 +15,7 @@ from agent.nodes.common import actionable, check_step, evaluate, evaluate_edit, 
 from agent.nodes.guards import added_defect, implausible
 from agent.state import AgentContext, AgentState, Candidate, ModelEdit
 from agent.types import Mode, TraceStep
-from agent.violations import Severity, Violation
+from agent.violations import Code, Severity, Violation
 from glossaries.morphology import morphology
 from prompts import Message
 
@@ -155,7 +155,7 @@ def _read_drafts(
         if candidate is None:
             flagged = evaluate(ctx, matches, text, kind)
             finding = Violation(
-                "implausible-draft", Severity.ERROR, f"the model's draft was rejected: {why_not}"
+                Code.IMPLAUSIBLE_DRAFT, Severity.ERROR, f"the model's draft was rejected: {why_not}"
             )
             drafts.append(Candidate(flagged.text, (finding, *flagged.violations), kind))
     return drafts, edits, rejected
@@ -168,4 +168,4 @@ def forced_terms(problems: Sequence[Violation], target_lang: str, *texts: str) -
     if any('"' in t or "\\" in t for t in texts):  # prompting's pattern writes neither
         return []
     morph = morphology(target_lang)
-    return [morph.forms(v.expected) for v in problems if v.code == "term-missing" and v.expected]
+    return [morph.forms(v.expected) for v in problems if v.code == Code.TERM_MISSING and v.expected]

@@ -9,6 +9,7 @@ from langgraph.runtime import Runtime
 from agent.nodes.common import FIXABLE_CODES, UNPLACED, actionable
 from agent.state import AgentContext, AgentState
 from agent.types import Mode
+from agent.violations import Code
 
 Route = Literal["fix", "locate", "place", "rewrite", "finalize"]
 
@@ -35,7 +36,7 @@ async def route(state: AgentState, runtime: Runtime[AgentContext]) -> Route:
         return "fix"
     located = sum(t.startswith("locate:") for t in tried)
     if (
-        codes & {"term-missing", "dnt-altered"}
+        codes & {Code.TERM_MISSING, Code.DNT_ALTERED}
         and f"locate:{candidate.text}" not in tried
         and located < MAX_LOCATES
     ):

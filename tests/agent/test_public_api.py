@@ -11,6 +11,7 @@ ROOT = Path(__file__).resolve().parents[2]
 def test_public_api_is_pinned() -> None:
     assert agent.__all__ == [
         "CheckInput",
+        "Code",
         "Edit",
         "EditOptions",
         "InMemoryResultCache",
