@@ -40,8 +40,7 @@ def create_app(settings: Settings | None = None, *, editor: Editor | None = None
         state = build_state(settings, editor=editor)
         app.state.postedit = state
         await state.keys.ensure_keys(settings)
-        await start_queue(state)
-        queue = state.extras["queue"]
+        queue = await start_queue(state)
         # Stalled jobs move again even when no worker is left to notice (a worker cut off from Redis).
         watchdog = asyncio.create_task(watch_orphans(state, queue)) if isinstance(queue, ArqQueue) else None
         settle_heap()

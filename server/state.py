@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import asyncio
 import gc
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING
 
 from server.auth import KeyStore
 from server.engine import Editor, build_editor
 from server.kv import KV, MemoryKV, RedisKV
 from server.resources import ResourceStore
 from server.settings import Settings
+
+if TYPE_CHECKING:
+    from server.jobs.queue import JobQueue
 
 __all__ = ["AppState", "build_state", "settle_heap"]
 
@@ -23,7 +27,9 @@ class AppState:
     keys: KeyStore
     resources: ResourceStore
     uses_redis: bool
-    extras: dict[str, Any] = field(default_factory=dict)  # e.g. the job queue, set up by jobs.queue
+    queue: JobQueue | None = None  # set up by `server.jobs.queue.start_queue`
+    running_jobs: set[str] = field(default_factory=set)  # job ids this process is working on
+    callback_tasks: set[asyncio.Task[None]] = field(default_factory=set)  # webhook deliveries in flight
 
     async def close(self) -> None:
         await self.kv.close()

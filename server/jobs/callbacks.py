@@ -43,7 +43,6 @@ EVENT_HEADER = "X-Postedit-Event"
 DELIVERY_HEADER = "X-Postedit-Delivery"
 RETRY_STATUSES = frozenset({408, 425, 429})  # and every 5xx: the receiver may take it later
 _HTTP_URL: TypeAdapter[HttpUrl] = TypeAdapter(HttpUrl)
-_TASKS = "callback_tasks"
 
 
 def sign(secret: str, body: bytes) -> str:
@@ -166,7 +165,7 @@ async def _deliver_logged(state: AppState, job_id: str) -> None:
 
 def schedule(state: AppState, job_id: str) -> None:
     """Deliver in the background; the task is kept so `drain` can finish it at shutdown."""
-    tasks: set[asyncio.Task[None]] = state.extras.setdefault(_TASKS, set())
+    tasks = state.callback_tasks
     task = asyncio.create_task(_deliver_logged(state, job_id))
     tasks.add(task)
     task.add_done_callback(tasks.discard)
@@ -174,7 +173,7 @@ def schedule(state: AppState, job_id: str) -> None:
 
 async def drain(state: AppState) -> None:
     """At shutdown: give deliveries in flight the per-attempt timeout to finish, then give them up."""
-    tasks: set[asyncio.Task[None]] = state.extras.get(_TASKS, set())
+    tasks = state.callback_tasks
     if not tasks:
         return
     _, pending = await asyncio.wait(set(tasks), timeout=state.settings.webhook_timeout_seconds)

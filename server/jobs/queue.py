@@ -100,13 +100,15 @@ class LocalQueue:
         await drain(self.state)
 
 
-async def start_queue(state: AppState) -> None:
+async def start_queue(state: AppState) -> JobQueue:
+    """The process's job queue (on Redis, else in process), kept in `state.queue` for the routes."""
     queue: JobQueue
     if state.settings.redis_url:
         queue = await ArqQueue.connect(state.settings.redis_url, queue_name(state))
     else:
         queue = LocalQueue(state)
-    state.extras["queue"] = queue
+    state.queue = queue
+    return queue
 
 
 async def requeue_orphans(state: AppState, queue: JobQueue) -> int:

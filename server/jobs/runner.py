@@ -32,7 +32,7 @@ async def _keep_lease(store: JobStore, job_id: str, token: str, stop: asyncio.Ev
 async def run_job(state: AppState, job_id: str, token: str) -> None:
     """Idempotent: a finished, cancelled or leased (running elsewhere) job is left alone."""
     store = JobStore(state.kv, state.settings)
-    running: set[str] = state.extras.setdefault("running_jobs", set())
+    running = state.running_jobs
     if job_id in running:  # already running in this process (a re-queue after a stalled event loop)
         return
     record = await store.get(job_id)

@@ -34,7 +34,7 @@ async def readyz(state: StateDep) -> JSONResponse:
 
 @router.get("/metrics", response_class=Response, responses={200: {"content": {"text/plain": {}}}})
 async def prometheus_metrics(state: StateDep) -> Response:
-    queue = state.extras.get("queue")
+    queue = state.queue
     if queue is not None:
         metrics.QUEUE_DEPTH.set(await queue.depth())
     return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)

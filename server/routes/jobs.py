@@ -14,7 +14,6 @@ from server.deps import StateDep, TenantDep
 from server.documents import job_input_summary
 from server.errors import ApiError, documented_errors
 from server.jobs.callbacks import checked_callback_url
-from server.jobs.queue import JobQueue
 from server.jobs.store import TERMINAL, JobOptions, JobRecord, JobStore
 from server.schemas import LANG_SCHEMA, JobCallback, JobInfo, JobList, JobState
 from server.segments import make_context
@@ -100,7 +99,9 @@ async def create_job(
     if callback is not None:
         record.result_url = str(request.url_for("get_job_result", job_id=record.id))
         await store.save(record)
-    queue: JobQueue = state.extras["queue"]
+    queue = state.queue
+    if queue is None:
+        raise ApiError(503, "the job queue is not running", code="unavailable")
     await queue.enqueue(record.id, 0)
     info = await store.info(record)
     return JSONResponse(info.model_dump(), status_code=202, headers={"Location": f"/v1/jobs/{record.id}"})
