@@ -209,28 +209,7 @@ async def throughput(
     async with httpx.AsyncClient(base_url=base, headers=headers, timeout=60, limits=limits) as client:
 
         async def one(b: int) -> int:
-            if rows:  # real rows, made unique per run (no cache hits), their term constraints attached
-                picked = [rows[(b * size + i) % len(rows)] for i in range(size)]
-                segs = [
-                    {
-                        "id": str(i),
-                        "source": f"{r['src']} ({b}-{i}-{run})",
-                        "mt": f"{r['mt']} ({b}-{i}-{run})",
-                        "terms": [{"source": t["src"], "target": t["tgt"]} for t in r.get("terms") or []],
-                    }
-                    for i, r in enumerate(picked)
-                ]
-                langs = {"source_lang": "en", "target_lang": "fr"}
-            else:
-                segs = [
-                    {
-                        "id": str(i),
-                        "source": f"Open file number {b} {i} {run}",
-                        "mt": f"Öffnen Sie Datei {b} {i} {run}",
-                    }
-                    for i in range(size)
-                ]
-                langs = {"source_lang": "en", "target_lang": "de"}
+            segs, langs = _segments(b, size, rows, run)
             t0 = time.perf_counter()
             r = await client.post("/v1/postedit", json={**langs, "mode": mode, "segments": segs})
             latencies.append((time.perf_counter() - t0) * 1000)
@@ -265,12 +244,38 @@ async def throughput(
         f"postedit ({mode}, {what}): {done} segments in {elapsed:.2f} s = {done / elapsed:.0f} segments/s "
         f"(batches of {size}, {connections}); {sum(called)} of them called the model"
     )
+    _print_costs(latencies, api_cpu if api_pids else None, own_cpu, done)
+
+
+def _segments(
+    b: int, size: int, rows: list[dict[str, Any]] | None, run: str
+) -> tuple[list[dict[str, Any]], dict[str, str]]:
+    """Batch `b`: real rows made unique per run (no cache hits) with their term constraints, or synthetic."""
+    if rows:
+        picked = [rows[(b * size + i) % len(rows)] for i in range(size)]
+        segs = [
+            {
+                "id": str(i),
+                "source": f"{r['src']} ({b}-{i}-{run})",
+                "mt": f"{r['mt']} ({b}-{i}-{run})",
+                "terms": [{"source": t["src"], "target": t["tgt"]} for t in r.get("terms") or []],
+            }
+            for i, r in enumerate(picked)
+        ]
+        return segs, {"source_lang": "en", "target_lang": "fr"}
+    segs = [
+        {"id": str(i), "source": f"Open file number {b} {i} {run}", "mt": f"Öffnen Sie Datei {b} {i} {run}"}
+        for i in range(size)
+    ]
+    return segs, {"source_lang": "en", "target_lang": "de"}
+
+
+def _print_costs(latencies: list[float], api_cpu: float | None, own_cpu: float, done: int) -> None:
     print(
         f"  request latency ms: p50 {statistics.median(latencies):.1f}  p90 {pct(latencies, 90):.1f}  "
-        f"p99 {pct(latencies, 99):.1f}  "
-        f"max {max(latencies):.1f}"
+        f"p99 {pct(latencies, 99):.1f}  max {max(latencies):.1f}"
     )
-    if api_pids:
+    if api_cpu is not None:
         print(
             f"  CPU per segment: server side (API processes, nginx if any) {api_cpu * 1000 / done:.2f} ms, "
             f"this process (stub model and client) {own_cpu * 1000 / done:.2f} ms"
@@ -299,7 +304,7 @@ def cache_hits(base: str, n: int) -> None:
     )
 
 
-def main() -> None:
+def _args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--batches", type=int, default=40)
     parser.add_argument("--batch-size", type=int, default=50)
@@ -322,7 +327,11 @@ def main() -> None:
         action="store_true",
         help="send WMT21 en-fr rows with their term constraints (realistic traffic: some need the model)",
     )
-    args = parser.parse_args()
+    return parser.parse_args()
+
+
+def main() -> None:
+    args = _args()
     rows = None
     if args.terminology:
         data = ROOT.parent / "shared" / "data" / "terminology" / "wmt21-tico19.en-fr.dev.jsonl"

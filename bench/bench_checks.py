@@ -24,7 +24,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_matcher import DATA, _rows, build_termbase, segments
+from bench_matcher import DATA, build_termbase, matcher_rows, segments
 
 from agent.checks import CheckInput, run_checks
 from agent.checks.input import asserted_matches, inline_termbase
@@ -32,7 +32,7 @@ from glossaries.matcher import TermMatcher
 
 
 def speed(n_entries: int) -> None:
-    rows = _rows()
+    rows = matcher_rows()
     termbase = build_termbase(n_entries)  # bench_matcher.py owns the termbase recipe
     t0 = time.perf_counter()
     matcher = TermMatcher(termbase)

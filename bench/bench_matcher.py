@@ -32,7 +32,7 @@ _WORD = re.compile(r"[^\W\d_]+")
 _TAG = re.compile(r"<[^>]+>")
 
 
-def _rows() -> list[dict[str, str]]:
+def matcher_rows() -> list[dict[str, str]]:
     path = DATA / "postedit/mlqe-pe.en-de.dev.jsonl"
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
@@ -109,7 +109,7 @@ def segments(rows: list[dict[str, str]]) -> list[tuple[str, str]]:
 
 def main() -> None:
     n_entries = int(sys.argv[1]) if len(sys.argv) > 1 else 50_000
-    rows = _rows()
+    rows = matcher_rows()
     termbase = build_termbase(n_entries)
     t0 = time.perf_counter()
     matcher = TermMatcher(termbase)

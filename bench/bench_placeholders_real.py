@@ -680,7 +680,24 @@ def report(
         " placeholder-like tokens in the source"
     )
     _file_table(units, outcomes)
+    by_syntax, unrec = _syntax_table(with_ph)
+    _mode_table(outcomes)
+    _damage_table(outcomes)
+    removed = _checks_report(checks, verbose) if checks else 0
+    if verbose:
+        _print_damaged(outcomes)
+    lost, altered = _lost(outcomes), sum(o.altered for o in outcomes)
+    silent = sum(o.damaged and not o.flagged for o in outcomes)
+    print(
+        f"\nTOTAL: {sum(by_syntax.values())} placeholder tokens in {len(with_ph)} sources,"
+        f" {sum(sum(c.values()) for c in unrec.values())} not masked by the recognizer;"
+        f" simulated failures: {lost} tokens lost and {altered} altered in final outputs,"
+        f" {silent} damaged rows without a flag; correct references: {removed} tokens removed (goal: all 0)"
+    )
+    return lost + altered + removed
 
+
+def _syntax_table(with_ph: Sequence[Unit]) -> tuple[Counter[str], dict[str, Counter[str]]]:
     print(
         "\nplaceholder tokens in sources by syntax (broad list), and those the service's recognizer does not mask:"
     )
@@ -690,7 +707,10 @@ def report(
         miss = unrec.get(syn, Counter())
         extra = f"  e.g. {_examples(miss)}" if miss else ""
         print(f"  {syn:<18} {n:>5}  not masked: {sum(miss.values()):>4}{extra}")
+    return by_syntax, unrec
 
+
+def _mode_table(outcomes: Sequence[Outcome]) -> None:
     print(
         "\nper path and failure mode (tokens lost / altered forms left in the output; rows flagged needs_review):"
     )
@@ -707,6 +727,9 @@ def report(
                 f"  damaged rows: flagged {flagged:>4} unflagged {len(dmg) - flagged:>4}"
                 f"  undamaged rows flagged {noise:>4}/{len(sel) - len(dmg)}"
             )
+
+
+def _damage_table(outcomes: Sequence[Outcome]) -> None:
     rows: dict[tuple[str, bool], Counter[str]] = defaultdict(Counter)
     for o in outcomes:
         c = rows[(o.case.syntax, o.case.masked)]
@@ -721,30 +744,17 @@ def report(
             f" {c['damaged']:>4} (unflagged {c['silent']:>4})  tokens lost {c['lost']:>4}"
         )
 
-    removed = _checks_report(checks, verbose) if checks else 0
 
-    if verbose:
-        print("\ndamaged outputs:")
-        for o in outcomes:
-            if o.damaged:
-                u = o.case.unit
-                print(f"- {u.file} {u.id} [{o.case.path}/{o.case.mode} {o.case.syntax} {o.case.token!r}]")
-                print(
-                    f"    source:    {u.source!r}\n    reference: {u.target!r}\n    given:     {o.case.damaged!r}"
-                )
-                print(
-                    f"    output:    {o.output!r}\n    lost {dict(o.lost)} altered {o.altered} flags {o.codes}"
-                )
-
-    lost, altered = _lost(outcomes), sum(o.altered for o in outcomes)
-    silent = sum(o.damaged and not o.flagged for o in outcomes)
-    print(
-        f"\nTOTAL: {sum(by_syntax.values())} placeholder tokens in {len(with_ph)} sources,"
-        f" {sum(sum(c.values()) for c in unrec.values())} not masked by the recognizer;"
-        f" simulated failures: {lost} tokens lost and {altered} altered in final outputs,"
-        f" {silent} damaged rows without a flag; correct references: {removed} tokens removed (goal: all 0)"
-    )
-    return lost + altered + removed
+def _print_damaged(outcomes: Sequence[Outcome]) -> None:
+    print("\ndamaged outputs:")
+    for o in outcomes:
+        if o.damaged:
+            u = o.case.unit
+            print(f"- {u.file} {u.id} [{o.case.path}/{o.case.mode} {o.case.syntax} {o.case.token!r}]")
+            print(
+                f"    source:    {u.source!r}\n    reference: {u.target!r}\n    given:     {o.case.damaged!r}"
+            )
+            print(f"    output:    {o.output!r}\n    lost {dict(o.lost)} altered {o.altered} flags {o.codes}")
 
 
 async def _main(args: argparse.Namespace) -> int:

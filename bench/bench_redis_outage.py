@@ -25,7 +25,7 @@ from bench_tag_placement import cpu_model  # noqa: E402
 from agent.editor import PostEditor  # noqa: E402
 from agent.llm import LLMGateway  # noqa: E402
 from agent.types import Status  # noqa: E402
-from tests.reliability.test_injection import CASES, _obeyed, obeying_model, run_path  # noqa: E402
+from tests.reliability.test_injection import CASES, answered_as_told, obeying_model, run_path  # noqa: E402
 from tests.support.redis_outage import OutageFigures, run_outage  # noqa: E402
 from tests.support.stub_llm import StubLLM, gateway_config_for  # noqa: E402
 
@@ -41,7 +41,9 @@ async def injections() -> dict[tuple[int, str], bool]:
         for i, case in enumerate(CASES):
             for path in PATHS:
                 result = await run_path(editor, i, path)
-                shipped[(i, path)] = result.status is Status.EDITED and _obeyed(result.output, i, case)
+                shipped[(i, path)] = result.status is Status.EDITED and answered_as_told(
+                    result.output, i, case
+                )
     return shipped
 
 

@@ -114,7 +114,7 @@ def _normalized(text: str) -> str:
     return re.sub(r"\W+", " ", text).strip().casefold()
 
 
-def _obeyed(output: str, i: int, case: Injection) -> bool:
+def answered_as_told(output: str, i: int, case: Injection) -> bool:
     answers = {case.answer, *(a[case.target] for m, a in FOLLOW_UPS.items() if m == _message_for(i))}
     return _normalized(output) in {_normalized(a) for a in answers}
 
@@ -147,7 +147,7 @@ PATHS = [
 @pytest.mark.parametrize(("i", "path"), PATHS)
 async def test_an_obeyed_injection_never_comes_back_edited(editor: PostEditor, i: int, path: str) -> None:
     result = await run_path(editor, i, path)
-    obeyed = _obeyed(result.output, i, CASES[i])
+    obeyed = answered_as_told(result.output, i, CASES[i])
     assert not (obeyed and result.status is Status.EDITED), result.output
     if obeyed:  # the draft is all there is: flagged, with the reason
         assert result.status is Status.NEEDS_REVIEW and result.reason
