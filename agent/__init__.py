@@ -13,12 +13,13 @@ if TYPE_CHECKING:
     from agent.cache import InMemoryResultCache, RedisResultCache, ResultCache
     from agent.checks import CheckInput, Severity, Violation, has_errors, run_checks
     from agent.conversation import TurnResult, follow_up
-    from agent.editor import PostEditor
+    from agent.editor import PostEditor, agent_version
     from agent.types import Edit, EditOptions, Mode, Segment, SegmentResult, Status, TraceStep, Usage
     from agent.violations import Code
 
 _HOMES = {
     "PostEditor": "agent.editor",
+    "agent_version": "agent.editor",
     "Segment": "agent.types",
     "EditOptions": "agent.types",
     "Mode": "agent.types",
@@ -58,6 +59,7 @@ __all__ = [
     "TurnResult",
     "Usage",
     "Violation",
+    "agent_version",
     "follow_up",
     "has_errors",
     "run_checks",

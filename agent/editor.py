@@ -26,6 +26,12 @@ from prompts import PROMPT_VERSION
 # so cached results of the old behaviour are not served as the new one's.
 AGENT_REVISION = 3
 
+
+def agent_version() -> str:
+    """The prompts' content hash and the agent's revision: what a cached result or a score was made with."""
+    return f"{PROMPT_VERSION}/{AGENT_REVISION}"
+
+
 if TYPE_CHECKING:
     from agent.conversation import TurnResult
     from agent.llm import LLMCall, LLMGateway
@@ -249,7 +255,7 @@ class PostEditor:
             segment,
             options,
             resource_versions=versions,
-            prompt_version=f"{PROMPT_VERSION}/{AGENT_REVISION}",
+            prompt_version=agent_version(),
             model=self.model_name,
             scope=scope,
         )

@@ -20,11 +20,12 @@ from cli.options import SrcLang, TgtLang
 from formats.jsonl import JsonlError, read_objects
 from glossaries.constraints import constraint_entries
 from glossaries.model import ResourceError, Termbase
+from server.settings import get_settings
 
 ConfigOpt = Annotated[
     Path | None,
     typer.Option(
-        "--config", envvar="POSTEDIT_MODEL_CONFIG_PATH", help="Model gateway YAML (default: embedded)."
+        "--config", help="Model gateway YAML (default: POSTEDIT_MODEL_CONFIG_PATH, else the embedded model)."
     ),
 ]
 GlossaryOpt = Annotated[Path | None, typer.Option("--glossary", help="Termbase: TBX, CSV/TSV or YAML.")]
@@ -67,7 +68,7 @@ async def open_editor(config: Path | None, *, llm: bool = True) -> AsyncIterator
     from agent.llm import LLMGateway
     from runtime.embedded import serving
 
-    gateway = LLMGateway.from_config(config)
+    gateway = LLMGateway.from_config(config or get_settings().model_config_path)
     async with serving(gateway):
         yield PostEditor(gateway)
 

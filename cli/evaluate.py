@@ -26,6 +26,7 @@ from eval.datasets import DatasetError, EvalRow, load_datasets
 from eval.runner import SYSTEMS, RunSpec, RunStats, open_systems, run_systems
 from eval.store import ResultStore
 from glossaries.model import ResourceError
+from server.settings import get_settings
 
 if TYPE_CHECKING:
     from glossaries.model import Termbase
@@ -117,7 +118,7 @@ SystemsOpt = Annotated[
 ConfigOpt = Annotated[
     Path | None,
     typer.Option(
-        "--config", envvar="POSTEDIT_MODEL_CONFIG_PATH", help="Model gateway YAML (default: embedded)."
+        "--config", help="Model gateway YAML (default: POSTEDIT_MODEL_CONFIG_PATH, else the embedded model)."
     ),
 ]
 LimitOpt = Annotated[int | None, typer.Option("--limit", min=1, help="At most N rows per file.")]
@@ -152,6 +153,7 @@ def eval_command(
 ) -> None:
     """Evaluate systems (MT baseline, rules, agent) on post-editing sets and write a report with plots."""
     chosen = _systems(systems)
+    config = config or get_settings().model_config_path  # the one reader of the environment
     rows, termbase, guide = _inputs(data, src_lang, tgt_lang, glossary, style, limit)
     spec = RunSpec(
         src_lang, tgt_lang, chosen, glossary=termbase, style=guide, config=config, concurrency=concurrency

@@ -175,6 +175,7 @@ def _markdown(summary: Summary, plots: dict[str, Path], out_dir: Path) -> str:
         "style",
         "sacrebleu",
         "bleu_tokenizer",
+        "signature",
     ):
         if meta.get(key) is not None:
             parts.append(f"- {key}: `{meta[key]}`")

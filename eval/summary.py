@@ -163,6 +163,7 @@ def summarize(
         "prompt_version": _prompt_version(),
         **(meta or {}),
     }
+    info["signature"] = signature(info)
     return Summary(
         meta=info,
         systems=systems,
@@ -348,12 +349,23 @@ def _score_judge(sc: _Scoring, judge: Mapping[str, Sequence[str]]) -> dict[str, 
     return judged
 
 
-def _prompt_version() -> str | None:
-    try:
-        from prompts import PROMPT_VERSION
-    except ImportError:
-        return None
-    return str(PROMPT_VERSION)
+def _prompt_version() -> str:
+    """The prompts' hash and the agent's revision (`agent.agent_version`), as the result cache keys them."""
+    from agent import agent_version
+
+    return agent_version()
+
+
+def signature(meta: Mapping[str, Any]) -> str:
+    """One line naming what the scores were made with, the sacreBLEU way: `key:value|...`."""
+    parts = {
+        "model": meta.get("model") or "rules",
+        "agent": meta.get("prompt_version"),
+        "sacrebleu": meta.get("sacrebleu"),
+        "tok": meta.get("bleu_tokenizer"),
+        "glossary": (meta.get("glossary") or {}).get("version", "none"),
+    }
+    return "postedit|" + "|".join(f"{k}:{v}" for k, v in parts.items())
 
 
 def _ragas_scores(

@@ -22,6 +22,7 @@ def test_public_api_is_pinned() -> None:
         "TurnResult",
         "Usage",
         "Violation",
+        "agent_version",
         "follow_up",
         "has_errors",
         "run_checks",
