@@ -24,10 +24,7 @@ from formats.jsonl import loads
 from glossaries.deepl_entries import EntriesFormat, entries_as_yaml, read_entries, termbase_pairs, write_tsv
 from glossaries.languages import LANGUAGES, is_supported, primary
 from glossaries.model import ResourceError
-from server.deps import ResourcesDep, StateDep, TenantDep
-from server.errors import ApiError, documented_errors
-from server.schemas import (
-    LANG_SCHEMA,
+from server.deepl_protocol import (
     DeepLGlossary,
     DeepLGlossaryList,
     DeepLLanguage,
@@ -37,11 +34,10 @@ from server.schemas import (
     DeepLTranslateResponse,
     DeepLTranslation,
     DeepLUsage,
-    ErrorResponse,
-    ResourceInfo,
-    SegmentIn,
-    SegmentOut,
 )
+from server.deps import ResourcesDep, StateDep, TenantDep
+from server.errors import ApiError, documented_errors
+from server.schemas import LANG_SCHEMA, ErrorResponse, ResourceInfo, SegmentIn, SegmentOut
 from server.segments import BatchContext, make_context, run_batch
 from server.settings import Settings
 from server.usage import QUOTA_EXCEEDED, characters_used, check_quota, count_characters
