@@ -17,6 +17,7 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from server import metrics
+from server.rejections import Rejected, ResourceNotFound
 
 __all__ = ["ApiError", "documented_errors", "error_response", "install_error_handlers", "is_deepl_path"]
 
@@ -101,6 +102,12 @@ def install_error_handlers(app: FastAPI) -> None:
             exc.status, exc.message, code=exc.code, path=request.url.path, headers=exc.headers
         )
 
+    async def rejected(request: Request, exc: Exception) -> JSONResponse:
+        """A domain rejection: 404 for a missing resource, 422 for the rest (400 on DeepL's paths)."""
+        assert isinstance(exc, Rejected)
+        status = 404 if isinstance(exc, ResourceNotFound) else 400 if is_deepl_path(request.url.path) else 422
+        return error_response(status, exc.message, code=exc.code, path=request.url.path)
+
     async def http_error(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, StarletteHTTPException)
         message = exc.detail if isinstance(exc.detail, str) else _CODES.get(exc.status_code, "error")
@@ -130,6 +137,7 @@ def install_error_handlers(app: FastAPI) -> None:
         return error_response(500, "internal error", path=request.url.path)
 
     app.add_exception_handler(ApiError, api_error)
+    app.add_exception_handler(Rejected, rejected)
     app.add_exception_handler(StarletteHTTPException, http_error)
     app.add_exception_handler(RequestValidationError, validation_error)
     app.add_exception_handler(RedisConnectionError, redis_down)

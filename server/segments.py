@@ -13,7 +13,7 @@ from glossaries.languages import is_supported, same_pair
 from glossaries.model import Entry, Term, Termbase, TermStatus
 from server import metrics
 from server.engine import Editor
-from server.errors import ApiError
+from server.rejections import LanguageMismatch, ResourceNotFound, UnsupportedLanguage
 from server.schemas import EditOut, ErrorBody, SegmentIn, SegmentOut, TermIn, TokensOut, ViolationOut
 from server.state import AppState
 
@@ -139,24 +139,22 @@ async def make_context(
     """Validate languages, load the tenant's resources (unknown ids are 404s) and build the batch context."""
     for name, code in (("source_lang", source_lang), ("target_lang", target_lang)):
         if not is_supported(code):
-            raise ApiError(422, f"{name}: unsupported language code {code!r}", code="unsupported_language")
+            raise UnsupportedLanguage(f"{name}: unsupported language code {code!r}")
     glossary: Termbase | None = None
     if glossary_id:
         glossary = await state.resources.load(tenant, "glossary", glossary_id)
         if glossary is None:
-            raise ApiError(404, f"glossary {glossary_id!r} not found", code="glossary_not_found")
+            raise ResourceNotFound("glossary", glossary_id)
         if not same_pair(glossary.source_lang, glossary.target_lang, source_lang, target_lang):
-            raise ApiError(
-                422,
+            raise LanguageMismatch(
                 f"glossary {glossary_id!r} is {glossary.source_lang}->{glossary.target_lang}, "
-                f"the request is {source_lang}->{target_lang}",
-                code="language_mismatch",
+                f"the request is {source_lang}->{target_lang}"
             )
     style = None
     if styleguide_id:
         style = await state.resources.load(tenant, "styleguide", styleguide_id)
         if style is None:
-            raise ApiError(404, f"style guide {styleguide_id!r} not found", code="styleguide_not_found")
+            raise ResourceNotFound("styleguide", styleguide_id)
     options = EditOptions(
         source_lang=source_lang,
         target_lang=target_lang,

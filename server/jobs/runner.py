@@ -8,9 +8,9 @@ import logging
 
 from formats.xliff import XliffError
 from server.documents import DocumentError, jsonl_result, jsonl_segments, read_xliff, xliff_result
-from server.errors import ApiError
 from server.jobs import callbacks
 from server.jobs.store import TERMINAL, JobStore
+from server.rejections import Rejected
 from server.segments import make_context
 from server.state import AppState
 
@@ -76,7 +76,7 @@ async def run_job(state: AppState, job_id: str, token: str) -> None:
         log.info("job %s done", job_id)
     except (XliffError, DocumentError) as exc:
         await store.fail(record, str(exc))
-    except ApiError as exc:
+    except Rejected as exc:  # a resource deleted or changed since the job was queued
         await store.fail(record, exc.message)
     finally:
         if record.state in {"done", "failed"} and record.callback_url:

@@ -169,19 +169,16 @@ async def translate(request: Request, state: StateDep, tenant: TenantDep) -> Dee
         source_lang = await asyncio.to_thread(detect_language, req.text)
     characters = sum(len(t) for t in req.text)
     await check_quota(state, tenant.id, characters)
-    try:
-        ctx = await make_context(
-            state,
-            tenant.id,
-            source_lang=source_lang.lower(),
-            target_lang=req.target_lang.lower(),
-            glossary_id=req.glossary_id,
-            mode=Mode.FULL,
-            instructions=((FORMALITY[req.formality],) if req.formality in FORMALITY else ())
-            + tuple(req.custom_instructions),
-        )
-    except ApiError as exc:  # a glossary for another language pair: DeepL's 400, not /v1's 422
-        raise ApiError(400 if exc.status == 422 else exc.status, exc.message, code=exc.code) from exc
+    ctx = await make_context(
+        state,
+        tenant.id,
+        source_lang=source_lang.lower(),
+        target_lang=req.target_lang.lower(),
+        glossary_id=req.glossary_id,
+        mode=Mode.FULL,
+        instructions=((FORMALITY[req.formality],) if req.formality in FORMALITY else ())
+        + tuple(req.custom_instructions),
+    )  # a rejection is DeepL's 400 on /v2 (server.errors), not /v1's 422
     texts = await _translate_texts(ctx, req)
     await count_characters(state, tenant.id, characters)
     detected = primary(source_lang).upper()
