@@ -251,8 +251,8 @@ def place_in(text: str, start: int, end: int) -> float:
 
 
 def nouns_near(target: str, where: float, morph: Morphology, k: int = SHORTLIST) -> list[str]:
-    """The `k` nouns of `target` nearest the place `where` (from `place_in`) a term holds in the source, in
-    sentence order.
+    """The `k` nouns of `target` nearest the place `where` (from `place_in`) a term holds in the source,
+    nearest first.
 
     A small model asked to pick from every run of words of a long sentence often names the wrong noun. Technical
     prose keeps most nouns near their place in the source, so a one-word noun term's rendering is one of the few
@@ -266,8 +266,7 @@ def nouns_near(target: str, where: float, morph: Morphology, k: int = SHORTLIST)
         for i, w in enumerate(words)
         if w.group() in safe and morph.is_noun(w.group())
     ]
-    nearest = sorted(sorted(nouns)[:k], key=lambda n: n[1])
-    return list(dict.fromkeys(w for _, _, w in nearest))
+    return list(dict.fromkeys(w for _, _, w in sorted(nouns)[:k]))
 
 
 def span_limit(target: str, expected: str) -> int:

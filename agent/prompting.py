@@ -6,7 +6,7 @@ cached prefix across segments of one job.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from itertools import permutations
 from typing import TYPE_CHECKING, Any, cast
 
@@ -290,13 +290,21 @@ def repair_messages(
     return [system, {"role": "user", "content": body}]
 
 
-def locate_messages(system: Message, *, source: str, mt: str, phrases: Sequence[str]) -> list[Message]:
-    body = render(
-        "locate",
-        source=source,
-        mt=mt,
-        phrases="\n".join(f'- "{p}"' for p in phrases),
-    )
+def locate_messages(
+    system: Message,
+    *,
+    source: str,
+    mt: str,
+    phrases: Sequence[str],
+    hints: Mapping[str, Sequence[str]] | None = None,
+) -> list[Message]:
+    """The locate prompt; `hints` lists, per phrase, the words likeliest to render it (likeliest first)."""
+
+    def line(p: str) -> str:
+        shortlist = (hints or {}).get(p)
+        return f'- "{p}" (one of: {", ".join(shortlist)})' if shortlist else f'- "{p}"'
+
+    body = render("locate", source=source, mt=mt, phrases="\n".join(line(p) for p in phrases))
     return [system, {"role": "user", "content": body}]
 
 

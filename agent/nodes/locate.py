@@ -27,13 +27,14 @@ async def ask_where(
     phrases: Sequence[str],
     choices: Sequence[str],
     update: dict[str, Any],
+    hints: dict[str, list[str]] | None = None,
 ) -> dict[str, str]:
     """Which words of `target` render each source phrase, as the model names them (case-folded phrase ->
     words), its answer limited to `choices` (runs of words really in the target). The call and any failure go
     into `update`; a failed call names nothing."""
     assert ctx.llm is not None
     schema = prompting.locate_schema(phrases, choices)
-    messages = prompting.locate_messages(ctx.system, source=source, mt=target, phrases=phrases)
+    messages = prompting.locate_messages(ctx.system, source=source, mt=target, phrases=phrases, hints=hints)
     named: dict[str, str] = {}
     try:
         reply = await ctx.llm.complete_json(
@@ -53,10 +54,10 @@ async def ask_where(
 
 def _where_to_look(
     ctx: AgentContext, text: str, masked: str, missing: Sequence[Violation], matches: Sequence[Any]
-) -> list[str]:
-    """The runs of words of `masked` (the candidate `text` as the model sees it) the model may name: for
-    one-word noun terms in a language with a dictionary, the few nouns near each term's place in the source;
-    else every term-sized run of words."""
+) -> tuple[list[str], dict[str, list[str]]]:
+    """The runs of words of `masked` (the candidate `text` as the model sees it) the model may name, and the
+    shortlist per phrase the prompt shows: for one-word noun terms in a language with a dictionary, the few
+    nouns nearest each term's place in the source (nearest first); else every term-sized run of words."""
     morph = morphology(ctx.options.target_lang)
     match_of = {m.entry.id: m for m in matches}
     nouns = morph.lexicon and all(
@@ -65,14 +66,17 @@ def _where_to_look(
     )
     if nouns:
         source = blank_markup(ctx.segment.source)  # where the matcher read it
-        places = [
-            fixes.place_in(source, match_of[v.entry_id].start, match_of[v.entry_id].end) for v in missing
-        ]
-        near = list(dict.fromkeys(w for where in places for w in fixes.nouns_near(masked, where, morph)))
+        hints = {
+            match_of[v.entry_id].text: fixes.nouns_near(
+                masked, fixes.place_in(source, match_of[v.entry_id].start, match_of[v.entry_id].end), morph
+            )
+            for v in missing
+        }
+        near = list(dict.fromkeys(w for shortlist in hints.values() for w in shortlist))
         if near:
-            return near
+            return near, hints
     longest = max((fixes.span_limit(text, v.expected or "") for v in missing), default=2)
-    return fixes.span_choices(masked, longest)
+    return fixes.span_choices(masked, longest), {}
 
 
 def _replacement_for(
@@ -127,8 +131,8 @@ async def locate(state: AgentState, runtime: Runtime[AgentContext]) -> dict[str,
         phrases = [phrase_of[v.entry_id] for v in missing if v.entry_id in phrase_of]
         masks = state["masks"]
         masked = masks.mask(text)
-        choices = _where_to_look(ctx, text, masked, missing, matches)
-        named = await ask_where(ctx, masks.masked_source, masked, phrases, choices, update)
+        choices, hints = _where_to_look(ctx, text, masked, missing, matches)
+        named = await ask_where(ctx, masks.masked_source, masked, phrases, choices, update, hints)
     replacements: list[fixes.Replacement] = []
     notes: list[str] = []
     for v in missing:
