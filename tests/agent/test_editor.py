@@ -616,7 +616,13 @@ async def test_the_model_picks_a_russian_terms_rendering_among_the_nouns_near_it
     result = await editor_for(stub_llm).edit(seg, EN_RU, glossary=symptoms)
     schema = stub_llm.requests[0]["response_format"]["json_schema"]["schema"]
     words = schema["properties"]["spans"]["items"]["properties"]["words"]["enum"]
-    assert words == ["", "признаках", "болезни", "городе", "пациентов"]  # nearest first; no verbs, no far nouns
+    assert words == [
+        "",
+        "признаках",
+        "болезни",
+        "городе",
+        "пациентов",
+    ]  # nearest first; no verbs, no far nouns
     prompt = stub_llm.requests[0]["messages"][-1]["content"]
     assert '"symptoms" (one of: признаках, болезни, городе, пациентов)' in prompt
     assert (
