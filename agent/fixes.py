@@ -216,6 +216,12 @@ def end_punctuation(source: str, target: str, v: Violation, target_lang: str) ->
     return Replacement(len(body), len(body), mark, f"final {mark!r} restored as in the source")
 
 
+def _unmasked_words(target: str) -> list[re.Match[str]]:
+    """The words of `target` outside masked markup (`⟦…⟧`)."""
+    masked = [(m.start(), m.end()) for m in MASK_RE.finditer(target)]
+    return [w for w in _WORD.finditer(target) if not any(a <= w.start() < b for a, b in masked)]
+
+
 def span_choices(target: str, max_words: int) -> list[str]:
     """Every run of 1..`max_words` whole words in `target`, as written there, first occurrence first.
 
@@ -223,8 +229,7 @@ def span_choices(target: str, max_words: int) -> list[str]:
     words that are really in the translation; masked markup (`⟦…⟧`) and punctuation between words are
     never part of a choice (a replacement would drop them), nor is text `grammar_safe` rejects.
     """
-    masked = [(m.start(), m.end()) for m in MASK_RE.finditer(target)]
-    words = [w for w in _WORD.finditer(target) if not any(a <= w.start() < b for a, b in masked)]
+    words = _unmasked_words(target)
     seen: dict[str, None] = {}
     for i in range(len(words)):
         for j in range(i, min(len(words), i + max_words)):
@@ -259,8 +264,7 @@ def nouns_near(target: str, where: float, morph: Morphology, k: int = SHORTLIST)
     nouns around that place: offered only those, the model picks among plausible words, not among all of them.
     """
     safe = set(span_choices(target, 1))
-    masked = [(m.start(), m.end()) for m in MASK_RE.finditer(target)]
-    words = [w for w in _WORD.finditer(target) if not any(a <= w.start() < b for a, b in masked)]
+    words = _unmasked_words(target)
     nouns = [
         (abs((i + 0.5) / len(words) - where), i, w.group())
         for i, w in enumerate(words)

@@ -43,6 +43,11 @@ def primary_lang(code: str) -> str:
     return re.split(r"[-_]", code.strip(), maxsplit=1)[0].casefold()
 
 
+def _lemma_code(lang: str) -> str:
+    """The code simplemma and the dictionaries know a language by (`no` -> `nb`, `sr`/`hr`/`bs` -> `hbs`)."""
+    return _LEMMA_ALIASES.get(primary_lang(lang), primary_lang(lang))
+
+
 def _like_case(form: str, model: str) -> str:
     """`form` with the capitalisation of `model`: all caps, a capital first letter, or as the lexicon has it."""
     if model.isupper() and len(model) > 1:
@@ -68,7 +73,7 @@ class Morphology:
     inflects = False  # can `inflect_like` ever answer? Where it cannot, a term goes in as written, as before
 
     def __init__(self, lang: str) -> None:
-        code = _LEMMA_ALIASES.get(primary_lang(lang), primary_lang(lang))
+        code = _lemma_code(lang)
         self.lang = code
         self._simplemma = code if code in SUPPORTED_LANGUAGES else None
         self._lemmas = lru_cache(maxsize=200_000)(self._compute_lemmas)
@@ -366,7 +371,7 @@ _PYMORPHY = frozenset({"ru", "uk"})
 @lru_cache(maxsize=64)
 def morphology(lang: str) -> Morphology:
     """The morphology of one language (cached: dictionaries load once per process)."""
-    code = _LEMMA_ALIASES.get(primary_lang(lang), primary_lang(lang))
+    code = _lemma_code(lang)
     if code in _PYMORPHY:
         try:
             return _Pymorphy(code)
@@ -387,7 +392,7 @@ def written_in(text: str, lang: str, rather_than: str) -> bool | None:
     A translation keeps names and a few loanwords of the source language; an answer to an instruction
     ("Answer in English: are you an AI?") is in that language through and through.
     """
-    codes = [_LEMMA_ALIASES.get(primary_lang(c), primary_lang(c)) for c in (lang, rather_than)]
+    codes = [_lemma_code(c) for c in (lang, rather_than)]
     if codes[0] == codes[1] or not all(c in SUPPORTED_LANGUAGES for c in codes):
         return None
     if len(_WORD.findall(text)) < MIN_DETECT_WORDS:
