@@ -23,6 +23,7 @@ from agent.editor import PostEditor  # noqa: E402
 from agent.llm import LLMGateway  # noqa: E402
 from agent.types import EditOptions, Segment  # noqa: E402
 from glossaries.model import Entry, Term, Termbase  # noqa: E402
+from server.settings import prepare_libraries  # noqa: E402
 from tests.support.stub_llm import Reply, StubLLM, gateway_config_for  # noqa: E402
 
 GLOSSARY = Termbase(
@@ -69,6 +70,7 @@ async def throughput(stub: StubLLM) -> float:
 
 
 def main() -> None:
+    prepare_libraries()
     with StubLLM() as stub:
         stub.set_handler(answer)
         samples = sorted(asyncio.run(overhead(stub)))

@@ -29,6 +29,7 @@ from eval.metrics.terms import check_terms  # noqa: E402
 from glossaries.constraints import constraint_entries  # noqa: E402
 from glossaries.matcher import TermMatcher  # noqa: E402
 from glossaries.model import Termbase  # noqa: E402
+from server.settings import prepare_libraries  # noqa: E402
 
 DATA = ROOT.parent / "shared" / "data"
 
@@ -88,6 +89,7 @@ def latency(results: list[SegmentResult]) -> str:
 
 
 def main() -> None:
+    prepare_libraries()
     ap = argparse.ArgumentParser()
     ap.add_argument("task", choices=["terms", "postedit"])
     ap.add_argument("--limit", type=int, default=200)

@@ -33,6 +33,7 @@ import yaml
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from server.settings import child_environment  # noqa: E402
 from tests.support.ports import free_port  # noqa: E402
 from tests.support.stub_llm import Reply, StubLLM, gateway_config_for  # noqa: E402
 
@@ -84,15 +85,16 @@ def start_api(
     cfg.pop("source", None)
     config.write_text(yaml.safe_dump(cfg))
     port = free_port()
-    env = {
-        **os.environ,
-        "POSTEDIT_MODEL_CONFIG_PATH": str(config),
-        "POSTEDIT_API_KEYS": f"{KEY}:bench",
-        "POSTEDIT_EMBEDDED_AUTOSTART": "false",
-        "POSTEDIT_RATE_LIMIT_PER_MINUTE": "0",
-        "POSTEDIT_CONCURRENCY": "50",
-        "POSTEDIT_REDIS_PREFIX": prefix or os.environ.get("POSTEDIT_REDIS_PREFIX", "bench:"),
-    }
+    env = child_environment(
+        {
+            "POSTEDIT_MODEL_CONFIG_PATH": str(config),
+            "POSTEDIT_API_KEYS": f"{KEY}:bench",
+            "POSTEDIT_EMBEDDED_AUTOSTART": "false",
+            "POSTEDIT_RATE_LIMIT_PER_MINUTE": "0",
+            "POSTEDIT_CONCURRENCY": "50",
+            "POSTEDIT_REDIS_PREFIX": prefix or "bench:",
+        }
+    )
     if use_redis:
         env["POSTEDIT_REDIS_URL"] = REDIS_URL
     proc = subprocess.Popen(

@@ -30,12 +30,14 @@ import yaml  # noqa: E402
 from typer.testing import CliRunner  # noqa: E402
 
 from cli.evaluate import register  # noqa: E402
+from server.settings import prepare_libraries  # noqa: E402
 from tests.support.stub_llm import Reply, StubLLM, gateway_config_for  # noqa: E402
 
 DATA = ROOT.parent / "shared" / "data" / "terminology" / "wmt21-tico19.en-fr.dev.jsonl"
 
 
 def main() -> None:
+    prepare_libraries()
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--rows", type=int, default=100)
     ap.add_argument("--delay", type=float, default=1.0, help="seconds the stub waits before each answer")

@@ -9,7 +9,6 @@ unit is accounted for: done == total, and each unit's target in the result is po
 from __future__ import annotations
 
 import argparse
-import os
 import subprocess
 import sys
 import time
@@ -24,6 +23,7 @@ sys.path.insert(0, str(ROOT))
 from bench_api import KEY, REDIS_URL, cleanup, echo, start_api  # noqa: E402
 
 from formats.xliff import parse_xliff  # noqa: E402
+from server.settings import child_environment  # noqa: E402
 from tests.support.stub_llm import StubLLM  # noqa: E402
 
 
@@ -50,14 +50,15 @@ def main() -> None:
     with StubLLM() as stub:
         stub.set_handler(echo)
         api, base = start_api(stub.base_url, True, 1, prefix)
-        env = {
-            **os.environ,
-            "POSTEDIT_REDIS_URL": REDIS_URL,
-            "POSTEDIT_REDIS_PREFIX": prefix,
-            "POSTEDIT_API_KEYS": f"{KEY}:bench",
-            "POSTEDIT_CONCURRENCY": "32",
-            "POSTEDIT_EMBEDDED_AUTOSTART": "false",
-        }
+        env = child_environment(
+            {
+                "POSTEDIT_REDIS_URL": REDIS_URL,
+                "POSTEDIT_REDIS_PREFIX": prefix,
+                "POSTEDIT_API_KEYS": f"{KEY}:bench",
+                "POSTEDIT_CONCURRENCY": "32",
+                "POSTEDIT_EMBEDDED_AUTOSTART": "false",
+            }
+        )
         worker = subprocess.Popen(
             [sys.executable, "-c", "from cli.serve import worker; worker(log_level='WARNING')"],
             env={**env, "POSTEDIT_MODEL_CONFIG_PATH": _config_of(api)},

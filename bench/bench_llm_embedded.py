@@ -18,6 +18,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from agent.llm import LLMGateway, LLMReply, load_gateway_config
 from runtime.embedded import EmbeddedServer
+from server.settings import prepare_libraries
 
 SCHEMA = {
     "type": "object",
@@ -62,6 +63,7 @@ def describe(replies: list[LLMReply]) -> str:
 
 
 async def main(port: int, runs: int, threads: int | None) -> None:
+    prepare_libraries()
     embedded: dict[str, object] = {"port": port}
     if threads:
         embedded["n_threads"] = threads

@@ -15,6 +15,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from agent.llm import LLMGateway
+from server.settings import prepare_libraries
 from tests.support.stub_llm import Reply, StubLLM, gateway_config_for
 
 SCHEMA = {"type": "object", "properties": {"output": {"type": "string"}}, "required": ["output"]}
@@ -22,6 +23,7 @@ MESSAGES = [{"role": "system", "content": "Post-edit."}, {"role": "user", "conte
 
 
 async def main(calls: int, concurrency: int, delay: float) -> None:
+    prepare_libraries()
     async with StubLLM() as stub:
         gateway = LLMGateway.from_config(gateway_config_for(stub.base_url))
         started = time.perf_counter()

@@ -66,6 +66,7 @@ from agent.markup import MASK_RE, find_markup
 from agent.protection import SegmentMasks, mask_segment
 from agent.types import EditOptions, Segment, Status
 from formats.xliff import parse_xliff
+from server.settings import prepare_libraries
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "tests" / "fixtures" / "keybased"
@@ -766,6 +767,7 @@ async def _main(args: argparse.Namespace) -> int:
 
 
 def main() -> None:
+    prepare_libraries()
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     ap.add_argument(
         "-v", "--verbose", action="store_true", help="print every damaged output and false finding"

@@ -25,6 +25,7 @@ from bench_tag_placement import cpu_model  # noqa: E402
 from agent.editor import PostEditor  # noqa: E402
 from agent.llm import LLMGateway  # noqa: E402
 from agent.types import Status  # noqa: E402
+from server.settings import prepare_libraries  # noqa: E402
 from tests.reliability.test_injection import CASES, answered_as_told, obeying_model, run_path  # noqa: E402
 from tests.support.redis_outage import OutageFigures, run_outage  # noqa: E402
 from tests.support.stub_llm import StubLLM, gateway_config_for  # noqa: E402
@@ -79,6 +80,7 @@ def report(f: OutageFigures) -> bool:
 
 
 def main() -> None:
+    prepare_libraries()
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--segments", type=int, default=300)
     parser.add_argument("--outage", type=float, default=10.0)

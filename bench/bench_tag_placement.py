@@ -30,6 +30,7 @@ from pathlib import Path
 from agent.markup import find_markup
 from agent.protection import mask_segment
 from agent.types import EditOptions, Segment, SegmentResult
+from server.settings import prepare_libraries
 
 DATA = Path(__file__).resolve().parents[2] / "shared/data/markup"
 TARGETS = ("de", "fr", "hu")
@@ -144,6 +145,7 @@ async def agent_outputs(
 
 
 def main() -> None:
+    prepare_libraries()
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     ap.add_argument("--data", type=Path, default=DATA)
     ap.add_argument("--agent", type=int, default=0, help="also run N random rows through the agent and model")

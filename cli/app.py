@@ -30,4 +30,7 @@ def build_app() -> typer.Typer:
 
 
 def main() -> None:
+    from server.settings import prepare_libraries
+
+    prepare_libraries()
     build_app()()

@@ -18,7 +18,7 @@ from server.errors import install_error_handlers
 from server.jobs.queue import ArqQueue, start_queue, watch_orphans
 from server.middleware import BodyLimitMiddleware, MetricsMiddleware
 from server.openapi import install_strict_openapi
-from server.settings import Settings, get_settings
+from server.settings import Settings, get_settings, prepare_libraries
 from server.state import build_state, settle_heap
 
 __all__ = ["create_app"]
@@ -33,6 +33,7 @@ Authenticate with `Authorization: Bearer KEY` (or `DeepL-Auth-Key KEY`). Errors 
 
 
 def create_app(settings: Settings | None = None, *, editor: Editor | None = None) -> FastAPI:
+    prepare_libraries()
     settings = settings or get_settings()
 
     @asynccontextmanager

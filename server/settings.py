@@ -1,16 +1,23 @@
 """The one settings object: environment variables with the prefix POSTEDIT_ (and REDIS_URL), or a .env file.
 
-No other module reads `os.environ`; the app, the CLI and the workers all receive a `Settings`.
+No other module reads or writes `os.environ`; the app, the CLI and the workers all receive a `Settings`,
+and `prepare_libraries` sets what third-party libraries read from the environment at import.
 """
 
 from __future__ import annotations
 
+import os
+from collections.abc import Mapping
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
 from pydantic import AliasChoices, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+# Read by libraries when they are first imported: litellm then keeps its bundled cost map instead of
+# fetching one from GitHub, and ragas sends no telemetry. A value the user exported wins.
+LIBRARY_ENVIRONMENT = {"LITELLM_LOCAL_MODEL_COST_MAP": "True", "RAGAS_DO_NOT_TRACK": "true"}
 
 DEV_KEY = "dev-key"  # used only when no key is configured anywhere and env == "development"
 
@@ -77,3 +84,18 @@ class Settings(BaseSettings):
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
     return Settings()
+
+
+def prepare_libraries() -> None:
+    """Give third-party libraries their offline, telemetry-free environment before they are imported.
+
+    Called by every entry point (`postedit`, `create_app`, the bench scripts, the test suite); a program that
+    imports `agent` directly calls it first, or nothing may stop litellm from looking for a newer cost map.
+    """
+    for name, value in LIBRARY_ENVIRONMENT.items():
+        os.environ.setdefault(name, value)
+
+
+def child_environment(overrides: Mapping[str, str]) -> dict[str, str]:
+    """This process's environment with `overrides`, for a server or worker process a script starts."""
+    return {**os.environ, **overrides}

@@ -7,7 +7,11 @@ from pathlib import Path
 
 import pytest
 
-pytest_plugins = ["tests.support.fixtures"]
+from server.settings import prepare_libraries
+
+prepare_libraries()  # before any test imports litellm or ragas
+
+pytest_plugins = ["tests.support.fixtures", "tests.support.playground"]
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED_DATA = ROOT.parent / "shared" / "data"

@@ -49,3 +49,18 @@ def test_no_function_is_longer_than_a_screen() -> None:
         and (node.end_lineno or node.lineno) - node.lineno + 1 > MAX_FUNCTION_LINES
     ]
     assert long == []
+
+
+def test_only_the_settings_module_touches_the_environment() -> None:
+    """`os.environ`, `os.getenv` and `os.putenv` belong to server/settings.py: one place says what is configurable."""
+    touching = [
+        f"{path.relative_to(ROOT)}:{node.lineno}"
+        for path, tree in _sources()
+        if path.relative_to(ROOT).as_posix() != "server/settings.py"
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Attribute)
+        and node.attr in ("environ", "getenv", "putenv", "unsetenv")
+        and isinstance(node.value, ast.Name)
+        and node.value.id == "os"
+    ]
+    assert touching == []

@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import os
 import time
 from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -66,8 +65,7 @@ class LLMReply:
 
 
 def _import_litellm() -> Any:
-    """Import litellm offline and quiet (it otherwise fetches a cost map at import and logs chattily)."""
-    os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
+    """Import litellm quiet (it logs chattily); `server.settings.prepare_libraries` keeps it offline."""
     import litellm
 
     litellm.telemetry = False

@@ -5,7 +5,6 @@ differences (the Moses / Koehn 2004 test; `p_value` restates sacreBLEU's private
 
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
 
 import numpy as np
@@ -16,9 +15,11 @@ __all__ = ["bootstrap_ci", "paired_bootstrap_mean"]
 N_SAMPLES = 1000  # as sacreBLEU's --paired-bs default
 
 
+SEED = 12345  # sacreBLEU's default seed: the same resamples on every run
+
+
 def _rng() -> np.random.Generator:
-    seed = os.environ.get("SACREBLEU_SEED", "12345")
-    return np.random.default_rng(None if seed.lower() == "none" else int(seed))
+    return np.random.default_rng(SEED)
 
 
 def p_value(stats: np.ndarray, real_difference: float) -> float:

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import asyncio
 import importlib
-import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -43,7 +42,6 @@ JUDGE_PROMPT = (
 
 
 def _ragas(module: str) -> ModuleType:
-    os.environ["RAGAS_DO_NOT_TRACK"] = "true"  # before the first ragas import: no telemetry
     return importlib.import_module(module)
 
 

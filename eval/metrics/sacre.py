@@ -8,7 +8,6 @@ MeCab is not installed the Japanese/Korean fallback is `char`, and the signature
 from __future__ import annotations
 
 import importlib.util
-import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -161,13 +160,12 @@ def paired_bootstrap(
     """sacreBLEU's paired bootstrap (`PairedTest(test_type='bs')`) of every system vs `baseline`.
 
     Returns per system its chrF++/BLEU/TER with the bootstrap mean and 95% CI; non-baseline systems also
-    carry the p-value and whether p < 0.05. The RNG seed is sacreBLEU's (`SACREBLEU_SEED`, default 12345).
+    carry the p-value and whether p < 0.05. The RNG seed is sacreBLEU's (its own `SACREBLEU_SEED`, default 12345).
     One guard on top of sacreBLEU: a system scoring exactly the baseline's score gets p = 1 (with zero
     observed difference the centred test would otherwise count no sample above it and say p = 0.001).
     """
     names = [baseline, *[s for s in systems if s != baseline]]
     named: list[tuple[str, Sequence[str]]] = [(s, list(systems[s])) for s in names]
-    os.environ.setdefault("SACREBLEU_SEED", "12345")
     test = PairedTest(named, dict(sacre.metrics), [list(refs)], test_type="bs", n_samples=n_samples)
     signatures, results = test()
     out: dict[str, list[Score]] = {s: [] for s in names}

@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, ConsoleMessage, Locator, Page, expect, sync_playwright
 
-from tests.browser.conftest import GLOSSARY, KEY_A, KEY_B, KEY_C
-from tests.browser.stub_answers import ANSWER
 from tests.server.conftest import LiveServer
+from tests.support.playground import GLOSSARY, KEY_A, KEY_B, KEY_C
+from tests.support.playground_answers import ANSWER
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 

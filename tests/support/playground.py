@@ -1,4 +1,5 @@
-"""The real app over real HTTP for the playground tests: uvicorn in a thread, the stub model, Redis db 13.
+"""The playground's app over real HTTP (conversation API and browser tests): uvicorn in a thread, the stub
+model, Redis db 13.
 
 Reuses the server suite's `LiveServer`/`make_settings`; the key prefix is this session's own and its keys
 are deleted afterwards. Without Redis the app runs on its in-process store (same code paths).
@@ -10,16 +11,15 @@ import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 import redis
 import yaml
 
-from tests.browser.stub_answers import playground_handler
 from tests.server.conftest import KEY_A, KEY_B, LiveServer, make_settings, running
+from tests.support.playground_answers import playground_handler
 from tests.support.stub_llm import StubLLM, gateway_config_for
 
-__all__ = ["KEY_A", "KEY_B", "KEY_C"]
+__all__ = ["GLOSSARY", "KEY_A", "KEY_B", "KEY_C"]
 
 KEY_C = "key-c-secret"  # a tenant of its own for tests that fill the resource lists
 
@@ -65,12 +65,6 @@ def live(playground_redis: str | None, playground_model: Path) -> Iterator[LiveS
         if keys:
             client.delete(*keys)
         client.close()
-
-
-@pytest.fixture
-def client(live: LiveServer) -> Iterator[httpx.Client]:
-    with live.client() as c:
-        yield c
 
 
 @pytest.fixture(scope="session")

@@ -5,17 +5,25 @@ from __future__ import annotations
 import json
 import random
 import string
+from collections.abc import Iterator
 
 import httpx
 import pytest
 
 from formats.xliff import parse_xliff
-from tests.browser.conftest import KEY_B
-from tests.browser.stub_answers import ANSWER
 from tests.server.conftest import LiveServer
+from tests.support.playground import KEY_B
+from tests.support.playground_answers import ANSWER
 
 SOURCE = "Save the settings in the Cloud Console."
 MT = "Sichern Sie die Optionen in der Cloud-Konsole."
+
+
+@pytest.fixture
+def client(live: LiveServer) -> Iterator[httpx.Client]:
+    """Tenant A on the playground's server (the stub answers follow-ups), not the server suite's `api`."""
+    with live.client() as c:
+        yield c
 
 
 def unique(text: str) -> str:
