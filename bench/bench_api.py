@@ -17,7 +17,6 @@ import argparse
 import asyncio
 import json
 import os
-import shutil
 import statistics
 import subprocess
 import sys
@@ -32,6 +31,9 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "scripts"))  # topology.py: the nginx layout
+
+from topology import nginx_binary, nginx_config  # noqa: E402
 
 from server.settings import child_environment  # noqa: E402
 from tests.support.ports import free_port  # noqa: E402
@@ -133,43 +135,12 @@ def wait_ready(proc: subprocess.Popen[bytes], base: str, seconds: float, failure
     raise SystemExit(failure)
 
 
-NGINX_CONF = """
-worker_processes 1;
-pid {dir}/nginx.pid;
-error_log {dir}/error.log warn;
-events {{ worker_connections 1024; }}
-http {{
-    access_log off;
-    upstream api {{
-        least_conn;
-{servers}
-        keepalive 32;
-    }}
-    server {{
-        listen 127.0.0.1:{port};
-        client_max_body_size 50m;
-        location / {{
-            proxy_pass http://api;
-            proxy_http_version 1.1;
-            proxy_set_header Connection "";
-            proxy_read_timeout 300s;
-        }}
-    }}
-}}
-"""
-
-
 def start_nginx(upstreams: list[str]) -> tuple[subprocess.Popen[bytes], str]:
-    """nginx in front of the API servers: each request to the one with the fewest requests in flight."""
-    nginx = shutil.which("nginx") or "/usr/sbin/nginx"
-    if not Path(nginx).exists():
-        raise SystemExit("--balancer needs nginx: apt-get install nginx-light")
+    """nginx in front of the API servers, as scripts/topology.py configures it (least_conn)."""
     workdir = Path(tempfile.mkdtemp(prefix="bench-nginx-"))
     port = free_port()
-    servers = "\n".join(f"        server {u.removeprefix('http://')};" for u in upstreams)
-    conf = workdir / "nginx.conf"
-    conf.write_text(NGINX_CONF.format(dir=workdir, servers=servers, port=port))
-    proc = subprocess.Popen([nginx, "-p", str(workdir), "-c", str(conf), "-g", "daemon off;"])
+    conf = nginx_config(workdir, upstreams, port)
+    proc = subprocess.Popen([nginx_binary(), "-p", str(workdir), "-c", str(conf), "-g", "daemon off;"])
     return proc, wait_ready(proc, f"http://127.0.0.1:{port}", 10, f"nginx did not start (see {workdir})")
 
 

@@ -42,12 +42,15 @@ def fetch(
     typer.echo(f"{path}  ({DEFAULT_MODEL.size:,} bytes, sha256 {DEFAULT_MODEL.sha256[:12]}…)")
 
 
-async def _serve(config_path: Path | None, port: int | None, model_file: Path | None) -> int:
+async def _serve(
+    config_path: Path | None, host: str | None, port: int | None, model_file: Path | None
+) -> int:
     from agent.llm import load_gateway_config
     from runtime.embedded import EmbeddedServer
 
     embedded = load_gateway_config(config_path).embedded
-    changes = {k: v for k, v in {"port": port, "model_file": model_file}.items() if v is not None}
+    wanted = {"host": host, "port": port, "model_file": model_file}
+    changes = {k: v for k, v in wanted.items() if v is not None}
     embedded = embedded.model_copy(update=changes)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -76,14 +79,18 @@ async def _serve(config_path: Path | None, port: int | None, model_file: Path | 
 @model_app.command("serve")
 def serve(
     config: ConfigOption = None,
+    host: Annotated[
+        str | None,
+        typer.Option(help="Interface (default from the config: 127.0.0.1; 0.0.0.0 in a container)."),
+    ] = None,
     port: Annotated[int | None, typer.Option(help="Port (default from the config: 8765).")] = None,
     model_file: Annotated[Path | None, typer.Option(help="A GGUF file instead of the fetched one.")] = None,
 ) -> None:
-    """Run the embedded llama.cpp server on 127.0.0.1 until Ctrl-C (fetching the weights if needed)."""
+    """Run the embedded llama.cpp server until Ctrl-C (fetching the weights if needed)."""
     from runtime.embedded import EmbeddedServerError
 
     try:
-        code = asyncio.run(_serve(config, port, model_file))
+        code = asyncio.run(_serve(config, host, port, model_file))
     except (EmbeddedServerError, ModelFileError) as exc:
         _err.print(f"[red]error:[/red] {exc}", highlight=False)
         raise typer.Exit(1) from exc

@@ -10,6 +10,8 @@ if [[ "${POSTEDIT_SKIP_APT:-0}" != "1" ]] && command -v apt-get >/dev/null; then
   missing=()
   command -v redis-server >/dev/null || missing+=(redis-server)
   [[ -x /usr/bin/chromium ]] || missing+=(chromium)
+  [[ -x /usr/sbin/nginx ]] || missing+=(nginx-light)         # the local production layout (scripts/topology.py)
+  command -v docker-compose >/dev/null || missing+=(docker-compose)   # checks deploy/compose.yaml
   if (( ${#missing[@]} )); then
     echo "==> apt-get install ${missing[*]}"
     SUDO=""; [[ $(id -u) -ne 0 ]] && SUDO="sudo"

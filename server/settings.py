@@ -61,6 +61,9 @@ class Settings(BaseSettings):
     # Job callbacks: the body is signed with HMAC-SHA256 under this secret (`X-Postedit-Signature`); without
     # it `callback_url` is refused, so a receiver never gets an unsigned call it cannot authenticate.
     webhook_secret: SecretStr = SecretStr("")
+    webhook_secret_file: Path | None = (
+        None  # a mounted secret (compose, Kubernetes); read into webhook_secret
+    )
     webhook_attempts: int = Field(default=5, ge=1, le=20)  # deliveries tried before giving up
     webhook_backoff_seconds: float = Field(default=2.0, ge=0)  # before the 2nd attempt; doubles after each
     webhook_timeout_seconds: float = Field(default=10.0, gt=0)  # per attempt, and the shutdown grace period
@@ -75,6 +78,19 @@ class Settings(BaseSettings):
             and not self.redis_url
         ):
             raise ValueError("production needs API keys: set POSTEDIT_API_KEYS or POSTEDIT_API_KEYS_FILE")
+        return self
+
+    @model_validator(mode="after")
+    def _read_secret_files(self) -> Settings:
+        """Secrets mounted as files (Docker and Kubernetes secrets) rather than put in the environment."""
+        if self.webhook_secret_file is not None:
+            try:
+                secret = self.webhook_secret_file.read_text(encoding="utf-8").strip()
+            except OSError as exc:
+                raise ValueError(
+                    f"POSTEDIT_WEBHOOK_SECRET_FILE: cannot read {self.webhook_secret_file}: {exc}"
+                ) from exc
+            self.webhook_secret = SecretStr(secret)
         return self
 
     def redis_key(self, *parts: str) -> str:
