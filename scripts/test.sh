@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Run the whole test suite: unit, contract (stub model over HTTP), Redis, browser and real-model tests.
+# Run the whole test suite: unit, contract (stub model over HTTP), Redis, browser and real-model tests, then the
+# vLLM path against vLLM's CPU build (scripts/test-vllm.sh). With arguments: only pytest, with those arguments.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -11,4 +12,8 @@ if ! redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1; then
   for _ in $(seq 50); do redis-cli -h 127.0.0.1 ping >/dev/null 2>&1 && break; sleep 0.1; done
 fi
 
-exec .venv/bin/python -m pytest "$@"
+if (( $# )); then
+  exec .venv/bin/python -m pytest "$@"
+fi
+.venv/bin/python -m pytest
+bash scripts/test-vllm.sh

@@ -4,18 +4,23 @@ Runs only with VLLM_CONTRACT_URL set (e.g. http://127.0.0.1:8000/v1); VLLM_CONTR
 served model (default: the first one GET /models lists). It proves vLLM accepts what the gateway sends
 (the `json_schema` response_format, seed, max_tokens) and honours the schema, even with random weights:
 start vLLM with `--structured-outputs-config '{"backend":"xgrammar","disable_any_whitespace":true}'`.
+The last test goes through the whole app: `POST /v1/postedit` with a gateway YAML naming that server.
+`scripts/test-vllm.sh` installs vLLM's CPU build, makes a tiny model, serves it and runs these tests.
 """
 
 from __future__ import annotations
 
 import os
+from pathlib import Path
 from typing import Any
 
 import httpx
 import jsonschema
 import pytest
+import yaml
 
 from agent.llm import LLMGateway
+from tests.server.conftest import make_settings, running
 
 pytestmark = [
     pytest.mark.vllm,
@@ -47,29 +52,32 @@ MESSAGES = [
 
 
 @pytest.fixture(scope="module")
-def gateway() -> LLMGateway:
+def gateway_config() -> dict[str, Any]:
+    """One `hosted_vllm` deployment on the server under test, as a gateway YAML would name it."""
     url = os.environ["VLLM_CONTRACT_URL"].rstrip("/")
     model = (
         os.environ.get("VLLM_CONTRACT_MODEL")
         or httpx.get(f"{url}/models", timeout=10).json()["data"][0]["id"]
     )
-    return LLMGateway.from_config(
-        {
-            "model": "vllm",
-            "timeout": 120,
-            "num_retries": 0,
-            "max_tokens": 64,
-            "deployments": [
-                {
-                    "name": "vllm",
-                    "model": f"hosted_vllm/{model}",
-                    "api_base": url,
-                    "structured_output": "vllm",
-                }
-            ],
-            "source": "vllm contract test",
-        }
-    )
+    return {
+        "model": "vllm",
+        "timeout": 120,
+        "num_retries": 0,
+        "max_tokens": 64,
+        "deployments": [
+            {
+                "name": "vllm",
+                "model": f"hosted_vllm/{model}",
+                "api_base": url,
+                "structured_output": "vllm",
+            }
+        ],
+    }
+
+
+@pytest.fixture(scope="module")
+def gateway(gateway_config: dict[str, Any]) -> LLMGateway:
+    return LLMGateway.from_config({**gateway_config, "source": "vllm contract test"})
 
 
 async def test_ping(gateway: LLMGateway) -> None:
@@ -94,3 +102,21 @@ async def test_post_edit_schema_is_accepted(gateway: LLMGateway) -> None:
 async def test_free_text_completion(gateway: LLMGateway) -> None:
     reply = await gateway.complete_text(MESSAGES, max_tokens=8)
     assert reply.call.completion_tokens > 0
+
+
+def test_postedit_through_the_app(gateway_config: dict[str, Any], tmp_path: Path) -> None:
+    """The app in-process (uvicorn, no Redis) on a gateway YAML naming the vLLM server: a CAT tool's request
+    reaches the model and the segment comes back. Random weights write nonsense, so the agent must not
+    trust it: the user sees the MT kept or a segment flagged for review, never a 5xx or a lost segment."""
+    config = tmp_path / "vllm.yaml"
+    config.write_text(yaml.safe_dump(gateway_config))
+    segment = {"id": "s1", "source": "Wash your hands.", "mt": "Lavez vos mains."}
+    body = {"source_lang": "en", "target_lang": "fr", "mode": "full", "explain": True, "segments": [segment]}
+    with running(make_settings(None, config)) as live, live.client() as client:
+        r = client.post("/v1/postedit", json=body)
+    assert r.status_code == 200, r.text
+    [out] = r.json()["segments"]
+    assert out["id"] == "s1"
+    assert out["status"] in {"unchanged", "edited", "needs_review"}, out
+    assert out["tokens"]["prompt"] > 0 and out["tokens"]["completion"] > 0, out  # vLLM answered
+    assert out["output"] == segment["mt"] or out["status"] == "needs_review", out
