@@ -14,7 +14,17 @@ if TYPE_CHECKING:
     from agent.checks import CheckInput, Severity, Violation, has_errors, run_checks
     from agent.conversation import TurnResult, follow_up
     from agent.editor import PostEditor, agent_version
-    from agent.types import Edit, EditOptions, Mode, Segment, SegmentResult, Status, TraceStep, Usage
+    from agent.types import (
+        Edit,
+        EditOptions,
+        MemoryMatch,
+        Mode,
+        Segment,
+        SegmentResult,
+        Status,
+        TraceStep,
+        Usage,
+    )
     from agent.violations import Code
 
 _HOMES = {
@@ -23,6 +33,7 @@ _HOMES = {
     "Segment": "agent.types",
     "EditOptions": "agent.types",
     "Mode": "agent.types",
+    "MemoryMatch": "agent.types",
     "Status": "agent.types",
     "SegmentResult": "agent.types",
     "Edit": "agent.types",
@@ -47,6 +58,7 @@ __all__ = [
     "Edit",
     "EditOptions",
     "InMemoryResultCache",
+    "MemoryMatch",
     "Mode",
     "PostEditor",
     "RedisResultCache",

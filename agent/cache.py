@@ -42,6 +42,7 @@ def cache_key(
         "terms": [
             [[t.text, t.status.value, t.case_sensitive] for t in e.source + e.target] for e in segment.terms
         ],
+        "memory": [[m.source, m.target, m.score] for m in segment.memory],
         "langs": [options.source_lang, options.target_lang],
         "mode": options.mode.value,
         "explain": options.explain,

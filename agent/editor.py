@@ -312,6 +312,8 @@ def _result(
         reason = "; ".join(dict.fromkeys(v.code for v in errors))
         if failure:
             reason = f"{failure}; remaining: {reason}"
+    elif state.get("from_memory"):
+        status, reason = Status.TM_EXACT, None
     elif segment.mt is not None and final.text == segment.mt:
         status, reason = Status.UNCHANGED, None
     else:

@@ -11,12 +11,14 @@ from itertools import permutations
 from typing import TYPE_CHECKING, Any, cast
 
 from agent.llm import grammar_safe
+from agent.markup import blank_markup
 from agent.violations import Violation
 from glossaries.languages import language_name
 from glossaries.model import Entry
 from prompts import Message, render
 
 if TYPE_CHECKING:
+    from agent.types import MemoryMatch
     from glossaries.matcher import TermMatch
     from glossaries.style import StyleGuide
 
@@ -185,6 +187,33 @@ def glossary_block(matches: Sequence[TermMatch]) -> str:
     return "\nGlossary (required):\n" + "\n".join(lines) + "\n"
 
 
+MEMORY_EXAMPLES = 3  # memory matches shown to the model, best first
+MEMORY_MIN_SCORE = 75.0  # below this a match misleads more than it helps (the CAT tools' usual floor)
+CLOSE_MATCH = 85.0  # a fuzzy score from which the match's translation is the draft to start from
+
+
+def memory_block(memory: Sequence[MemoryMatch], *, translating: bool = False) -> str:
+    """Approved translations of similar sentences: the client's wording, which a glossary cannot hold.
+    Tags are blanked: the segment's own are masked differently, and their places differ anyway."""
+    shown = [m for m in memory if m.score >= MEMORY_MIN_SCORE][:MEMORY_EXAMPLES]
+    if not shown:
+        return ""
+    lines = [
+        f"- {m.score:.0f}% <tm_source>{_squeeze(blank_markup(m.source))}</tm_source>"
+        f" <tm_target>{_squeeze(blank_markup(m.target))}</tm_target>"
+        for m in shown
+    ]
+    lead = "\nTranslation memory (approved translations of similar sentences; reuse their wording where they agree):\n"
+    tail = ""
+    if translating and shown[0].score >= CLOSE_MATCH:
+        tail = "The first is close: start from its translation and change only what the source changes.\n"
+    return lead + "\n".join(lines) + "\n" + tail
+
+
+def _squeeze(text: str) -> str:
+    return " ".join(text.split())
+
+
 def _entry_line(source_text: str, entry: Entry) -> str:
     if entry.is_dnt:
         return f'- "{source_text}": do not translate, copy it exactly'
@@ -234,12 +263,14 @@ def postedit_messages(
     violations: Sequence[Violation],
     instructions: Sequence[str] = (),
     explain: bool = False,
+    memory: Sequence[MemoryMatch] = (),
 ) -> list[Message]:
     problems = problem_lines(violations)
     if full:
         body = render(
             "postedit_full",
             glossary_block=glossary_block(matches),
+            memory_block=memory_block(memory),
             instructions_block=_instructions(instructions),
             problems_block=f"\nKnown problems:\n{problems}\n" if violations else "",
             source=source,
@@ -250,6 +281,7 @@ def postedit_messages(
         body = render(
             "postedit_minimal",
             glossary_block=glossary_block(matches),
+            memory_block=memory_block(memory),
             instructions_block=_instructions(instructions),
             problems=problems,
             source=source,
@@ -266,10 +298,12 @@ def translate_messages(
     matches: Sequence[TermMatch],
     instructions: Sequence[str] = (),
     context: str | None = None,
+    memory: Sequence[MemoryMatch] = (),
 ) -> list[Message]:
     body = render(
         "translate",
         glossary_block=glossary_block(matches),
+        memory_block=memory_block(memory, translating=True),
         instructions_block=_instructions(instructions),
         context_block=f"\n<context>{context}</context>\n" if context else "",
         source=source,

@@ -74,6 +74,7 @@ class AgentState(TypedDict, total=False):
     rounds: int
     reviewed: bool
     failure: str | None  # why the model could not help (outage, timeout, garbage)
+    from_memory: bool  # the candidate is a 100% memory match whose checks pass: nothing left to do
     model_edits: Annotated[list[ModelEdit], operator.add]
     calls: Annotated[list[LLMCall], operator.add]
     trace: Annotated[list[TraceStep], operator.add]

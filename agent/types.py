@@ -21,6 +21,23 @@ class Status(StrEnum):
     UNCHANGED = "unchanged"
     EDITED = "edited"
     NEEDS_REVIEW = "needs_review"
+    TM_EXACT = (
+        "tm_exact"  # a 100% translation-memory match, returned as stored (checks passed, no model call)
+    )
+
+
+@dataclass(frozen=True)
+class MemoryMatch:
+    """A translation-memory entry retrieved for a segment (the `memory` package scores and finds them)."""
+
+    source: str
+    target: str
+    score: float  # 0-100 CAT-style fuzzy score; 100: same text and tags, usable as is
+    entry: str = ""  # the memory entry's id, for the trace
+
+    @property
+    def exact(self) -> bool:
+        return self.score >= 100.0
 
 
 @dataclass(frozen=True)
@@ -30,6 +47,7 @@ class Segment:
     mt: str | None = None  # None: translate from scratch
     context: str | None = None
     terms: tuple[Entry, ...] = ()  # per-segment glossary entries, added to the request's glossary
+    memory: tuple[MemoryMatch, ...] = ()  # translation-memory matches, best first
 
 
 @dataclass(frozen=True)

@@ -74,7 +74,12 @@ async def open_editor(config: Path | None, *, llm: bool = True) -> AsyncIterator
 
 
 def _print_result(console: Console, result: SegmentResult) -> None:
-    colour = {Status.UNCHANGED: "green", Status.EDITED: "cyan", Status.NEEDS_REVIEW: "yellow"}[result.status]
+    colour = {
+        Status.UNCHANGED: "green",
+        Status.EDITED: "cyan",
+        Status.NEEDS_REVIEW: "yellow",
+        Status.TM_EXACT: "green",
+    }[result.status]
     console.print(
         f"[bold {colour}]{result.status.value}[/]  ({result.latency_ms:.0f} ms, "
         f"{result.usage.calls} model call(s), {result.rounds} round(s))"

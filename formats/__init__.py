@@ -1,5 +1,6 @@
-"""File formats of the documents the service reads and writes: XLIFF (1.1, 1.2, 2.x, SDLXLIFF, memoQ) and
-JSON Lines. One hardened parser per format, used by the server, the CLI and the eval harness alike."""
+"""File formats of the documents the service reads and writes: XLIFF (1.1, 1.2, 2.x, SDLXLIFF, memoQ),
+TMX (1.1-1.4) and JSON Lines. One hardened parser per format, used by the server, the CLI and the eval
+harness alike."""
 
 from formats.jsonl import JsonlError, loads, parse_objects, read_objects
 from formats.xliff import (

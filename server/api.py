@@ -4,11 +4,21 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from server.routes import conversations, deepl, glossaries, health, jobs, postedit, styleguides, xliff
+from server.routes import (
+    conversations,
+    deepl,
+    glossaries,
+    health,
+    jobs,
+    memories,
+    postedit,
+    styleguides,
+    xliff,
+)
 
 __all__ = ["api_router"]
 
 api_router = APIRouter()
-for module in (health, postedit, xliff, jobs, glossaries, styleguides, deepl, conversations):
+for module in (health, postedit, xliff, jobs, glossaries, styleguides, memories, deepl, conversations):
     api_router.include_router(module.router)
 api_router.include_router(deepl.unimplemented_router)

@@ -35,6 +35,9 @@ class ConversationCreate(BaseModel):
     target_lang: str = LangCode
     glossary_id: str | None = Field(default=None, max_length=128)
     styleguide_id: str | None = Field(default=None, max_length=128)
+    memory_id: str | None = Field(
+        default=None, max_length=128, description="a translation memory: matches, and learning on accept"
+    )
     mode: Mode = Mode.MINIMAL
     source: Text = Field(
         min_length=1,
@@ -105,6 +108,7 @@ class Conversation(BaseModel):
     target_lang: str
     glossary_id: str | None = None
     styleguide_id: str | None = None
+    memory_id: str | None = None
     mode: Mode = Mode.MINIMAL
     source: str
     mt: str | None = None

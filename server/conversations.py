@@ -55,6 +55,7 @@ class ConversationStore:
             target_lang=body.target_lang,
             glossary_id=body.glossary_id,
             styleguide_id=body.styleguide_id,
+            memory_id=body.memory_id,
             mode=body.mode,
             source=body.source,
             mt=body.mt,

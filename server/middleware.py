@@ -12,7 +12,7 @@ from server.errors import error_response
 
 __all__ = ["BodyLimitMiddleware", "MetricsMiddleware"]
 
-UPLOAD_PREFIXES = ("/v1/xliff", "/v1/jobs", "/v1/glossaries", "/v1/styleguides")
+UPLOAD_PREFIXES = ("/v1/xliff", "/v1/jobs", "/v1/glossaries", "/v1/styleguides", "/v1/memories")
 
 
 class MetricsMiddleware:

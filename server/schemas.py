@@ -92,6 +92,9 @@ class _Options(BaseModel):
     target_lang: str = LangCode
     glossary_id: str | None = Field(default=None, max_length=128)
     styleguide_id: str | None = Field(default=None, max_length=128)
+    memory_id: str | None = Field(
+        default=None, max_length=128, description="a translation memory: 100% matches, examples, learning"
+    )
     mode: Mode = Mode.MINIMAL
     explain: bool = Field(default=False, description="include the agent's trace in each result")
     max_rounds: int = Field(default=2, ge=0, le=5, description="repair rounds after the self-check")
@@ -151,7 +154,7 @@ class TokensOut(BaseModel):
 class SegmentOut(BaseModel):
     id: str
     output: str | None = Field(description="the post-edited target; null only when status is `error`")
-    status: Literal["unchanged", "edited", "needs_review", "error"]
+    status: Literal["unchanged", "edited", "needs_review", "tm_exact", "error"]
     edits: list[EditOut] = Field(default_factory=list)
     violations: list[ViolationOut] = Field(default_factory=list)
     cached: bool = False

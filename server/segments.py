@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Sequence
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from typing import Any
 
 from agent import EditOptions, Mode, Segment, SegmentResult
@@ -13,6 +13,7 @@ from glossaries.languages import is_supported, same_pair
 from glossaries.model import Entry, Term, Termbase, TermStatus
 from server import metrics
 from server.engine import Editor
+from server.recall import Recall, open_recall
 from server.rejections import LanguageMismatch, ResourceNotFound, UnsupportedLanguage
 from server.schemas import EditOut, ErrorBody, SegmentIn, SegmentOut, TermIn, TokensOut, ViolationOut
 from server.state import AppState
@@ -75,12 +76,14 @@ class BatchContext:
         tenant: str = "",
         max_chars: int = 5000,
         concurrency: int = 16,
+        memory: Recall | None = None,
     ) -> None:
         self.editor = editor
         self.options = options
         self.glossary = glossary
         self.style = style
         self.tenant = tenant
+        self.memory = memory
         self.max_chars = max_chars
         self.semaphore = asyncio.Semaphore(max(1, concurrency))
 
@@ -100,8 +103,11 @@ class BatchContext:
             return error_out(seg.id, "invalid_segment", problem)
         async with self.semaphore:
             try:
+                segment = to_segment(seg)
+                if self.memory is not None:
+                    segment = replace(segment, memory=await self.memory.matches(seg.source))
                 result = await self.editor.edit(
-                    to_segment(seg),
+                    segment,
                     self.options,
                     glossary=self.glossary,
                     style=self.style,
@@ -130,6 +136,7 @@ async def make_context(
     target_lang: str,
     glossary_id: str | None = None,
     styleguide_id: str | None = None,
+    memory_id: str | None = None,
     mode: Mode = Mode.MINIMAL,
     explain: bool = False,
     max_rounds: int = 2,
@@ -155,6 +162,7 @@ async def make_context(
         style = await state.resources.load(tenant, "styleguide", styleguide_id)
         if style is None:
             raise ResourceNotFound("styleguide", styleguide_id)
+    recall = await open_recall(state.memories, tenant, memory_id, source_lang, target_lang, glossary)
     options = EditOptions(
         source_lang=source_lang,
         target_lang=target_lang,
@@ -172,4 +180,5 @@ async def make_context(
         tenant=tenant,
         max_chars=state.settings.max_segment_chars,
         concurrency=state.settings.concurrency,
+        memory=recall,
     )

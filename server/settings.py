@@ -34,6 +34,8 @@ class Settings(BaseSettings):
         default=None, description="LLM gateway YAML (agent/llm.py); None: the bundled default"
     )
 
+    # Translation memories: sqlite:///path (one machine) or postgresql://user@host/db (many API processes).
+    memory_url: str | None = Field(default=None, description="None: SQLite in ~/.local/share/postedit")
     embedded_autostart: bool = True  # start the embedded llama.cpp server when the model config uses it
 
     # Auth: "KEY:TENANT,KEY2:TENANT2", and/or a YAML/JSON file {"keys": {KEY: TENANT}}, and/or Redis hash.
@@ -92,6 +94,11 @@ class Settings(BaseSettings):
                 ) from exc
             self.webhook_secret = SecretStr(secret)
         return self
+
+    def memory_store_url(self) -> str:
+        if self.memory_url:
+            return self.memory_url
+        return f"sqlite:///{Path.home() / '.local' / 'share' / 'postedit' / 'memory.sqlite3'}"
 
     def redis_key(self, *parts: str) -> str:
         return self.redis_prefix + ":".join(parts)

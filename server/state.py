@@ -1,4 +1,4 @@
-"""What one app (or worker) process holds: settings, the KV store, the agent, keys and resources."""
+"""What one app (or worker) process holds: settings, the KV store, the agent, keys, resources and memories."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import gc
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from memory import MemoryStore, open_store
 from server.auth import KeyStore
 from server.engine import Editor, build_editor
 from server.kv import KV, MemoryKV, RedisKV
@@ -26,6 +27,7 @@ class AppState:
     editor: Editor
     keys: KeyStore
     resources: ResourceStore
+    memories: MemoryStore
     uses_redis: bool
     queue: JobQueue | None = None  # set up by `server.jobs.queue.start_queue`
     running_jobs: set[str] = field(default_factory=set)  # job ids this process is working on
@@ -33,6 +35,7 @@ class AppState:
 
     async def close(self) -> None:
         await self.kv.close()
+        await self.memories.close()
 
 
 def build_state(settings: Settings, *, editor: Editor | None = None) -> AppState:
@@ -44,6 +47,7 @@ def build_state(settings: Settings, *, editor: Editor | None = None) -> AppState
         editor=editor if editor is not None else build_editor(settings, kv),
         keys=KeyStore.from_settings(settings, kv, uses_redis=uses_redis),
         resources=ResourceStore(kv, settings),
+        memories=open_store(settings.memory_store_url()),
         uses_redis=uses_redis,
     )
 

@@ -9,7 +9,7 @@ from typing import Any
 from langgraph.runtime import Runtime
 
 from agent.markup import blank_markup
-from agent.nodes.common import check_step, evaluate, ms
+from agent.nodes.common import actionable, check_step, evaluate, ms
 from agent.protection import mask_segment
 from agent.state import AgentContext, AgentState
 from agent.types import TraceStep
@@ -25,7 +25,31 @@ async def prepare(state: AgentState, runtime: Runtime[AgentContext]) -> dict[str
     matches, retrieved = _retrieve(ctx)
     update = _protect(ctx, matches)
     update["trace"].insert(0, retrieved)
+    if ctx.segment.memory:
+        update |= _remembered(ctx, matches, update)
     return {"matches": matches, **update}
+
+
+def _remembered(ctx: AgentContext, matches: Sequence[Any], update: dict[str, Any]) -> dict[str, Any]:
+    """A 100% memory match whose target passes today's checks is the answer; any other match is an example
+    for the model (`prompting.memory_block`). Only the trace and, for an exact match, the candidate change."""
+    t0 = time.perf_counter()
+    best = ctx.segment.memory[0]
+    found = {"matches": [{"score": round(m.score, 1), "source": m.source, "target": m.target, "entry": m.entry}
+                         for m in ctx.segment.memory]}  # fmt: skip
+    trace = [*update["trace"]]
+    if best.exact:
+        remembered = evaluate(ctx, matches, best.target, "memory")
+        if not any(actionable(v) for v in remembered.violations):
+            trace.append(
+                TraceStep("memory", "100% memory match; its checks pass: returned as stored", ms(t0), found)
+            )
+            return {"candidate": remembered, "candidates": [remembered], "from_memory": True, "trace": trace}
+        detail = "100% memory match, but it fails today's checks: used as an example only"
+    else:
+        detail = f"{len(ctx.segment.memory)} memory match(es), best {best.score:.0f}%: examples for the model"
+    trace.append(TraceStep("memory", detail, ms(t0), found))
+    return {"trace": trace}
 
 
 def _retrieve(ctx: AgentContext) -> tuple[list[Any], TraceStep]:

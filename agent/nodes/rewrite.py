@@ -85,6 +85,7 @@ def _draft_prompt(
             matches=matches,
             instructions=ctx.options.instructions,
             context=ctx.segment.context,
+            memory=ctx.segment.memory,
         )
     masked = masks.mask(candidate.text)
     if wants_review or candidate.origin in ("mt", "fix", "locate"):
@@ -97,6 +98,7 @@ def _draft_prompt(
             violations=problems,
             instructions=ctx.options.instructions,
             explain=ctx.options.explain,
+            memory=ctx.segment.memory,
         )
     return "repair", prompting.repair_messages(
         ctx.system, source=masks.masked_source, draft=masked, matches=matches, violations=problems

@@ -28,6 +28,8 @@ async def route(state: AgentState, runtime: Runtime[AgentContext]) -> Route:
     limit = ctx.options.max_rounds + (1 if ctx.segment.mt is None else 0)
     if candidate is None:
         return "rewrite" if can_ask and state.get("rounds", 0) < limit else "finalize"
+    if state.get("from_memory"):
+        return "finalize"
     codes = {v.code for v in candidate.violations}
     # Whitespace warnings alone do not justify an edit ("do no harm"); they are fixed along with real errors.
     must_fix = {v.code for v in candidate.violations if actionable(v)} & FIXABLE_CODES

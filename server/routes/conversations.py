@@ -16,6 +16,7 @@ from fastapi import APIRouter, Depends, Path, Query, Response
 from sse_starlette import EventSourceResponse
 
 from agent import TraceStep
+from memory import Origin
 from server.conversation_export import to_jsonl, to_xliff
 from server.conversation_schemas import (
     AcceptIn,
@@ -29,6 +30,7 @@ from server.conversation_schemas import (
 from server.conversations import ConversationStore, first_turn, next_turn
 from server.deps import StateDep, TenantDep
 from server.errors import ApiError, documented_errors
+from server.learning import learn
 from server.schemas import SegmentIn
 from server.segments import BatchContext, make_context
 from server.state import AppState
@@ -56,6 +58,7 @@ async def _context(state: AppState, tenant: str, conv: Conversation | Conversati
         target_lang=conv.target_lang,
         glossary_id=conv.glossary_id,
         styleguide_id=conv.styleguide_id,
+        memory_id=conv.memory_id,
         mode=conv.mode,
         explain=True,
     )
@@ -180,8 +183,11 @@ def _turn_event(turn: Turn) -> dict[str, str]:
 
 
 @router.post("/{conversation_id}/accept", response_model=Conversation, responses=ERRORS)
-async def accept(conversation_id: IdPath, body: AcceptIn, tenant: TenantDep, store: StoreDep) -> Conversation:
-    """Mark a version (default: the latest) as the linguist's final one; exports use it."""
+async def accept(
+    conversation_id: IdPath, body: AcceptIn, tenant: TenantDep, store: StoreDep, state: StateDep
+) -> Conversation:
+    """Mark a version (default: the latest) as the linguist's final one; exports use it, and the
+    conversation's memory learns it (if the memory takes accepted versions)."""
     conv = await store.require(tenant.id, conversation_id)
     latest = conv.latest_result()
     index = body.turn if body.turn is not None else (latest.index if latest else None)
@@ -189,6 +195,11 @@ async def accept(conversation_id: IdPath, body: AcceptIn, tenant: TenantDep, sto
         raise ApiError(422, "turn: no agent version to accept there", code="invalid_request")
     conv.accepted_turn = index
     await store.save(tenant.id, conv)
+    accepted = conv.turns[index].result
+    if accepted is not None and accepted.output:
+        await learn(
+            state.memories, tenant.id, conv.memory_id, [(conv.source, accepted.output)], Origin.ACCEPTED
+        )
     return conv
 
 

@@ -10,9 +10,11 @@ from fastapi.responses import Response
 
 from agent import Mode
 from glossaries.placeholder_profiles import families_for
+from memory import Origin
 from server.deps import StateDep, TenantDep
 from server.documents import read_xliff, xliff_result
 from server.errors import ApiError, documented_errors
+from server.learning import FINAL_STATES, learn
 from server.schemas import LANG_SCHEMA
 from server.segments import make_context, run_batch
 from server.uploads import document_errors, read_file
@@ -39,6 +41,10 @@ async def postedit_xliff(
     ] = None,
     glossary_id: Annotated[str | None, Form(max_length=128)] = None,
     styleguide_id: Annotated[str | None, Form(max_length=128)] = None,
+    memory_id: Annotated[
+        str | None,
+        Form(max_length=128, description="matches from this memory; it learns the file's final units"),
+    ] = None,
     mode: Annotated[Mode, Form()] = Mode.MINIMAL,
     placeholders: Annotated[
         str | None,
@@ -60,9 +66,12 @@ async def postedit_xliff(
         target_lang=tgt,
         glossary_id=glossary_id,
         styleguide_id=styleguide_id,
+        memory_id=memory_id,
         mode=mode,
         placeholders=_profiles(placeholders) or doc.placeholders,
     )
+    finals = [(u.source, u.target) for u in doc.units if u.skip_reason in FINAL_STATES and u.target]
+    await learn(state.memories, tenant.id, memory_id, finals, Origin.XLIFF_FINAL)
     outs = await run_batch(ctx, segments)
     body = xliff_result(data, doc, {o.id: o for o in outs})
     filename = (file.filename or "file.xlf").replace('"', "")

@@ -6,6 +6,7 @@ db 15 and flushes that db before and after.
 
 from __future__ import annotations
 
+import tempfile
 import threading
 import time
 import uuid
@@ -85,6 +86,8 @@ def make_settings(redis_url: str | None, model_config: Path, **overrides: Any) -
         "rate_limit_per_minute": 0,
         "max_sync_xliff_units": 50,
         "job_lease_seconds": 1.5,
+        # a memory store of this server's own, never the user's ~/.local/share one
+        "memory_url": f"sqlite:///{tempfile.mkdtemp(prefix='postedit-memory-')}/memory.sqlite3",
     }
     values.update(overrides)
     return Settings(_env_file=None, **values)  # type: ignore[call-arg]

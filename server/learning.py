@@ -1,0 +1,45 @@
+"""Entries a memory learns without being asked: accepted playground versions and final XLIFF targets.
+The memory's `learn` setting says which; an explicit entry or import is always taken."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+
+from memory import MemoryStore, NewEntry, Origin
+
+__all__ = ["FINAL_STATES", "learn"]
+
+# XLIFF units a translator or reviewer has signed off (`formats.xliff.XliffUnit.skip_reason`): their targets
+# are approved translations a memory may learn.
+FINAL_STATES = frozenset({"final", "approved"})
+
+log = logging.getLogger(__name__)
+
+
+async def learn(
+    store: MemoryStore,
+    tenant: str,
+    memory_id: str | None,
+    pairs: Sequence[tuple[str, str]],
+    origin: Origin,
+    *,
+    glossary_version: str | None = None,
+) -> int:
+    """Add (source, target) pairs if the memory takes this origin; the number added. A store outage is logged,
+    not raised: learning must never cost the linguist the request that taught it."""
+    if not memory_id or not pairs:
+        return 0
+    try:
+        info = await store.get(tenant, memory_id)
+        if info is None or origin not in info.learn:
+            return 0
+        entries = [
+            NewEntry(source=s, target=t, origin=origin, glossary_version=glossary_version)
+            for s, t in pairs
+            if s.strip() and t.strip()
+        ]
+        return await store.add(memory_id, entries)
+    except Exception:
+        log.warning("memory %s: could not learn %d %s entries", memory_id, len(pairs), origin, exc_info=True)
+        return 0
