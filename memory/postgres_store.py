@@ -1,11 +1,16 @@
-"""The shared memory store: PostgreSQL with a pg_trgm GIN index for candidates, for many API processes."""
+"""The shared memory store, for many API processes: PostgreSQL, candidates from a full-text GIN index, ordered
+by pg_trgm similarity, then scored by edit distance.
+
+As in the SQLite store, candidates hold the query's three rarest words (`tm_words` keeps each word's entry
+count per memory), else any of its six rarest. A pg_trgm GIN index alone (`plain % query`) took seconds per
+lookup on a million entries: long sentences share common trigrams with most of them.
+"""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterable
 from typing import Any
 
-from psycopg import AsyncConnection
 from psycopg_pool import AsyncConnectionPool
 
 from memory.fuzzy import plain
@@ -24,12 +29,24 @@ CREATE TABLE IF NOT EXISTS tm_entries (
     source text NOT NULL, target text NOT NULL, key_hash text NOT NULL, plain text NOT NULL,
     origin text NOT NULL, created_at timestamptz NOT NULL, tuid text NOT NULL, glossary_version text,
     created_by text);
+ALTER TABLE tm_entries ADD COLUMN IF NOT EXISTS words tsvector
+    GENERATED ALWAYS AS (to_tsvector('simple', plain)) STORED;
 CREATE UNIQUE INDEX IF NOT EXISTS tm_entries_unique ON tm_entries (memory_id, key_hash, md5(target), tuid);
-CREATE INDEX IF NOT EXISTS tm_entries_trgm ON tm_entries USING gin (plain gin_trgm_ops);
+CREATE INDEX IF NOT EXISTS tm_entries_key ON tm_entries (memory_id, key_hash);
+CREATE INDEX IF NOT EXISTS tm_entries_words ON tm_entries USING gin (words);
+CREATE TABLE IF NOT EXISTS tm_words (
+    memory_id text NOT NULL REFERENCES tm_memories(id) ON DELETE CASCADE, word text NOT NULL,
+    entries bigint NOT NULL, PRIMARY KEY (memory_id, word));
 """
+# Counts of the words of newly added entries (a rarity estimate: deletions do not lower it).
+COUNT_WORDS = """
+INSERT INTO tm_words (memory_id, word, entries)
+SELECT memory_id, word, count(*) FROM tm_incoming, unnest(tsvector_to_array(to_tsvector('simple', plain))) AS word
+GROUP BY memory_id, word
+ON CONFLICT (memory_id, word) DO UPDATE SET entries = tm_words.entries + excluded.entries
+"""
+BULK = 1000  # entries in one add from which the index is settled at once (a TMX import, not a learned edit)
 ENTRY_COLUMNS = "id, memory_id, source, target, origin, created_at, tuid, glossary_version, created_by"
-# Trigram similarity an index hit needs; the edit-distance score (memory.fuzzy) then decides.
-SIMILARITY_THRESHOLD = 0.3
 
 
 def _entry(row: tuple[Any, ...]) -> Entry:
@@ -46,15 +63,10 @@ def _info(row: tuple[Any, ...]) -> MemoryInfo:
     )  # fmt: skip
 
 
-async def _configure(conn: AsyncConnection[Any]) -> None:
-    await conn.execute(f"SET pg_trgm.similarity_threshold = {SIMILARITY_THRESHOLD}")
-    await conn.commit()
-
-
 class PostgresMemoryStore:
     def __init__(self, url: str, *, max_size: int = 8) -> None:
         self.url = url
-        self._pool = AsyncConnectionPool(url, min_size=1, max_size=max_size, configure=_configure, open=False)
+        self._pool = AsyncConnectionPool(url, min_size=1, max_size=max_size, open=False)
         self._ready = False
 
     async def _open(self) -> AsyncConnectionPool[Any]:
@@ -133,7 +145,18 @@ class PostgresMemoryStore:
                 " ON CONFLICT (memory_id, key_hash, md5(target), tuid) DO UPDATE SET created_at = excluded.created_at,"
                 " origin = excluded.origin, glossary_version = excluded.glossary_version"
             )
+            await cur.execute(COUNT_WORDS)
+        if added >= BULK:
+            await self._settle(pool)
         return added
+
+    async def _settle(self, pool: AsyncConnectionPool[Any]) -> None:
+        """After a large import: move the GIN index's pending entries into the index proper (lookups scan the
+        pending list linearly) and refresh the planner's statistics, as autovacuum would, but now."""
+        async with pool.connection() as conn:
+            await conn.execute("SELECT gin_clean_pending_list('tm_entries_words'::regclass)")
+            await conn.execute("ANALYZE tm_entries")
+            await conn.execute("ANALYZE tm_words")
 
     async def entries(self, memory_id: str, *, offset: int = 0, limit: int = 100) -> list[Entry]:
         rows = await self._fetch(
@@ -170,17 +193,38 @@ class PostgresMemoryStore:
             f"SELECT {ENTRY_COLUMNS} FROM tm_entries WHERE memory_id = %s AND key_hash = %s",
             (memory_id, key_hash(text)),
         )
-        query = " ".join(search_words(text, longest=40))
-        fuzzy = []
-        if query:
-            fuzzy = await self._fetch(
-                f"SELECT {ENTRY_COLUMNS} FROM tm_entries WHERE memory_id = %s AND plain %% %s"
-                " ORDER BY similarity(plain, %s) DESC LIMIT %s",
-                (memory_id, query, query, CANDIDATES),
-            )
-        seen = {r[0] for r in exact}
-        candidates = [_entry(r) for r in exact] + [_entry(r) for r in fuzzy if r[0] not in seen]
+        words = await self._rarest(memory_id, search_words(text, longest=40))
+        fuzzy: list[tuple[Any, ...]] = []
+        if len(words) >= 3:
+            fuzzy = await self._matching(memory_id, " & ".join(words[:3]), text)
+        if len(fuzzy) < 5 and words:
+            fuzzy += await self._matching(memory_id, " | ".join(words[:6]), text)
+        seen: set[int] = set()
+        candidates = []
+        for row in [*exact, *fuzzy]:
+            if row[0] not in seen:
+                seen.add(row[0])
+                candidates.append(_entry(row))
         return rank(text, candidates, limit=limit, min_score=min_score)
+
+    async def _rarest(self, memory_id: str, words: list[str]) -> list[str]:
+        if not words:
+            return []
+        rows = await self._fetch(
+            "SELECT word, entries FROM tm_words WHERE memory_id = %s AND word = ANY(%s)", (memory_id, words)
+        )
+        counts = dict(rows)
+        return sorted((w for w in words if counts.get(w)), key=lambda w: counts[w])
+
+    async def _matching(self, memory_id: str, query: str, text: str) -> list[tuple[Any, ...]]:
+        """Entries matching the tsquery (its words are letters and digits only, so need no quoting), nearest
+        first by pg_trgm similarity among at most 200 of them."""
+        return await self._fetch(
+            f"SELECT {ENTRY_COLUMNS} FROM (SELECT * FROM tm_entries WHERE memory_id = %s"
+            " AND words @@ to_tsquery('simple', %s) LIMIT 200) hits"
+            " ORDER BY similarity(plain, %s) DESC LIMIT %s",
+            (memory_id, query, plain(text), CANDIDATES),
+        )
 
     async def close(self) -> None:
         if self._ready:
