@@ -282,27 +282,33 @@ class _Reader:
         if self.advance() is not None:  # surfaces trailing garbage as a syntax error
             raise self.error("content after </tmx>")
 
-    def make_unit(self, tu: Any) -> TmxUnit:
+    def contents(self, el: Any, main: str, where: str) -> tuple[list[Any], list[tuple[str, str]], list[str]]:
+        """The `main` children of a <tu> (its <tuv>s) or <tuv> (its <seg>), with its props and notes;
+        anything else is an error naming `where` it was found."""
+        mains: list[Any] = []
         props: list[tuple[str, str]] = []
         notes: list[str] = []
-        variants: list[TmxVariant] = []
-        for child in tu:
-            name = self.child_name(child, tu)
-            if name == "tuv":
-                variants.append(self.make_variant(child))
+        for child in el:
+            name = self.child_name(child, el)
+            if name == main:
+                mains.append(child)
             elif name == "prop":
                 props.append(self.prop(child))
             elif name == "note":
                 notes.append(self.text_only(child))
             else:
                 raise self.error(
-                    f"<{name}> inside <tu>: a unit holds <note>, <prop> and <tuv>", child.sourceline
+                    f"<{name}> inside {where}: it holds <note>, <prop> and <{main}>", child.sourceline
                 )
-        if not variants:
+        return mains, props, notes
+
+    def make_unit(self, tu: Any) -> TmxUnit:
+        tuvs, props, notes = self.contents(tu, "tuv", "<tu>")
+        if not tuvs:
             raise self.error("<tu> has no <tuv>: a unit needs at least one language variant", tu.sourceline)
         return TmxUnit(
             id=tu.get("tuid"),
-            variants=tuple(variants),
+            variants=tuple(self.make_variant(tuv) for tuv in tuvs),
             props=tuple(props),
             notes=tuple(notes),
             creationdate=tu.get("creationdate"),
@@ -315,22 +321,7 @@ class _Reader:
         lang = tuv.get(_XML_LANG) or tuv.get("lang")  # `lang` until TMX 1.3
         if not lang or not lang.strip():
             raise self.error("<tuv> has no xml:lang: every variant needs its language", tuv.sourceline)
-        props: list[tuple[str, str]] = []
-        notes: list[str] = []
-        segs: list[Any] = []
-        for child in tuv:
-            name = self.child_name(child, tuv)
-            if name == "seg":
-                segs.append(child)
-            elif name == "prop":
-                props.append(self.prop(child))
-            elif name == "note":
-                notes.append(self.text_only(child))
-            else:
-                raise self.error(
-                    f'<{name}> inside <tuv xml:lang="{lang}">: it holds <note>, <prop> and <seg>',
-                    child.sourceline,
-                )
+        segs, props, notes = self.contents(tuv, "seg", f'<tuv xml:lang="{lang}">')
         if len(segs) != 1:
             said = "no <seg>" if not segs else f"{len(segs)} <seg> elements"
             raise self.error(f'<tuv xml:lang="{lang}"> has {said}; it needs exactly one', tuv.sourceline)

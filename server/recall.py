@@ -5,10 +5,9 @@ from __future__ import annotations
 import logging
 
 from agent import MemoryMatch
-from glossaries.languages import same_pair
 from glossaries.model import Termbase
 from memory import MemoryStore
-from server.rejections import LanguageMismatch, ResourceNotFound
+from server.rejections import ResourceNotFound, require_pair
 
 __all__ = ["MATCHES", "MIN_SCORE", "Recall", "open_recall"]
 
@@ -61,9 +60,5 @@ async def open_recall(
     info = await store.get(tenant, memory_id)
     if info is None:
         raise ResourceNotFound("memory", memory_id)
-    if not same_pair(info.source_lang, info.target_lang, source_lang, target_lang):
-        raise LanguageMismatch(
-            f"memory {memory_id!r} is {info.source_lang}->{info.target_lang}, "
-            f"the request is {source_lang}->{target_lang}"
-        )
+    require_pair("memory", memory_id, (info.source_lang, info.target_lang), (source_lang, target_lang))
     return Recall(store, memory_id, glossary.version if glossary else None)

@@ -9,12 +9,12 @@ from dataclasses import asdict, replace
 from typing import Any
 
 from agent import EditOptions, Mode, Segment, SegmentResult
-from glossaries.languages import is_supported, same_pair
+from glossaries.languages import is_supported
 from glossaries.model import Entry, Term, Termbase, TermStatus
 from server import metrics
 from server.engine import Editor
 from server.recall import Recall, open_recall
-from server.rejections import LanguageMismatch, ResourceNotFound, UnsupportedLanguage
+from server.rejections import ResourceNotFound, UnsupportedLanguage, require_pair
 from server.schemas import EditOut, ErrorBody, SegmentIn, SegmentOut, TermIn, TokensOut, ViolationOut
 from server.state import AppState
 
@@ -152,11 +152,8 @@ async def make_context(
         glossary = await state.resources.load(tenant, "glossary", glossary_id)
         if glossary is None:
             raise ResourceNotFound("glossary", glossary_id)
-        if not same_pair(glossary.source_lang, glossary.target_lang, source_lang, target_lang):
-            raise LanguageMismatch(
-                f"glossary {glossary_id!r} is {glossary.source_lang}->{glossary.target_lang}, "
-                f"the request is {source_lang}->{target_lang}"
-            )
+        pair = (glossary.source_lang, glossary.target_lang)
+        require_pair("glossary", glossary_id, pair, (source_lang, target_lang))
     style = None
     if styleguide_id:
         style = await state.resources.load(tenant, "styleguide", styleguide_id)
