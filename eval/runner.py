@@ -4,6 +4,8 @@ Systems:
 - `mt`: the MT as is (the baseline); its QA violations come from the agent's checker, no model.
 - `rules`: `PostEditor(llm=None)`: deterministic fixes only.
 - `agent-minimal` / `agent-full`: the agent in minimal / full mode against the configured model.
+- `agent-minimal+tm`: minimal mode with a translation memory that learns each row's reference after the row,
+  in dataset order (`eval.tm`): repeated sentences come back `tm_exact`, near ones are examples for the model.
 
 Rows already in DIR/results.jsonl are skipped, so an interrupted run resumes where it stopped. A
 system that raises still yields a row (the MT, `needs_review`, `error` set): a segment is never lost.
@@ -21,18 +23,20 @@ from typing import TYPE_CHECKING, Any
 
 from tqdm import tqdm
 
-from agent import EditOptions, Mode, Segment, SegmentResult, Status
+from agent import EditOptions, MemoryMatch, Mode, Segment, SegmentResult, Status
 from eval.datasets import EvalRow
 from eval.store import ResultStore
 from glossaries.model import Termbase
 
 if TYPE_CHECKING:
+    from eval.tm import Learned
     from glossaries.style import StyleGuide
 
-__all__ = ["SYSTEMS", "RunSpec", "RunStats", "open_systems", "run_systems"]
+__all__ = ["MODEL_SYSTEMS", "SYSTEMS", "TM_SYSTEM", "RunSpec", "RunStats", "open_systems", "run_systems"]
 
-SYSTEMS = ("mt", "rules", "agent-minimal", "agent-full")
-MODEL_SYSTEMS = frozenset({"agent-minimal", "agent-full"})
+TM_SYSTEM = "agent-minimal+tm"
+SYSTEMS = ("mt", "rules", "agent-minimal", TM_SYSTEM, "agent-full")
+MODEL_SYSTEMS = frozenset({"agent-minimal", TM_SYSTEM, "agent-full"})
 
 Row = dict[str, Any]
 SystemFn = Callable[[EvalRow], Awaitable[SegmentResult]]
@@ -50,6 +54,7 @@ class RunSpec:
     config: Path | None = None
     concurrency: int = 4
     max_rounds: int = 2
+    memory_tmx: Path | None = None  # seeds the memory of `agent-minimal+tm` (else it starts empty)
 
 
 @dataclass(frozen=True)
@@ -61,8 +66,8 @@ class RunStats:
     model_s: float  # sum of the model time the agent reported (usage.model_ms)
 
 
-def segment_of(row: EvalRow) -> Segment:
-    return Segment(id=row.key, source=row.src, mt=row.mt, terms=row.terms)
+def segment_of(row: EvalRow, memory: tuple[MemoryMatch, ...] = ()) -> Segment:
+    return Segment(id=row.key, source=row.src, mt=row.mt, terms=row.terms, memory=memory)
 
 
 def _mt_result(row: EvalRow, spec: RunSpec) -> SegmentResult:
@@ -99,11 +104,12 @@ def _mt_result(row: EvalRow, spec: RunSpec) -> SegmentResult:
 
 
 @contextlib.asynccontextmanager
-async def open_systems(spec: RunSpec) -> AsyncIterator[dict[str, SystemFn]]:
+async def open_systems(spec: RunSpec, rows: Sequence[EvalRow] = ()) -> AsyncIterator[dict[str, SystemFn]]:
     """One async callable per requested system, for the duration of the block.
 
     The model gateway is built only when a model system is asked for, and the embedded llama.cpp server
-    is started (and stopped afterwards) when the config uses it.
+    is started (and stopped afterwards) when the config uses it. `agent-minimal+tm` needs `rows`, in
+    dataset order: its memory learns them one after the other before any edit runs (`eval.tm`).
     """
     unknown = [s for s in spec.systems if s not in SYSTEMS]
     if unknown:
@@ -116,32 +122,53 @@ async def open_systems(spec: RunSpec) -> AsyncIterator[dict[str, SystemFn]]:
 
         fns["mt"] = mt
     async with contextlib.AsyncExitStack() as stack:
-        editors: dict[str, Any] = {}
-        if set(spec.systems) - {"mt"}:
+        if "rules" in spec.systems:
             from agent import PostEditor
 
-            if "rules" in spec.systems:
-                editors["rules"] = PostEditor(None)
-            if MODEL_SYSTEMS & set(spec.systems):
-                from agent.llm import LLMGateway
-                from runtime.embedded import embedded_server_for
-
-                gateway = LLMGateway.from_config(spec.config)
-                await stack.enter_async_context(embedded_server_for(gateway.config))
-                agent_editor = PostEditor(gateway)
-                for name in MODEL_SYSTEMS & set(spec.systems):
-                    editors[name] = agent_editor
-        for name, editor in editors.items():
-            mode = Mode.FULL if name == "agent-full" else Mode.MINIMAL
-            options = EditOptions(spec.source_lang, spec.target_lang, mode=mode, max_rounds=spec.max_rounds)
-            fns[name] = _editor_fn(editor, options, spec)
+            fns["rules"] = _editor_fn(PostEditor(None), _options(spec, "rules"), spec)
+        if MODEL_SYSTEMS & set(spec.systems):
+            fns |= await _model_systems(spec, rows, stack)
         yield {s: fns[s] for s in spec.systems}
 
 
-def _editor_fn(editor: Any, options: EditOptions, spec: RunSpec) -> SystemFn:
+def _options(spec: RunSpec, system: str) -> EditOptions:
+    mode = Mode.FULL if system == "agent-full" else Mode.MINIMAL
+    return EditOptions(spec.source_lang, spec.target_lang, mode=mode, max_rounds=spec.max_rounds)
+
+
+async def _model_systems(
+    spec: RunSpec, rows: Sequence[EvalRow], stack: contextlib.AsyncExitStack
+) -> dict[str, SystemFn]:
+    """The agent systems, sharing one editor and one model server; the memory is learned first, so a
+    bad seed file fails before the model starts."""
+    from agent import PostEditor
+    from agent.llm import LLMGateway
+    from eval.tm import learned_matches  # imports the server's recall: only when a model system runs
+    from runtime.embedded import embedded_server_for
+
+    learned: Learned = {}
+    if TM_SYSTEM in spec.systems:
+        learned = await learned_matches(
+            rows,
+            source_lang=spec.source_lang,
+            target_lang=spec.target_lang,
+            seed_tmx=spec.memory_tmx,
+            glossary_version=spec.glossary.version if spec.glossary else None,
+        )
+    gateway = LLMGateway.from_config(spec.config)
+    await stack.enter_async_context(embedded_server_for(gateway.config))
+    editor = PostEditor(gateway)
+    return {
+        name: _editor_fn(editor, _options(spec, name), spec, learned if name == TM_SYSTEM else None)
+        for name in MODEL_SYSTEMS & set(spec.systems)
+    }
+
+
+def _editor_fn(editor: Any, options: EditOptions, spec: RunSpec, learned: Learned | None = None) -> SystemFn:
     async def run(row: EvalRow) -> SegmentResult:
+        memory = learned.get(row.key, ()) if learned is not None else ()
         result: SegmentResult = await editor.edit(
-            segment_of(row), options, glossary=spec.glossary, style=spec.style
+            segment_of(row, memory), options, glossary=spec.glossary, style=spec.style
         )
         return result
 

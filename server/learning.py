@@ -6,15 +6,21 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 
+from formats.xliff import XliffDocument
 from memory import MemoryStore, NewEntry, Origin
 
-__all__ = ["FINAL_STATES", "learn"]
+__all__ = ["FINAL_STATES", "finals", "learn"]
 
 # XLIFF units a translator or reviewer has signed off (`formats.xliff.XliffUnit.skip_reason`): their targets
 # are approved translations a memory may learn.
 FINAL_STATES = frozenset({"final", "approved"})
 
 log = logging.getLogger(__name__)
+
+
+def finals(doc: XliffDocument) -> list[tuple[str, str]]:
+    """(source, target) of the units a translator or reviewer signed off."""
+    return [(u.source, u.target) for u in doc.units if u.skip_reason in FINAL_STATES and u.target]
 
 
 async def learn(

@@ -7,9 +7,11 @@ import contextlib
 import logging
 
 from formats.xliff import XliffError
+from memory import Origin
 from server.documents import DocumentError, jsonl_result, jsonl_segments, read_xliff, xliff_result
 from server.jobs import callbacks
 from server.jobs.store import TERMINAL, JobStore
+from server.learning import finals, learn
 from server.rejections import Rejected
 from server.segments import make_context
 from server.state import AppState
@@ -55,6 +57,10 @@ async def run_job(state: AppState, job_id: str, token: str) -> None:
         if doc is not None and not options.get("placeholders"):
             options["placeholders"] = doc.placeholders  # the file type's, unless the job named some
         ctx = await make_context(state, record.tenant, **options)
+        if doc is not None:  # signed-off units teach the job's memory before its other segments look it up
+            await learn(
+                state.memories, record.tenant, options.get("memory_id"), finals(doc), Origin.XLIFF_FINAL
+            )
         record.state, record.total = "running", len(segments)
         await store.save(record)
         finished = await store.finished_ids(job_id)

@@ -14,7 +14,7 @@ from memory import Origin
 from server.deps import StateDep, TenantDep
 from server.documents import read_xliff, xliff_result
 from server.errors import ApiError, documented_errors
-from server.learning import FINAL_STATES, learn
+from server.learning import finals, learn
 from server.schemas import LANG_SCHEMA
 from server.segments import make_context, run_batch
 from server.uploads import document_errors, read_file
@@ -70,8 +70,7 @@ async def postedit_xliff(
         mode=mode,
         placeholders=_profiles(placeholders) or doc.placeholders,
     )
-    finals = [(u.source, u.target) for u in doc.units if u.skip_reason in FINAL_STATES and u.target]
-    await learn(state.memories, tenant.id, memory_id, finals, Origin.XLIFF_FINAL)
+    await learn(state.memories, tenant.id, memory_id, finals(doc), Origin.XLIFF_FINAL)
     outs = await run_batch(ctx, segments)
     body = xliff_result(data, doc, {o.id: o for o in outs})
     filename = (file.filename or "file.xlf").replace('"', "")

@@ -33,7 +33,11 @@ EVERYTHING = {
 }
 
 
-def render(values: dict[str, str]) -> subprocess.CompletedProcess[str]:
+MEMORY = {"memory.existingSecret": "postedit-memory"}
+
+
+def render(values: dict[str, str], *, memory: bool = True) -> subprocess.CompletedProcess[str]:
+    values = {**MEMORY, **values} if memory else values
     sets = [arg for key, value in values.items() for arg in ("--set", f"{key}={value}")]
     return subprocess.run(
         [HELM, "template", "pe", str(CHART), *sets], capture_output=True, text=True, timeout=60, check=False
@@ -60,7 +64,7 @@ def crd_schemas() -> dict[tuple[str, str], dict[str, Any]]:
 
 def test_helm_lint_passes() -> None:
     done = subprocess.run(
-        [HELM, "lint", str(CHART), "--strict", "--set", "redis.deploy=true"],
+        [HELM, "lint", str(CHART), "--strict", "--set", "redis.deploy=true", "--set", "memory.existingSecret=m"],
         capture_output=True, text=True, timeout=60, check=False,
     )  # fmt: skip
     assert done.returncode == 0, done.stdout + done.stderr
@@ -166,6 +170,16 @@ def test_secrets_are_files_and_every_process_shares_one_redis() -> None:
 def test_missing_choices_stop_the_render_with_what_to_set(values: dict[str, str], message: str) -> None:
     done = render(values)
     assert done.returncode != 0 and message in done.stderr
+
+
+def test_pods_share_their_translation_memories_in_postgresql() -> None:
+    done = render({"redis.deploy": "true"}, memory=False)
+    assert done.returncode != 0 and "memory.existingSecret" in done.stderr
+    rendered = objects({"redis.deploy": "true"})
+    for name in ("pe-postedit-api", "pe-postedit-worker"):
+        env = rendered[("Deployment", name)]["spec"]["template"]["spec"]["containers"][0]["env"]
+        (memory,) = [e for e in env if e["name"] == "POSTEDIT_MEMORY_URL"]
+        assert memory["valueFrom"]["secretKeyRef"] == {"name": "postedit-memory", "key": "url"}
 
 
 def _write(folder: Path, text: str) -> Path:

@@ -43,6 +43,11 @@ def test_compose_reads_the_file_and_wires_one_redis_behind_nginx(profile: str) -
         assert env["POSTEDIT_REDIS_URL"] == "redis://redis:6379/0"
         assert env["POSTEDIT_API_KEYS_FILE"].startswith("/run/secrets/")
         assert services[name]["deploy"]["replicas"] == 2
+        # one memory file on a volume all containers share
+        assert env["POSTEDIT_MEMORY_URL"] == "sqlite:////var/lib/postedit/memory.sqlite3"
+        assert any(
+            v.endswith("/var/lib/postedit") or "memory-data" in str(v) for v in services[name]["volumes"]
+        )
     assert services["api"]["command"][:2] == ["postedit", "serve"]
     assert services["worker"]["command"] == ["postedit", "worker"]
     assert "--appendonly" in services["redis"]["command"]

@@ -43,6 +43,11 @@ app.kubernetes.io/component: {{ .component }}
   value: /run/secrets/postedit/api_keys.yaml
 - name: POSTEDIT_WEBHOOK_SECRET_FILE
   value: /run/secrets/postedit/webhook_secret
+- name: POSTEDIT_MEMORY_URL
+  valueFrom:
+    secretKeyRef:
+      name: {{ required "memory.existingSecret: a Secret whose key `url` names the PostgreSQL database of the translation memories (pods share it)" .Values.memory.existingSecret }}
+      key: url
 {{- if .Values.redis.deploy }}
 - name: POSTEDIT_REDIS_URL
   value: redis://{{ include "postedit.fullname" . }}-redis:6379/0
