@@ -8,6 +8,7 @@ lookup on a million entries: long sentences share common trigrams with most of t
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Iterable
 from typing import Any
 
@@ -189,11 +190,13 @@ class PostgresMemoryStore:
     async def lookup(
         self, memory_id: str, text: str, *, limit: int = 3, min_score: float = 50.0
     ) -> list[Match]:
-        exact = await self._fetch(
-            f"SELECT {ENTRY_COLUMNS} FROM tm_entries WHERE memory_id = %s AND key_hash = %s",
-            (memory_id, key_hash(text)),
+        exact, words = await asyncio.gather(  # two connections: one round trip's wait, not two
+            self._fetch(
+                f"SELECT {ENTRY_COLUMNS} FROM tm_entries WHERE memory_id = %s AND key_hash = %s",
+                (memory_id, key_hash(text)),
+            ),
+            self._rarest(memory_id, search_words(text, longest=40)),
         )
-        words = await self._rarest(memory_id, search_words(text, longest=40))
         fuzzy: list[tuple[Any, ...]] = []
         if len(words) >= 3:
             fuzzy = await self._matching(memory_id, " & ".join(words[:3]), text)

@@ -204,7 +204,11 @@ async def first_turn(ctx: BatchContext, conv: Conversation, message: str) -> Asy
         ctx.options = replace(ctx.options, instructions=(*ctx.options.instructions, message))
     try:
         async for item in ctx.editor.stream(
-            _segment(conv), ctx.options, glossary=ctx.glossary, style=ctx.style, cache_scope=ctx.tenant
+            await ctx.recalled(_segment(conv)),
+            ctx.options,
+            glossary=ctx.glossary,
+            style=ctx.style,
+            cache_scope=ctx.tenant,
         ):
             if isinstance(item, SegmentResult):
                 turn = _agent_turn(conv, ctx, "revision", _first_reply(item), item, first=True)

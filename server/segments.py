@@ -96,6 +96,12 @@ class BatchContext:
                 return f"{name} has {len(text)} characters; the maximum is {self.max_chars}"
         return None
 
+    async def recalled(self, segment: Segment) -> Segment:
+        """The segment with its translation-memory matches, when the request names a memory."""
+        if self.memory is None:
+            return segment
+        return replace(segment, memory=await self.memory.matches(segment.source))
+
     async def run(self, seg: SegmentIn) -> SegmentOut:
         problem = self.check(seg)
         if problem is not None:
@@ -103,9 +109,7 @@ class BatchContext:
             return error_out(seg.id, "invalid_segment", problem)
         async with self.semaphore:
             try:
-                segment = to_segment(seg)
-                if self.memory is not None:
-                    segment = replace(segment, memory=await self.memory.matches(seg.source))
+                segment = await self.recalled(to_segment(seg))
                 result = await self.editor.edit(
                     segment,
                     self.options,

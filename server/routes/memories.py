@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from fastapi.responses import StreamingResponse
 
 from formats.tmx import TmxError
+from glossaries.languages import same_pair
 from memory import MemoryInfo, MemoryStore, NewEntry, Origin
 from server.deps import SettingsDep, StateDep, TenantDep
 from server.errors import ApiError, documented_errors
@@ -25,7 +26,7 @@ from server.memory_schemas import (
 )
 from server.memory_tmx import entries_from_tmx, tmx_chunks
 from server.resources import ID_PATTERN
-from server.routes._resource import UPLOAD_BODY
+from server.routes._resource import UPLOAD_BODY, PairLang
 from server.uploads import read_upload
 
 router = APIRouter(prefix="/v1/memories", tags=["memories"])
@@ -62,8 +63,14 @@ async def create_memory(body: MemoryCreate, tenant: TenantDep, store: StoreDep) 
 
 
 @router.get("", response_model=MemoryList, responses=ERRORS)
-async def list_memories(tenant: TenantDep, store: StoreDep) -> MemoryList:
-    return MemoryList(items=[MemoryOut.of(m) for m in await store.memories(tenant.id)])
+async def list_memories(
+    tenant: TenantDep, store: StoreDep, source_lang: PairLang = None, target_lang: PairLang = None
+) -> MemoryList:
+    """The tenant's memories; with `source_lang` and `target_lang`, only those of that pair (regions aside)."""
+    memories = await store.memories(tenant.id)
+    if source_lang and target_lang:
+        memories = [m for m in memories if same_pair(m.source_lang, m.target_lang, source_lang, target_lang)]
+    return MemoryList(items=[MemoryOut.of(m) for m in memories])
 
 
 @router.get("/{memory_id}", response_model=MemoryOut, responses=ERRORS)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -241,4 +242,39 @@ def test_only_the_glossaries_and_style_guides_of_the_chosen_pair_are_offered_by_
     )
     expect(page.locator("article.turn.agent:not(.pending)")).to_have_count(1, timeout=TIMEOUT_MS)
     shot(page, "06-resources-of-the-pair.png")
+    assert console.unexpected() == []
+
+
+def test_an_accepted_version_teaches_the_chosen_memory_and_the_next_segment_uses_it(
+    browser: Browser, live: LiveServer
+) -> None:
+    memory_id = "ui-memory-" + "".join(chr(ord("a") + int(c, 16)) for c in uuid.uuid4().hex[:6])
+    with live.client() as api:
+        r = api.post(
+            "/v1/memories",
+            json={"id": memory_id, "name": "UI memory", "source_lang": "en", "target_lang": "de"},
+        )
+        assert r.status_code == 201, r.text
+    page, console = open_page(browser, live)
+    source = f"Close the {memory_id} window."
+    page.get_by_label("Memory", exact=True).select_option(memory_id)
+    page.get_by_label("Source", exact=True).fill(source)
+    page.get_by_label("Machine translation").fill("Schließen Sie das Fenster.")
+    page.get_by_label("Machine translation").press("Control+Enter")
+    answer = page.locator("article.turn.agent:not(.pending)").first
+    expect(answer.locator("[data-status]")).to_have_text("unchanged", timeout=TIMEOUT_MS)
+    answer.get_by_role("button", name="Accept").click()
+    expect(page.locator("#working")).to_have_text("Accepted; the memory learned it.")
+    expect(page.get_by_label("Memory", exact=True).locator("option:checked")).to_have_text(
+        "UI memory (1 entry)"
+    )
+
+    page.get_by_role("button", name="New segment").click()
+    page.get_by_label("Memory", exact=True).select_option(memory_id)
+    page.get_by_label("Source", exact=True).fill(source)  # the same sentence again: a 100% match
+    page.get_by_label("Machine translation").fill("Fenster schließen.")
+    page.get_by_label("Machine translation").press("Control+Enter")
+    second = page.locator("article.turn.agent:not(.pending)").first
+    expect(second.locator("[data-status]")).to_have_text("tm_exact", timeout=TIMEOUT_MS)
+    expect(second.locator(".output")).to_have_text("Schließen Sie das Fenster.")
     assert console.unexpected() == []

@@ -5,7 +5,7 @@
   const KEY_STORE = "postedit.apiKey";
   const $ = (sel) => document.querySelector(sel);
   const state = { key: localStorage.getItem(KEY_STORE) || "", conv: null, busy: false, liveSteps: null,
-    names: { glossary: {}, styleguide: {} } };  // resource id -> display name, for every pair
+    names: { glossary: {}, styleguide: {}, memory: {} } };  // resource id -> display name, for every pair
 
   // ---- DOM helpers: text only (never innerHTML with data), so segments cannot inject markup ----------------
   function el(tag, attrs, ...children) {
@@ -161,6 +161,7 @@
     const parts = [conv.source_lang + " → " + conv.target_lang, conv.mode + " mode"];
     if (conv.glossary_id) parts.push("glossary " + nameOf("glossary", conv.glossary_id));
     if (conv.styleguide_id) parts.push("style guide " + nameOf("styleguide", conv.styleguide_id));
+    if (conv.memory_id) parts.push("memory " + nameOf("memory", conv.memory_id));
     return el("p", { class: "options", text: parts.join(" · ") });
   }
 
@@ -273,9 +274,11 @@
 
   // Every resource's name (past conversations may use another pair), then the choices for the chosen pair.
   async function loadResources() {
-    const [glossaries, styles] = await Promise.all([api("/v1/glossaries"), api("/v1/styleguides"), loadChoices()]);
+    const [glossaries, styles, memories] = await Promise.all(
+      [api("/v1/glossaries"), api("/v1/styleguides"), api("/v1/memories"), loadChoices()]);
     for (const g of glossaries.items) state.names.glossary[g.id] = g.name || g.id;
     for (const s of styles.items) state.names.styleguide[s.id] = s.name || s.id;
+    for (const m of memories.items) state.names.memory[m.id] = m.name || m.id;
   }
 
   const nameOf = (kind, id) => state.names[kind][id] || id;
@@ -286,15 +289,17 @@
   async function loadChoices() {
     const asked = ++choicesAsked;
     const src = $("#source-lang"), tgt = $("#target-lang");
-    let glossaries = [], styles = [];
+    let glossaries = [], styles = [], memories = [];
     if (src.checkValidity() && tgt.checkValidity()) {
       const pair = "?" + new URLSearchParams({ source_lang: src.value.trim(), target_lang: tgt.value.trim() });
-      [glossaries, styles] = (await Promise.all([api("/v1/glossaries" + pair), api("/v1/styleguides" + pair)]))
+      [glossaries, styles, memories] = (await Promise.all(
+        [api("/v1/glossaries" + pair), api("/v1/styleguides" + pair), api("/v1/memories" + pair)]))
         .map((list) => list.items);
     }
     if (asked !== choicesAsked) return;  // the pair changed meanwhile; a newer answer fills the lists
     fillSelect($("#glossary"), glossaries, (g) => g.entries === null ? "" : " (" + g.entries + (g.entries === 1 ? " entry)" : " entries)"));
     fillSelect($("#styleguide"), styles, () => "");
+    fillSelect($("#memory"), memories, (m) => " (" + m.entries + (m.entries === 1 ? " entry)" : " entries)"));
   }
 
   let pairTimer = null;
@@ -367,8 +372,8 @@
     try {
       state.conv = await api("/v1/conversations/" + state.conv.id + "/accept", { method: "POST", json: { turn: index } });
       renderThread();
-      setWorking("Accepted.");
-      await loadConversations();
+      setWorking(state.conv.memory_id ? "Accepted; the memory learned it." : "Accepted.");
+      await Promise.all([loadConversations(), loadChoices()]);  // the memory's entry count changed
     } catch (err) { showError(err.message); }
   }
 
@@ -414,6 +419,7 @@
       source_lang: $("#source-lang").value.trim(), target_lang: $("#target-lang").value.trim(),
       mode: $("#mode").value, source: $("#source").value, mt: mt.trim() ? mt : null,
       glossary_id: $("#glossary").value || null, styleguide_id: $("#styleguide").value || null,
+      memory_id: $("#memory").value || null,
     };
     setBusy(true);
     try {
