@@ -35,6 +35,9 @@ Formation = Literal["compound", "derived"]
 _LEMMA_ALIASES = {"no": "nb", "sr": "hbs", "hr": "hbs", "bs": "hbs", "iw": "he", "in": "id", "fil": "tl"}
 _WORD = re.compile(r"\w+")
 _STEM_END = re.compile(r"(?:ия|ие|ія|я|а|е|о|и|ы|й|ь|ь|ий|ый|ой|і|ї|є)+$")  # a Russian/Ukrainian stem's end
+# An infinitive's ending: pymorphy3 gives a participle (распространенный) its verb as lemma (распространить),
+# whose noun (распростран|ение) shares only what comes before it.
+_INFINITIVE = re.compile(r"(?:[иаяеуо]|ова)?(?:ть|ти)(?:ся|сь)?$")
 _MAX_FORMS = 24  # forms of one term offered to a model (pattern branches, enum choices)
 
 
@@ -281,7 +284,9 @@ class _Pymorphy(Morphology):
     def built_on(self, word: str, part: str) -> Formation | None:
         """коронавирус|ной, инкубацион|ный, симптом|атика: a word on the term's stem (5+ letters, at least
         half of the word)."""
-        stem = _STEM_END.sub("", self.lemmas(part)[0])
+        lemma = self.lemmas(part)[0]
+        verb_stem = _INFINITIVE.sub("", lemma)
+        stem = verb_stem if verb_stem != lemma and len(verb_stem) >= 7 else _STEM_END.sub("", lemma)
         w = word.casefold()
         if len(stem) < 5 or len(w) <= len(stem) + 1 or not w.startswith(stem) or len(stem) < 0.45 * len(w):
             return None  # корона is not in коронавирусы: the stem must be most of the word
