@@ -16,7 +16,7 @@ from psycopg_pool import AsyncConnectionPool
 
 from memory.fuzzy import plain
 from memory.model import Entry, Match, MemoryInfo, NewEntry, Origin
-from memory.store import CANDIDATES, key_hash, rank, search_words
+from memory.store import CANDIDATES, distinct, key_hash, rank, search_words
 
 __all__ = ["PostgresMemoryStore"]
 
@@ -202,12 +202,7 @@ class PostgresMemoryStore:
             fuzzy = await self._matching(memory_id, " & ".join(words[:3]), text)
         if len(fuzzy) < 5 and words:
             fuzzy += await self._matching(memory_id, " | ".join(words[:6]), text)
-        seen: set[int] = set()
-        candidates = []
-        for row in [*exact, *fuzzy]:
-            if row[0] not in seen:
-                seen.add(row[0])
-                candidates.append(_entry(row))
+        candidates = distinct(_entry(row) for row in [*exact, *fuzzy])
         return rank(text, candidates, limit=limit, min_score=min_score)
 
     async def _rarest(self, memory_id: str, words: list[str]) -> list[str]:

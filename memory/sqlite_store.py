@@ -20,7 +20,7 @@ from typing import Any
 
 from memory.fuzzy import plain
 from memory.model import Entry, Match, MemoryInfo, NewEntry, Origin
-from memory.store import CANDIDATES, key_hash, rank, search_words
+from memory.store import CANDIDATES, distinct, key_hash, rank, search_words
 
 __all__ = ["SqliteMemoryStore"]
 
@@ -148,30 +148,21 @@ class SqliteMemoryStore:
 
         return int(await self._run(insert))
 
-    async def entries(self, memory_id: str, *, offset: int = 0, limit: int = 100) -> list[Entry]:
-        def select() -> list[Entry]:
-            rows = self._db.execute(
-                f"SELECT {ENTRY_COLUMNS} FROM entries WHERE memory_id = ? ORDER BY id LIMIT ? OFFSET ?",
-                (memory_id, limit, offset),
-            ).fetchall()
-            return [_entry(r) for r in rows]
+    def _select(self, where: str, args: tuple[Any, ...]) -> list[Entry]:
+        rows = self._db.execute(f"SELECT {ENTRY_COLUMNS} FROM entries WHERE {where}", args).fetchall()
+        return [_entry(r) for r in rows]
 
-        result: list[Entry] = await self._run(select)
+    async def entries(self, memory_id: str, *, offset: int = 0, limit: int = 100) -> list[Entry]:
+        where = "memory_id = ? ORDER BY id LIMIT ? OFFSET ?"
+        result: list[Entry] = await self._run(self._select, where, (memory_id, limit, offset))
         return result
 
     async def iter_entries(self, memory_id: str) -> AsyncIterator[Entry]:
         """Every entry in insertion order, a page at a time (exports stream, never load a whole memory)."""
         last = 0
         while True:
-
-            def page(after: int = last) -> list[Entry]:
-                rows = self._db.execute(
-                    f"SELECT {ENTRY_COLUMNS} FROM entries WHERE memory_id = ? AND id > ? ORDER BY id LIMIT 1000",
-                    (memory_id, after),
-                ).fetchall()
-                return [_entry(r) for r in rows]
-
-            batch: list[Entry] = await self._run(page)
+            where = "memory_id = ? AND id > ? ORDER BY id LIMIT 1000"
+            batch: list[Entry] = await self._run(self._select, where, (memory_id, last))
             if not batch:
                 return
             for entry in batch:
@@ -201,13 +192,7 @@ class SqliteMemoryStore:
             fuzzy = self._matching(memory_id, " AND ".join(_phrase(w) for w in words[:3]))
         if len(fuzzy) < 5 and words:
             fuzzy += self._matching(memory_id, " OR ".join(_phrase(w) for w in words[:6]))
-        seen: set[int] = set()
-        kept = []
-        for row in [*exact, *fuzzy]:
-            if row[0] not in seen:
-                seen.add(row[0])
-                kept.append(_entry(row))
-        return kept
+        return distinct(_entry(row) for row in [*exact, *fuzzy])
 
     def _rarest(self, words: list[str]) -> list[str]:
         """`words` by how few entries hold them: rare words find the right entries and cost little."""

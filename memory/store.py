@@ -14,7 +14,7 @@ from typing import Protocol
 from memory.fuzzy import exact_key, plain, score
 from memory.model import Entry, Match, MemoryInfo, NewEntry
 
-__all__ = ["CANDIDATES", "MemoryStore", "key_hash", "rank", "search_words"]
+__all__ = ["CANDIDATES", "MemoryStore", "distinct", "key_hash", "rank", "search_words"]
 
 _WORD = re.compile(r"\w+")
 CANDIDATES = 40  # entries an index proposes per lookup, before the edit-distance score decides
@@ -44,6 +44,14 @@ def search_words(text: str, longest: int = 12) -> list[str]:
     """The query's words an index looks for: 3+ letters or digits, longest first, without repeats."""
     words = {w for w in _WORD.findall(plain(text)) if len(w) >= 3}
     return sorted(words, key=lambda w: (-len(w), w))[:longest]
+
+
+def distinct(entries: Iterable[Entry]) -> list[Entry]:
+    """Each entry once, where it first appears (an exact match is also a fuzzy index hit)."""
+    first: dict[int, Entry] = {}
+    for entry in entries:
+        first.setdefault(entry.id, entry)
+    return list(first.values())
 
 
 def rank(text: str, candidates: Sequence[Entry], *, limit: int, min_score: float) -> list[Match]:
