@@ -2,7 +2,7 @@
 by pg_trgm similarity, then scored by edit distance.
 
 As in the SQLite store, candidates hold the query's three rarest words (`tm_words` keeps each word's entry
-count per memory), else any of its six rarest. A pg_trgm GIN index alone (`plain % query`) took seconds per
+count per memory), else its two rarest, else any of its six rarest (`memory.store.narrowing`). A pg_trgm GIN index alone (`plain % query`) took seconds per
 lookup on a million entries: long sentences share common trigrams with most of them.
 """
 
@@ -16,7 +16,7 @@ from psycopg_pool import AsyncConnectionPool
 
 from memory.fuzzy import plain
 from memory.model import Entry, Match, MemoryInfo, NewEntry, Origin
-from memory.store import CANDIDATES, distinct, key_hash, rank, search_words
+from memory.store import CANDIDATES, ENOUGH, distinct, key_hash, narrowing, rank, search_words
 
 __all__ = ["PostgresMemoryStore"]
 
@@ -198,10 +198,10 @@ class PostgresMemoryStore:
             self._rarest(memory_id, search_words(text, longest=40)),
         )
         fuzzy: list[tuple[Any, ...]] = []
-        if len(words) >= 3:
-            fuzzy = await self._matching(memory_id, " & ".join(words[:3]), text)
-        if len(fuzzy) < 5 and words:
-            fuzzy += await self._matching(memory_id, " | ".join(words[:6]), text)
+        for query in narrowing(words, " & ", " | "):
+            fuzzy += await self._matching(memory_id, query, text)
+            if len(fuzzy) >= ENOUGH:
+                break
         candidates = distinct(_entry(row) for row in [*exact, *fuzzy])
         return rank(text, candidates, limit=limit, min_score=min_score)
 

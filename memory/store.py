@@ -14,10 +14,11 @@ from typing import Protocol
 from memory.fuzzy import exact_key, plain, score
 from memory.model import Entry, Match, MemoryInfo, NewEntry
 
-__all__ = ["CANDIDATES", "MemoryStore", "distinct", "key_hash", "rank", "search_words"]
+__all__ = ["CANDIDATES", "ENOUGH", "MemoryStore", "distinct", "key_hash", "narrowing", "rank", "search_words"]
 
 _WORD = re.compile(r"\w+")
 CANDIDATES = 40  # entries an index proposes per lookup, before the edit-distance score decides
+ENOUGH = 5  # candidates after which a broader index query is not worth its time
 
 
 class MemoryStore(Protocol):
@@ -44,6 +45,13 @@ def search_words(text: str, longest: int = 12) -> list[str]:
     """The query's words an index looks for: 3+ letters or digits, longest first, without repeats."""
     words = {w for w in _WORD.findall(plain(text)) if len(w) >= 3}
     return sorted(words, key=lambda w: (-len(w), w))[:longest]
+
+
+def narrowing(words: Sequence[str], both: str, either: str) -> list[str]:
+    """Index queries from the most to the least selective, over words sorted rarest first: all of the three
+    rarest, both of the two rarest, any of the six rarest. A store runs them in turn until it has `ENOUGH`."""
+    queries = [both.join(words[:n]) for n in (3, 2) if len(words) >= n]
+    return [*queries, either.join(words[:6])] if words else []
 
 
 def distinct(entries: Iterable[Entry]) -> list[Entry]:
