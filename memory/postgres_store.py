@@ -2,8 +2,9 @@
 by pg_trgm similarity, then scored by edit distance.
 
 As in the SQLite store, candidates hold the query's three rarest words (`tm_words` keeps each word's entry
-count per memory), else its two rarest, else any of its six rarest (`memory.store.narrowing`). A pg_trgm GIN index alone (`plain % query`) took seconds per
-lookup on a million entries: long sentences share common trigrams with most of them.
+count per memory), else its two rarest, else any of its six rarest (`memory.store.narrowing`). A pg_trgm GIN
+index alone (`plain % query`) took seconds per lookup on a million entries: long sentences share common
+trigrams with most of them.
 """
 
 from __future__ import annotations

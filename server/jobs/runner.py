@@ -6,14 +6,15 @@ import asyncio
 import contextlib
 import logging
 
-from formats.xliff import XliffError
+from formats.xliff import XliffDocument, XliffError
 from memory import Origin
 from server.documents import DocumentError, jsonl_result, jsonl_segments, read_xliff, xliff_result
 from server.jobs import callbacks
-from server.jobs.store import TERMINAL, JobStore
+from server.jobs.store import TERMINAL, JobRecord, JobStore
 from server.learning import finals, learn
 from server.rejections import Rejected
-from server.segments import make_context
+from server.schemas import SegmentIn
+from server.segments import BatchContext, make_context
 from server.state import AppState
 
 __all__ = ["run_job"]
@@ -29,6 +30,25 @@ async def _keep_lease(store: JobStore, job_id: str, token: str, stop: asyncio.Ev
         record = await store.get(job_id)
         if record is None or record.state in TERMINAL or not await store.renew(job_id, token):
             stop.set()
+
+
+async def _open(
+    state: AppState, record: JobRecord, data: bytes
+) -> tuple[XliffDocument | None, list[SegmentIn], BatchContext]:
+    """The job's document, its segments and their context. Parsing a large file takes seconds: off the event
+    loop, which may be the API's (no Redis). Signed-off XLIFF units teach the job's memory first."""
+    if record.kind == "xliff":
+        doc, segments = await asyncio.to_thread(read_xliff, data)
+    else:
+        doc, segments = None, await asyncio.to_thread(jsonl_segments, data)
+    options = record.options.model_dump()
+    if doc is not None and not options.get("placeholders"):
+        options["placeholders"] = doc.placeholders  # the file type's, unless the job named some
+    ctx = await make_context(state, record.tenant, **options)
+    if doc is not None:
+        memory_id = options.get("memory_id")
+        await learn(state.memories, record.tenant, memory_id, finals(doc), Origin.XLIFF_FINAL)
+    return doc, segments, ctx
 
 
 async def run_job(state: AppState, job_id: str, token: str) -> None:
@@ -48,19 +68,7 @@ async def run_job(state: AppState, job_id: str, token: str) -> None:
         if data is None:
             await store.fail(record, "the job's input has expired")
             return
-        # parsing a large file takes seconds: off the event loop, which may be the API's (no Redis)
-        if record.kind == "xliff":
-            doc, segments = await asyncio.to_thread(read_xliff, data)
-        else:
-            doc, segments = None, await asyncio.to_thread(jsonl_segments, data)
-        options = record.options.model_dump()
-        if doc is not None and not options.get("placeholders"):
-            options["placeholders"] = doc.placeholders  # the file type's, unless the job named some
-        ctx = await make_context(state, record.tenant, **options)
-        if doc is not None:  # signed-off units teach the job's memory before its other segments look it up
-            await learn(
-                state.memories, record.tenant, options.get("memory_id"), finals(doc), Origin.XLIFF_FINAL
-            )
+        doc, segments, ctx = await _open(state, record, data)
         record.state, record.total = "running", len(segments)
         await store.save(record)
         finished = await store.finished_ids(job_id)
