@@ -71,7 +71,8 @@ def _info(row: tuple[Any, ...]) -> MemoryInfo:
 class PostgresMemoryStore:
     def __init__(self, url: str, *, max_size: int = 8) -> None:
         self.url = url
-        self._pool = AsyncConnectionPool(url, min_size=1, max_size=max_size, open=False)
+        # A database that does not answer within 5 s fails the call (a 503), rather than holding a request 30 s.
+        self._pool = AsyncConnectionPool(url, min_size=1, max_size=max_size, open=False, timeout=5.0)
         self._ready = False
 
     async def _open(self) -> AsyncConnectionPool[Any]:

@@ -13,7 +13,7 @@ import time
 import uuid
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
-from dataclasses import asdict, replace
+from dataclasses import replace
 
 from agent import Segment, SegmentResult, TraceStep
 from agent.diff import word_edits
@@ -23,7 +23,6 @@ from glossaries.model import Termbase
 from server.conversation_schemas import Conversation, ConversationCreate, ConversationSummary, TermHit, Turn
 from server.errors import ApiError
 from server.kv import KV
-from server.schemas import EditOut
 from server.segments import BatchContext, result_out
 from server.settings import Settings
 
@@ -163,7 +162,7 @@ def _agent_turn(
     out = result_out(result, explain=True)
     if not first and conv.mt is not None:
         # A follow-up edits the current version; the linguist compares against the original MT.
-        out.edits = [EditOut(**asdict(e)) for e in word_edits(conv.mt, result.output)]
+        out.edits = list(word_edits(conv.mt, result.output))
     if not first:  # the agent compared with the previous version; the status is about the original MT
         if any(v.severity == "error" for v in out.violations):
             out.status = "needs_review"

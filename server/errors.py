@@ -16,6 +16,7 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from memory import MEMORY_UNAVAILABLE
 from server import metrics
 from server.rejections import Rejected, ResourceNotFound
 
@@ -132,6 +133,19 @@ def install_error_handlers(app: FastAPI) -> None:
             headers={"Retry-After": REDIS_RETRY_AFTER},
         )
 
+    async def memory_down(request: Request, exc: Exception) -> JSONResponse:
+        """The translation-memory database unreachable or locked: a 503 to retry; segments never wait on it
+        (a failed lookup only costs them their matches, `server.recall`)."""
+        log.warning(
+            "memory store unavailable (%s %s answered 503): %s", request.method, request.url.path, exc
+        )
+        return error_response(
+            503,
+            "translation memory store temporarily unavailable, retry shortly",
+            path=request.url.path,
+            headers={"Retry-After": REDIS_RETRY_AFTER},
+        )
+
     async def unexpected(request: Request, exc: Exception) -> JSONResponse:
         log.exception("unhandled error on %s %s", request.method, request.url.path)
         return error_response(500, "internal error", path=request.url.path)
@@ -142,6 +156,8 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, validation_error)
     app.add_exception_handler(RedisConnectionError, redis_down)
     app.add_exception_handler(RedisTimeoutError, redis_down)
+    for unavailable in MEMORY_UNAVAILABLE:
+        app.add_exception_handler(unavailable, memory_down)
     app.add_exception_handler(Exception, unexpected)
 
 

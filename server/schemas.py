@@ -6,14 +6,13 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
-from agent import Mode
+from agent import Edit, Mode
 from glossaries.languages import TAG_PATTERN
 from glossaries.placeholder_profiles import PROFILES, families_for
 
 __all__ = [
     "LANG_SCHEMA",
     "MAX_CONTEXT",
-    "EditOut",
     "ErrorBody",
     "ErrorResponse",
     "HealthResponse",
@@ -127,17 +126,6 @@ class PostEditStreamRequest(_Options):
     segment: SegmentIn
 
 
-class EditOut(BaseModel):
-    op: str
-    before: str
-    after: str
-    mt_start: int
-    mt_end: int
-    out_start: int
-    out_end: int
-    reason: str | None = None
-
-
 class ViolationOut(BaseModel):
     code: str
     severity: str
@@ -155,7 +143,9 @@ class SegmentOut(BaseModel):
     id: str
     output: str | None = Field(description="the post-edited target; null only when status is `error`")
     status: Literal["unchanged", "edited", "needs_review", "tm_exact", "error"]
-    edits: list[EditOut] = Field(default_factory=list)
+    edits: list[Edit] = Field(
+        default_factory=list, description="word-level changes from the MT to the output"
+    )
     violations: list[ViolationOut] = Field(default_factory=list)
     cached: bool = False
     latency_ms: float = 0.0

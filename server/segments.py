@@ -15,7 +15,7 @@ from server import metrics
 from server.engine import Editor
 from server.recall import Recall, open_recall
 from server.rejections import ResourceNotFound, UnsupportedLanguage, require_pair
-from server.schemas import EditOut, ErrorBody, SegmentIn, SegmentOut, TermIn, TokensOut, ViolationOut
+from server.schemas import ErrorBody, SegmentIn, SegmentOut, TermIn, TokensOut, ViolationOut
 from server.state import AppState
 
 __all__ = ["BatchContext", "error_out", "make_context", "result_out", "run_batch", "to_segment"]
@@ -48,7 +48,7 @@ def result_out(result: SegmentResult, *, explain: bool = False) -> SegmentOut:
         id=result.id,
         output=result.output,
         status=result.status.value,
-        edits=[EditOut(**asdict(e)) for e in result.edits],
+        edits=list(result.edits),
         violations=[ViolationOut.model_validate(v.to_json()) for v in result.violations],
         cached=result.cached,
         latency_ms=round(result.latency_ms, 2),

@@ -32,6 +32,9 @@ from server.uploads import read_upload
 router = APIRouter(prefix="/v1/memories", tags=["memories"])
 ERRORS = documented_errors(401, 404, 409, 413, 422, 429)
 IdPath = Annotated[str, Path(pattern=ID_PATTERN, description="your id for this memory")]
+EntryPath = Annotated[
+    int, Path(ge=1, le=2**63 - 1, description="an entry's id, as the entries listing gives it")
+]
 TMX_MEDIA = "application/x-tmx+xml"
 
 
@@ -110,7 +113,9 @@ async def list_entries(
 
 
 @router.delete("/{memory_id}/entries/{entry_id}", status_code=204, responses=ERRORS)
-async def delete_entry(memory_id: IdPath, entry_id: int, tenant: TenantDep, store: StoreDep) -> Response:
+async def delete_entry(
+    memory_id: IdPath, entry_id: EntryPath, tenant: TenantDep, store: StoreDep
+) -> Response:
     await _require(store, tenant.id, memory_id)
     if not await store.delete_entry(memory_id, entry_id):
         raise ApiError(404, f"entry {entry_id} not found in memory {memory_id!r}", code="entry_not_found")

@@ -222,3 +222,22 @@ def test_lookup_and_a_memory_of_another_pair(client: httpx.Client, memory: str) 
         client.post("/v1/memories", json={"id": memory, "source_lang": "en", "target_lang": "de"}).status_code
         == 409
     )
+
+
+def test_an_unreachable_memory_database_is_a_503_and_plain_requests_still_work(model_config: Path) -> None:
+    from tests.server.conftest import make_settings, running
+
+    settings = make_settings(None, model_config, memory_url="postgresql://postedit@127.0.0.1:9/none")
+    with running(settings) as live, live.client() as c:
+        r = c.get("/v1/memories")
+        assert r.status_code == 503 and r.headers["retry-after"]
+        assert "translation memory" in r.json()["error"]["message"]
+        plain = c.post(
+            "/v1/postedit",
+            json={
+                "source_lang": "en",
+                "target_lang": "de",
+                "segments": [{"id": "s", "source": "Hi", "mt": "Hallo"}],
+            },
+        )
+        assert plain.status_code == 200 and plain.json()["segments"][0]["status"] == "unchanged"
