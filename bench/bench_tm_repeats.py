@@ -4,7 +4,8 @@ EARLIER row whose source is a 75%+ fuzzy match (`memory.fuzzy.score`, the CAT sc
 A memory fed each reference after its row only pays off on repeated or near-repeated sentences, so this
 picks the set for the `agent-minimal+tm` learning curve. For each set (the shared ones and those built from
 ../shared/data) it prints the rows, whether the set has MT, the rows with an earlier exact repeat (score 100),
-with an earlier 85%+ and 75%+ match, and, with `--store`, the rows for which the SQLite memory store, fed
+with an earlier 85%+ and 75%+ match (and how many of those are sentences of five words or more, not table
+cells such as `<g id="1">105,0</g>`), and, with `--store`, the rows for which the SQLite memory store, fed
 the earlier rows in order, really returns a 75%+ match (its word index proposes the candidates).
 
     .venv/bin/python bench/bench_tm_repeats.py [--data ../shared/data] [--store]
@@ -29,7 +30,7 @@ sys.path.insert(0, str(ROOT))
 
 from formats.tmx import read_tmx  # noqa: E402
 from memory import MemoryInfo, NewEntry, Origin, open_store  # noqa: E402
-from memory.fuzzy import exact_key, masked, score  # noqa: E402
+from memory.fuzzy import exact_key, masked, plain, score  # noqa: E402
 
 FLOOR = 75.0  # server.recall.MIN_SCORE: below it a match is never shown to the model
 CLOSE = 85.0
@@ -49,7 +50,9 @@ def _jsonl(path: Path) -> list[dict[str, object]]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
-def _from_rows(name: str, path: Path, target: str, *, keep: Callable[[dict[str, object]], bool] | None = None) -> Pairs:
+def _from_rows(
+    name: str, path: Path, target: str, *, keep: Callable[[dict[str, object]], bool] | None = None
+) -> Pairs:
     rows = [r for r in _jsonl(path) if keep is None or keep(r)]
     has_mt = "yes" if rows and "mt" in rows[0] else "no"
     return Pairs(name, has_mt, [str(r["src"]) for r in rows], [str(r.get(target) or "") for r in rows])
@@ -75,10 +78,20 @@ def sets(data: Path) -> list[Pairs]:
         _from_rows("  the same, rows with terms only", wmt, "ref", keep=lambda r: bool(r.get("terms"))),
         _from_rows("postedit/mlqe-pe.en-de.dev", data / "postedit" / "mlqe-pe.en-de.dev.jsonl", "pe"),
         _from_rows("postedit/mlqe-pe.en-zh.dev", data / "postedit" / "mlqe-pe.en-zh.dev.jsonl", "pe"),
-        _from_rows("terminology/tico19-refs.en-ru.dev", data / "terminology" / "tico19-refs.en-ru.dev.jsonl", "target"),
-        _from_rows("terminology/iate-refs.en-de.dev", data / "terminology" / "iate-refs.en-de.dev.jsonl", "target"),
-        _markup("markup/mt-markup-tags.eurlex.dev", data / "markup" / "mt-markup-tags.eurlex.dev.jsonl", "de"),
-        _markup("markup/mt-markup-tags.glossary.dev", data / "markup" / "mt-markup-tags.glossary.dev.jsonl", "de"),
+        _from_rows(
+            "terminology/tico19-refs.en-ru.dev",
+            data / "terminology" / "tico19-refs.en-ru.dev.jsonl",
+            "target",
+        ),
+        _from_rows(
+            "terminology/iate-refs.en-de.dev", data / "terminology" / "iate-refs.en-de.dev.jsonl", "target"
+        ),
+        _markup(
+            "markup/mt-markup-tags.eurlex.dev", data / "markup" / "mt-markup-tags.eurlex.dev.jsonl", "de"
+        ),
+        _markup(
+            "markup/mt-markup-tags.glossary.dev", data / "markup" / "mt-markup-tags.glossary.dev.jsonl", "de"
+        ),
         _tmx(data / "tm" / "tico19.en-ru.tmx"),
     ]
 
@@ -119,6 +132,10 @@ async def store_hits(pairs: Pairs) -> int:
     return hits
 
 
+def _words(text: str) -> int:
+    return len(plain(text).split())
+
+
 def _pct(n: int, total: int) -> str:
     return f"{n} ({100 * n / total:.1f}%)" if total else "0"
 
@@ -128,7 +145,7 @@ def main() -> None:
     parser.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data")
     parser.add_argument("--store", action="store_true", help="also replay each set through the SQLite store")
     args = parser.parse_args()
-    header = ["set", "rows", "MT", "earlier exact", "earlier 85%+", "earlier 75%+"]
+    header = ["set", "rows", "MT", "earlier exact", "earlier 85%+", "earlier 75%+", "75%+, 5+ words"]
     header += ["store returns 75%+"] if args.store else []
     print(" | ".join(header))
     print("|".join("---" for _ in header))
@@ -137,6 +154,9 @@ def main() -> None:
         n = len(best)
         cells = [pairs.name, str(n), pairs.has_mt]
         cells += [_pct(sum(b >= t for b in best), n) for t in (100.0, CLOSE, FLOOR)]
+        cells.append(
+            _pct(sum(b >= FLOOR and _words(s) >= 5 for b, s in zip(best, pairs.sources, strict=True)), n)
+        )
         if args.store:
             cells.append(_pct(asyncio.run(store_hits(pairs)), n))
         print(" | ".join(cells), flush=True)

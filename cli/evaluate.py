@@ -1,8 +1,13 @@
 """`postedit eval`: run systems over evaluation sets, score them, and write the report.
 
 postedit eval DATA.jsonl [DATA2 ...] --src-lang en --tgt-lang fr [--glossary F] [--style F]
-    [--systems mt,rules,agent-minimal,agent-full] [--config models.yaml] [--limit N]
+    [--systems mt,rules,agent-minimal,agent-minimal+tm,agent-full] [--config models.yaml] [--limit N]
     [--concurrency N] [--out DIR] [--judge] [--mlflow]
+    [--learning-curve] [--curve-window N] [--memory-tmx FILE]
+
+`--learning-curve` runs agent-minimal and agent-minimal+tm (a translation memory that learns each row's
+reference after the row) and writes their learning curve (plots/learning_curve.png, the report's memory
+section); it is drawn whenever a run has both systems.
 """
 
 from __future__ import annotations
@@ -23,7 +28,7 @@ from rich.table import Table
 
 from cli.options import SrcLang, TgtLang
 from eval.datasets import DatasetError, EvalRow, load_datasets
-from eval.runner import SYSTEMS, RunSpec, RunStats, open_systems, run_systems
+from eval.runner import MODEL_SYSTEMS, SYSTEMS, TM_SYSTEM, RunSpec, RunStats, open_systems, run_systems
 from eval.store import ResultStore
 from glossaries.model import ResourceError
 from server.settings import get_settings
@@ -42,8 +47,16 @@ def _fail(message: str) -> typer.Exit:
     return typer.Exit(2)
 
 
-def _systems(text: str) -> tuple[str, ...]:
+DEFAULT_SYSTEMS = "mt,rules,agent-minimal,agent-full"
+CURVE_SYSTEMS = f"mt,agent-minimal,{TM_SYSTEM}"  # the curve compares the agent with and without a memory
+
+
+def _systems(text: str | None, *, learning_curve: bool = False) -> tuple[str, ...]:
+    if text is None:
+        text = CURVE_SYSTEMS if learning_curve else DEFAULT_SYSTEMS
     asked = [s.strip() for s in text.split(",") if s.strip()]
+    if learning_curve:
+        asked += CURVE_SYSTEMS.split(",")
     unknown = [s for s in asked if s not in SYSTEMS]
     if unknown:
         raise _fail(f"unknown system(s) {', '.join(unknown)}; choose from {', '.join(SYSTEMS)}")
@@ -66,7 +79,7 @@ async def _run(
 ) -> tuple[RunStats, dict[str, list[str]] | None]:
     store = ResultStore(out / "results.jsonl")
     verdicts: dict[str, list[str]] | None = None
-    async with open_systems(spec) as fns:
+    async with open_systems(spec, rows) as fns:
         stats = await run_systems(rows, spec, store, systems=fns, progress=progress)
         if judge:
             from eval.judge import run_judge
@@ -109,11 +122,26 @@ def _print_summary(console: Console, header: list[str], rows: list[list[str]]) -
     console.print(table)
 
 
+def _print_learning(console: Console, header: list[str], rows: list[list[str]], plot: Path | None) -> None:
+    """The memory's effect against agent-minimal, and where its learning curve is."""
+    table = Table(*header, title="translation memory")
+    for r in rows:
+        table.add_row(*r)
+    console.print(table)
+    if plot is not None:
+        console.print(f"learning curve: {plot}", highlight=False)
+
+
 DataArg = Annotated[list[Path], typer.Argument(help="JSONL (id, src, mt, ref?, pe?, terms?) or XLIFF files.")]
 GlossaryOpt = Annotated[Path | None, typer.Option("--glossary", help="Termbase: TBX, CSV/TSV or YAML.")]
 StyleOpt = Annotated[Path | None, typer.Option("--style", help="Style guide YAML.")]
 SystemsOpt = Annotated[
-    str, typer.Option("--systems", help=f"Comma-separated, from {','.join(SYSTEMS)} (mt always runs).")
+    str | None,
+    typer.Option(
+        "--systems",
+        help=f"Comma-separated, from {','.join(SYSTEMS)} (mt always runs). Default: "
+        "mt,rules,agent-minimal,agent-full; with --learning-curve: mt,agent-minimal,agent-minimal+tm.",
+    ),
 ]
 ConfigOpt = Annotated[
     Path | None,
@@ -128,6 +156,25 @@ JudgeOpt = Annotated[bool, typer.Option("--judge", help="Also run the ragas LLM-
 MlflowOpt = Annotated[bool, typer.Option("--mlflow", help="Log to a local MLflow store in OUT/mlruns.")]
 ProgressOpt = Annotated[bool, typer.Option("--progress/--no-progress", help="Show a progress bar.")]
 RagasOpt = Annotated[bool, typer.Option("--ragas/--no-ragas", help="ragas string cross-check metrics.")]
+CurveOpt = Annotated[
+    bool,
+    typer.Option(
+        "--learning-curve",
+        help=f"Also run agent-minimal and {TM_SYSTEM} and plot the memory's learning curve (plots/learning_curve.png).",
+    ),
+]
+WindowOpt = Annotated[
+    int,
+    typer.Option("--curve-window", min=0, help="Learning curve per window of N rows (0: cumulative mean)."),
+]
+MemoryTmxOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--memory-tmx",
+        help=f"Seed the memory of {TM_SYSTEM} with this TMX (else it starts empty); refused if it holds a "
+        "test row's reference.",
+    ),
+]
 
 
 def register(app: typer.Typer) -> None:
@@ -141,7 +188,7 @@ def eval_command(
     tgt_lang: TgtLang,
     glossary: GlossaryOpt = None,
     style: StyleOpt = None,
-    systems: SystemsOpt = "mt,rules,agent-minimal,agent-full",
+    systems: SystemsOpt = None,
     config: ConfigOpt = None,
     limit: LimitOpt = None,
     concurrency: ConcurrencyOpt = 4,
@@ -150,16 +197,30 @@ def eval_command(
     mlflow: MlflowOpt = False,
     progress: ProgressOpt = True,
     ragas: RagasOpt = True,
+    learning_curve: CurveOpt = False,
+    curve_window: WindowOpt = 0,
+    memory_tmx: MemoryTmxOpt = None,
 ) -> None:
     """Evaluate systems (MT baseline, rules, agent) on post-editing sets and write a report with plots."""
-    chosen = _systems(systems)
+    chosen = _systems(systems, learning_curve=learning_curve)
+    if memory_tmx is not None and TM_SYSTEM not in chosen:
+        raise _fail(
+            f"--memory-tmx seeds the memory of {TM_SYSTEM}: add it to --systems (or --learning-curve)"
+        )
     config = config or get_settings().model_config_path  # the one reader of the environment
     rows, termbase, guide = _inputs(data, src_lang, tgt_lang, glossary, style, limit)
     spec = RunSpec(
-        src_lang, tgt_lang, chosen, glossary=termbase, style=guide, config=config, concurrency=concurrency
+        src_lang,
+        tgt_lang,
+        chosen,
+        glossary=termbase,
+        style=guide,
+        config=config,
+        concurrency=concurrency,
+        memory_tmx=memory_tmx,
     )
     out.mkdir(parents=True, exist_ok=True)
-    model = _model_name(config) if set(chosen) & {"agent-minimal", "agent-full"} else None
+    model = _model_name(config) if set(chosen) & MODEL_SYSTEMS else None
     params: dict[str, Any] = {
         "command": "postedit " + shlex.join(sys.argv[1:]) if sys.argv[1:2] == ["eval"] else None,
         "systems": ",".join(chosen),
@@ -167,11 +228,16 @@ def eval_command(
         "config": str(config) if config else ("embedded default" if model else None),
         "style": None if guide is None else f"{style}",
         "limit": limit,
+        "memory_tmx": None if memory_tmx is None else str(memory_tmx),
+        "curve_window": curve_window,
     }
     (out / "run.json").write_text(json.dumps(params, indent=2), encoding="utf-8")
     threading.Thread(target=_prewarm, args=(ragas,), daemon=True).start()
     t0 = time.perf_counter()
-    stats, verdicts = asyncio.run(_run(rows, spec, out, judge=judge, progress=progress))
+    try:
+        stats, verdicts = asyncio.run(_run(rows, spec, out, judge=judge, progress=progress))
+    except DatasetError as e:  # a memory seed that cannot be read or would leak references
+        raise _fail(str(e)) from e
     run = _Run(rows, spec, out, params, stats, verdicts, time.perf_counter() - t0)
     _score_and_report(run, with_ragas=ragas, mlflow=mlflow)
 
@@ -217,7 +283,7 @@ class _Run:
 
 def _score_and_report(run: _Run, *, with_ragas: bool, mlflow: bool) -> None:
     """Score the results, write report.md/html, plots and timing.json, log to MLflow if asked, print."""
-    from eval.report import headline_rows, write_reports
+    from eval.report import headline_rows, learning_rows, write_reports
     from eval.summary import summarize
     from eval.tracking import log_to_mlflow, mlflow_available
 
@@ -233,6 +299,7 @@ def _score_and_report(run: _Run, *, with_ragas: bool, mlflow: bool) -> None:
         meta={**run.params, "run_seconds": round(run.seconds, 2), "resumed_rows": stats.skipped},
         with_ragas=with_ragas,
         judge=run.verdicts,
+        curve_window=int(run.params.get("curve_window") or 0),
     )
     if mlflow and not mlflow_available():
         summary.notes.append("--mlflow: mlflow is not installed (pip install 'postedit[mlflow]'); skipped.")
@@ -252,6 +319,8 @@ def _score_and_report(run: _Run, *, with_ragas: bool, mlflow: bool) -> None:
     elif mlflow:
         err.print("[yellow]mlflow is not installed: --mlflow skipped[/yellow]")
     _print_summary(console, *headline_rows(summary))
+    if summary.learning is not None:
+        _print_learning(console, *learning_rows(summary), files.get("plot:Translation memory learning curve"))
     console.print(
         f"{stats.done} new result(s), {stats.skipped} resumed, {stats.errors} error(s) "
         f"in {stats.wall_s:.1f} s (scoring {t2 - t1:.1f} s, report {t3 - t2:.1f} s); "

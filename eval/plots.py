@@ -7,13 +7,15 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 from eval.metrics.qa import category
 from eval.summary import Summary
 
-__all__ = ["draw_all"]
+__all__ = ["draw_all", "learning_curve"]
 
 _DPI = 110
 _PRIMARY = ("chrF++", "BLEU", "TER")
@@ -139,6 +141,59 @@ def _by_category(codes: dict[str, int]) -> dict[str, int]:
     return out
 
 
+_CURVE_COLORS = {"mt": "#888888", "agent-minimal": "#4c78a8", "agent-minimal+tm": "#e07b39"}
+_CURVE_WIDTHS = {"agent-minimal": 2.6}  # wider, so it shows where the memory changes nothing
+
+
+def learning_curve(summary: Summary, path: Path) -> Path | None:
+    """agent-minimal vs agent-minimal+tm over the segments seen: chrF++, term success (when the set has
+    terms) and the memory's hits, so a gain can be read against how much the memory had to offer."""
+    curve = summary.learning
+    if curve is None:
+        return None
+    panels = 3 if curve.has_terms else 2
+    fig = Figure(figsize=(4.2 * panels, 3.6))
+    how = "cumulative mean" if not curve.window else f"mean per {curve.window} rows"
+    _curve_panel(fig.add_subplot(1, panels, 1), curve.x, curve.chrf, f"sentence chrF++/{curve.side} ({how})")
+    if curve.has_terms:
+        _curve_panel(fig.add_subplot(1, panels, 2), curve.x, curve.terms, f"term success ({how})")
+    ax = fig.add_subplot(1, panels, panels)
+    ax.plot(curve.x, curve.memory_hits, label="rows with a 75%+ memory match", color="#e07b39")
+    ax.plot(curve.x, curve.tm_exact, label="rows returned tm_exact", color="#54a24b", linestyle="--")
+    ax.set_title("memory hits (cumulative)", fontsize=9)
+    ax.set_xlabel("segments seen")
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.legend(fontsize=7)
+    metric = f"chrF++/{curve.side}"
+    tested, delta = curve.scores.get("agent-minimal+tm", {}).get(metric), curve.delta(metric)
+    if tested is not None and tested.p_value is not None and delta is not None:
+        fig.suptitle(
+            f"Translation memory learning curve: corpus chrF++ {delta:+.2f} vs agent-minimal "
+            f"(paired bootstrap p={tested.p_value:.3f})",
+            fontsize=9,
+        )
+    return _save(fig, path)
+
+
+def _curve_panel(ax: Any, x: Sequence[int], series: dict[str, list[float | None]], title: str) -> None:
+    for system, ys in series.items():
+        pts = [(xi, y) for xi, y in zip(x, ys, strict=True) if y is not None]
+        if pts:
+            style = "--" if system == "mt" else "-"
+            ax.plot(
+                *zip(*pts, strict=True),
+                label=system,
+                color=_CURVE_COLORS.get(system),
+                linestyle=style,
+                linewidth=_CURVE_WIDTHS.get(system, 1.4),
+            )
+    ax.set_title(title, fontsize=9)
+    ax.set_xlabel("segments seen")
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.legend(fontsize=7)
+
+
 def draw_all(summary: Summary, out_dir: Path) -> dict[str, Path]:
     """Every plot that has data, as {title: path} in report order."""
     plots: Sequence[tuple[str, str, object]] = (
@@ -147,6 +202,7 @@ def draw_all(summary: Summary, out_dir: Path) -> dict[str, Path]:
         ("Latency per segment", "latency.png", latency_distribution),
         ("Term success by system", "term_success.png", term_success),
         ("QA violations by category", "violations.png", violations_by_category),
+        ("Translation memory learning curve", "learning_curve.png", learning_curve),
     )
     out: dict[str, Path] = {}
     for title, name, fn in plots:

@@ -9,12 +9,15 @@ import json
 import math
 from pathlib import Path
 
-from eval.definitions import SIGNIFICANCE, definition
+from agent import Status
+from eval.definitions import LEARNING, SIGNIFICANCE, definition
+from eval.learning import BASELINE, LearningCurve
 from eval.metrics.base import Score
 from eval.plots import draw_all
+from eval.runner import TM_SYSTEM
 from eval.summary import Summary
 
-__all__ = ["headline_rows", "write_reports"]
+__all__ = ["headline_rows", "learning_rows", "write_reports"]
 
 _HEADLINE = (
     "chrF++/ref",
@@ -123,11 +126,47 @@ def _detail_rows(summary: Summary) -> tuple[list[str], list[list[str]]]:
 
 
 def _status_rows(summary: Summary) -> tuple[list[str], list[list[str]]]:
-    states = ["unchanged", "edited", "needs_review"]
+    """Every status the agent returns (`tm_exact`: a 100% memory match returned without a model call)."""
+    states = [s.value for s in Status]
     header = ["system", *states]
     return header, [
         [s, *[str(summary.statuses.get(s, {}).get(k, 0)) for k in states]] for s in summary.systems
     ]
+
+
+def learning_rows(summary: Summary) -> tuple[list[str], list[list[str]]]:
+    """The memory's effect, one row per system: corpus chrF++ and term success with the difference to
+    agent-minimal and its paired-bootstrap p-value, memory hits, tm_exact rows and model calls."""
+    curve = summary.learning
+    if curve is None:
+        return [], []
+    metrics = [m for m in (f"chrF++/{curve.side}", "term_success") if m in curve.scores.get(BASELINE, {})]
+    header = [
+        "system",
+        *metrics,
+        *[f"Δ {m} (p)" for m in metrics],
+        "memory matches",
+        "tm_exact",
+        "model calls",
+    ]
+    return header, [_learning_row(curve, system, metrics) for system in (BASELINE, TM_SYSTEM)]
+
+
+def _learning_row(curve: LearningCurve, system: str, metrics: list[str]) -> list[str]:
+    mine = curve.scores.get(system, {})
+    values = [_fmt(mine[m].value) for m in metrics]
+    if system == BASELINE:
+        return [
+            system,
+            *values,
+            *["–"] * len(metrics),
+            "–",
+            "–",
+            str(curve.counts.get(f"model_calls/{system}", 0)),
+        ]
+    deltas = [f"{curve.delta(m) or 0.0:+.3g} (p={mine[m].p_value or 1.0:.3f})" for m in metrics]
+    counts = [curve.counts.get(k, 0) for k in ("memory_hits", "tm_exact", f"model_calls/{system}")]
+    return [system, *values, *deltas, *map(str, counts)]
 
 
 def _violation_rows(summary: Summary) -> tuple[list[str], list[list[str]]]:
@@ -183,6 +222,10 @@ def _markdown(summary: Summary, plots: dict[str, Path], out_dir: Path) -> str:
     if summary.notes:
         parts += ["## Notes", "", *[f"- {n}" for n in summary.notes], ""]
     parts += ["## Status per system", "", _md_table(*_status_rows(summary)), ""]
+    lh, lr = learning_rows(summary)
+    if lr:
+        parts += ["## Translation memory: agent-minimal+tm against agent-minimal", "", _md_table(lh, lr), ""]
+        parts += [LEARNING, ""]
     vh, vr = _violation_rows(summary)
     if vr:
         parts += [
@@ -234,6 +277,10 @@ def _html(summary: Summary, plots: dict[str, Path]) -> str:
     if summary.notes:
         parts += ["<h2>Notes</h2><ul>", *[f"<li>{e(n)}</li>" for n in summary.notes], "</ul>"]
     parts += ["<h2>Status per system</h2>", _html_table(*_status_rows(summary))]
+    lh, lr = learning_rows(summary)
+    if lr:
+        parts += ["<h2>Translation memory: agent-minimal+tm against agent-minimal</h2>", _html_table(lh, lr)]
+        parts.append(f"<p>{e(LEARNING)}</p>")
     vh, vr = _violation_rows(summary)
     if vr:
         parts += ["<h2>QA violations by code</h2>", _html_table(vh, vr)]

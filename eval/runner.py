@@ -148,6 +148,8 @@ async def _model_systems(
 
     learned: Learned = {}
     if TM_SYSTEM in spec.systems:
+        if not rows:
+            raise ValueError(f"{TM_SYSTEM} needs the rows, in dataset order, to learn them")
         learned = await learned_matches(
             rows,
             source_lang=spec.source_lang,

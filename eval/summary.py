@@ -14,6 +14,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from eval.datasets import EvalRow
+from eval.learning import LearningCurve, learning_curve
 from eval.metrics.base import Score, sacrebleu_version
 from eval.metrics.bootstrap import bootstrap_ci, paired_bootstrap_mean
 from eval.metrics.cost import cost_scores
@@ -53,6 +54,7 @@ class Summary:
     statuses: dict[str, dict[str, int]] = field(default_factory=dict)
     judge: dict[str, dict[str, int]] = field(default_factory=dict)  # system -> verdict -> count
     notes: list[str] = field(default_factory=list)
+    learning: LearningCurve | None = None  # agent-minimal vs agent-minimal+tm over the rows seen
 
     def score(self, system: str, metric: str) -> Score | None:
         return self.scores.get(system, {}).get(metric)
@@ -75,6 +77,7 @@ class Summary:
             "statuses": self.statuses,
             "judge": self.judge,
             "notes": self.notes,
+            "learning_curve": None if self.learning is None else self.learning.to_json(),
         }
 
 
@@ -112,6 +115,7 @@ class _Scoring:
     mts: list[str]
     scores: dict[str, dict[str, Score]]
     notes: list[str]
+    term_rows: dict[str, list[list[TermCheck]]] = field(default_factory=dict)  # system -> per row
 
     def put(self, system: str, score: Score) -> None:
         self.scores[system][score.metric] = score
@@ -128,8 +132,11 @@ def summarize(
     meta: Mapping[str, Any] | None = None,
     with_ragas: bool = True,
     judge: Mapping[str, Sequence[str]] | None = None,
+    curve_window: int = 0,
 ) -> Summary:
-    """Score every system on the segments all of them have; `mt` is the baseline of every paired test."""
+    """Score every system on the segments all of them have; `mt` is the baseline of every paired test.
+    With both `agent-minimal` and `agent-minimal+tm`, also the memory's learning curve (cumulative when
+    `curve_window` is 0, else per window of that many rows)."""
     systems = [s for s in SYSTEMS if s in systems] + [s for s in systems if s not in SYSTEMS]
     aligned, res = _aligned(rows, results, systems)
     notes: list[str] = []
@@ -150,17 +157,8 @@ def summarize(
     violations, before, statuses, latencies = _score_qa(sc)
     judged = _score_judge(sc, judge or {})
     info = {
-        "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-        "source_lang": source_lang,
-        "target_lang": target_lang,
-        "segments": len(rows),
-        "aligned_segments": len(aligned),
-        "datasets": sorted({row.dataset for row in rows}),
-        "glossary": None if glossary is None else {"id": glossary.id, "version": glossary.version},
-        "sacrebleu": sacrebleu_version(),
+        **_run_info(rows, len(aligned), source_lang, target_lang, glossary),
         "bleu_tokenizer": tok,
-        "baseline": BASELINE,
-        "prompt_version": _prompt_version(),
         **(meta or {}),
     }
     info["signature"] = signature(info)
@@ -175,7 +173,28 @@ def summarize(
         statuses=statuses,
         judge=judged,
         notes=notes,
+        learning=learning_curve(
+            sc.aligned, sc.outputs, sc.res, sc.term_rows, target_lang=target_lang, window=curve_window
+        ),
     )
+
+
+def _run_info(
+    rows: Sequence[EvalRow], aligned: int, source_lang: str, target_lang: str, glossary: Termbase | None
+) -> dict[str, Any]:
+    """What the scores were made on and with (the report's header and the signature read it)."""
+    return {
+        "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "source_lang": source_lang,
+        "target_lang": target_lang,
+        "segments": len(rows),
+        "aligned_segments": aligned,
+        "datasets": sorted({row.dataset for row in rows}),
+        "glossary": None if glossary is None else {"id": glossary.id, "version": glossary.version},
+        "sacrebleu": sacrebleu_version(),
+        "baseline": BASELINE,
+        "prompt_version": _prompt_version(),
+    }
 
 
 def _score_sacrebleu(sc: _Scoring, target_lang: str, with_ragas: bool) -> str:
@@ -239,10 +258,10 @@ def _score_terms(sc: _Scoring, tb: Termbase, *, with_glossary: bool) -> None:
     entries = [
         applicable_entries(row.src, row.terms, matcher if with_glossary else None) for row in sc.aligned
     ]
-    term_checks: dict[str, list[TermCheck]] = {
-        s: [c for i, e in enumerate(entries) for c in check_terms(sc.outputs[s][i], e, matcher)]
-        for s in sc.systems
+    sc.term_rows = {
+        s: [check_terms(sc.outputs[s][i], e, matcher) for i, e in enumerate(entries)] for s in sc.systems
     }
+    term_checks = {s: [c for row_checks in sc.term_rows[s] for c in row_checks] for s in sc.systems}
     base_checks_by_row = [check_terms(sc.mts[i], e, matcher) for i, e in enumerate(entries)]
     base_checks = [c for row_checks in base_checks_by_row for c in row_checks]
     for s in sc.systems:

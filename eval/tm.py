@@ -14,6 +14,7 @@ best three, a different glossary version never an exact match).
 
 from __future__ import annotations
 
+import asyncio
 import tempfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -67,7 +68,9 @@ async def _replay(
         out[row.key] = await recall.matches(row.src)
         target = accepted_edit(row)
         if target:
-            entry = NewEntry(row.src, target, Origin.ACCEPTED, tuid=row.key, glossary_version=glossary_version)
+            entry = NewEntry(
+                row.src, target, Origin.ACCEPTED, tuid=row.key, glossary_version=glossary_version
+            )
             await store.add(MEMORY_ID, [entry])
     return out
 
@@ -75,7 +78,7 @@ async def _replay(
 async def _seed(store: MemoryStore, info: MemoryInfo, path: Path, rows: Sequence[EvalRow]) -> None:
     """Import a TMX file first, refusing one that already holds a test row's reference (a leaked score)."""
     try:
-        entries = entries_from_tmx(path.read_bytes(), info, {})
+        entries = await asyncio.to_thread(lambda: entries_from_tmx(path.read_bytes(), info, {}))
     except (TmxError, OSError) as e:
         raise DatasetError(f"{path}: {e}") from e
     held = {(exact_key(e.source), exact_key(e.target)) for e in entries}

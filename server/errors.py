@@ -96,6 +96,18 @@ def _allow(app: FastAPI, path: str) -> str:
     return ", ".join(sorted(methods))
 
 
+async def memory_down(request: Request, exc: Exception) -> JSONResponse:
+    """The translation-memory database unreachable or locked: a 503 to retry; segments never wait on it
+    (a failed lookup only costs them their matches, `server.recall`)."""
+    log.warning("memory store unavailable (%s %s answered 503): %s", request.method, request.url.path, exc)
+    return error_response(
+        503,
+        "translation memory store temporarily unavailable, retry shortly",
+        path=request.url.path,
+        headers={"Retry-After": REDIS_RETRY_AFTER},
+    )
+
+
 def install_error_handlers(app: FastAPI) -> None:
     async def api_error(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, ApiError)
@@ -129,19 +141,6 @@ def install_error_handlers(app: FastAPI) -> None:
         return error_response(
             503,
             "storage temporarily unavailable, retry shortly",
-            path=request.url.path,
-            headers={"Retry-After": REDIS_RETRY_AFTER},
-        )
-
-    async def memory_down(request: Request, exc: Exception) -> JSONResponse:
-        """The translation-memory database unreachable or locked: a 503 to retry; segments never wait on it
-        (a failed lookup only costs them their matches, `server.recall`)."""
-        log.warning(
-            "memory store unavailable (%s %s answered 503): %s", request.method, request.url.path, exc
-        )
-        return error_response(
-            503,
-            "translation memory store temporarily unavailable, retry shortly",
             path=request.url.path,
             headers={"Retry-After": REDIS_RETRY_AFTER},
         )
