@@ -77,6 +77,7 @@ class EmbeddedServer:
     """An async context manager running (or reusing) the embedded llama.cpp server."""
 
     MIN_UPTIME = 5.0  # seconds a server must have run for its exit to count as a crash worth a restart
+    ADOPTED_POLL = 2.0  # seconds between checks that an adopted server (another process's) still answers
 
     def __init__(
         self,
@@ -105,6 +106,7 @@ class EmbeddedServer:
         """Start the server (or adopt one already answering) and wait until it answers."""
         if await _answers(self.base_url):
             self.reused = True
+            self._watchdog = asyncio.create_task(self._take_over_when_gone())
             return
         if importlib.util.find_spec("llama_cpp") is None:
             raise EmbeddedServerError(
@@ -142,6 +144,27 @@ class EmbeddedServer:
             await self._spawn()
             with contextlib.suppress(EmbeddedServerError):
                 await self._wait_until_ready()
+
+    async def _take_over_when_gone(self) -> None:
+        """An adopted server belongs to another process, which may be stopping it (an eval started as another
+        ends): once it stops answering and frees its port, start our own there, watched like any other."""
+        while self.reused:
+            await asyncio.sleep(self.ADOPTED_POLL)
+            if await _answers(self.base_url):
+                continue
+            for _ in range(int(self.config.startup_timeout / 0.2)):  # until the port is free
+                if not _port_taken(self.config.host, self.config.port):
+                    break
+                await asyncio.sleep(0.2)
+            if await _answers(self.base_url):
+                continue  # it came back (a restart of the other process's server)
+            self.reused = False
+            self.restarts += 1
+            await self._spawn()
+            with contextlib.suppress(EmbeddedServerError):
+                await self._wait_until_ready()
+        if self._process is not None:
+            await self._restart_on_exit()
 
     def _model_file(self) -> Path:
         """The configured GGUF file, or the default one (joined and verified first if need be)."""
@@ -183,7 +206,7 @@ class EmbeddedServer:
     async def stop(self, grace: float = 10.0) -> None:
         """Stop a server this object started (terminate, then kill); a reused one is left alone."""
         watchdog, self._watchdog = self._watchdog, None
-        if watchdog is not None:
+        if watchdog is not None and watchdog is not asyncio.current_task():  # the watchdog may stop it
             watchdog.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await watchdog

@@ -81,6 +81,47 @@ async def test_a_server_already_answering_is_reused_and_left_running(fake_llama:
             assert (await client.get(f"{stub.base_url}/models")).status_code == 200
 
 
+async def test_an_adopted_server_that_goes_away_is_replaced_by_our_own(
+    fake_llama: Path, tmp_path: Path
+) -> None:
+    """Another process's server, shutting down just after we adopted it (one eval starting as another
+    ends), must not leave every later call failing: we start our own on its port."""
+    config = config_for(fake_llama)
+    other = await asyncio.create_subprocess_exec(
+        *server_command(config, fake_llama),
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.DEVNULL,
+    )
+    try:
+        async with httpx.AsyncClient() as client:
+            for _ in range(100):
+                with contextlib.suppress(httpx.HTTPError):
+                    if (await client.get(f"{config.base_url}/models", timeout=1)).status_code == 200:
+                        break
+                await asyncio.sleep(0.1)
+            server = EmbeddedServer(config, log_path=tmp_path / "server.log")
+            server.ADOPTED_POLL = 0.2
+            async with server:
+                assert server.reused
+                other.terminate()
+                await other.wait()
+                deadline = time.monotonic() + 20
+                while server.reused or not server.running:
+                    assert time.monotonic() < deadline, "no server of our own was started"
+                    await asyncio.sleep(0.1)
+                for _ in range(100):
+                    with contextlib.suppress(httpx.HTTPError):
+                        if (await client.get(f"{server.base_url}/models", timeout=1)).status_code == 200:
+                            break
+                    await asyncio.sleep(0.1)
+                assert (await client.get(f"{server.base_url}/models")).status_code == 200
+            assert not server.running  # ours is stopped with us, as any server we started
+    finally:
+        if other.returncode is None:
+            other.kill()
+            await other.wait()
+
+
 async def test_a_server_that_crashes_while_serving_is_started_again(fake_llama: Path, tmp_path: Path) -> None:
     server = EmbeddedServer(config_for(fake_llama), log_path=tmp_path / "server.log")
     server.MIN_UPTIME = 0.2
