@@ -96,16 +96,17 @@ def _allow(app: FastAPI, path: str) -> str:
     return ", ".join(sorted(methods))
 
 
+def unavailable(request: Request, what: str) -> JSONResponse:
+    """A 503 the client retries after `Retry-After`, not a 500 (which also drops the keep-alive)."""
+    message = f"{what} temporarily unavailable, retry shortly"
+    return error_response(503, message, path=request.url.path, headers={"Retry-After": REDIS_RETRY_AFTER})
+
+
 async def memory_down(request: Request, exc: Exception) -> JSONResponse:
-    """The translation-memory database unreachable or locked: a 503 to retry; segments never wait on it
-    (a failed lookup only costs them their matches, `server.recall`)."""
+    """The translation-memory database unreachable or locked; segments never wait on it (a failed lookup
+    only costs them their matches, `server.recall`)."""
     log.warning("memory store unavailable (%s %s answered 503): %s", request.method, request.url.path, exc)
-    return error_response(
-        503,
-        "translation memory store temporarily unavailable, retry shortly",
-        path=request.url.path,
-        headers={"Retry-After": REDIS_RETRY_AFTER},
-    )
+    return unavailable(request, "translation memory store")
 
 
 def install_error_handlers(app: FastAPI) -> None:
@@ -134,16 +135,11 @@ def install_error_handlers(app: FastAPI) -> None:
         return error_response(422, _validation_message(exc), path=request.url.path)
 
     async def redis_down(request: Request, exc: Exception) -> JSONResponse:
-        """Redis unreachable: a 503 the client retries, not a 500 (which also drops the keep-alive)."""
+        """Redis unreachable."""
         metrics.REDIS_UNAVAILABLE.inc()
         if _redis_warn.due():
             log.warning("Redis unreachable (%s %s answered 503): %s", request.method, request.url.path, exc)
-        return error_response(
-            503,
-            "storage temporarily unavailable, retry shortly",
-            path=request.url.path,
-            headers={"Retry-After": REDIS_RETRY_AFTER},
-        )
+        return unavailable(request, "storage")
 
     async def unexpected(request: Request, exc: Exception) -> JSONResponse:
         log.exception("unhandled error on %s %s", request.method, request.url.path)
@@ -155,8 +151,8 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, validation_error)
     app.add_exception_handler(RedisConnectionError, redis_down)
     app.add_exception_handler(RedisTimeoutError, redis_down)
-    for unavailable in MEMORY_UNAVAILABLE:
-        app.add_exception_handler(unavailable, memory_down)
+    for memory_error in MEMORY_UNAVAILABLE:
+        app.add_exception_handler(memory_error, memory_down)
     app.add_exception_handler(Exception, unexpected)
 
 
