@@ -12,13 +12,13 @@ from typing import TYPE_CHECKING, Any, cast
 
 from agent.llm import grammar_safe
 from agent.markup import blank_markup
+from agent.types import MEMORY_CLOSE, MEMORY_FLOOR, MemoryMatch
 from agent.violations import Violation
 from glossaries.languages import language_name
 from glossaries.model import Entry
 from prompts import Message, render
 
 if TYPE_CHECKING:
-    from agent.types import MemoryMatch
     from glossaries.matcher import TermMatch
     from glossaries.style import StyleGuide
 
@@ -188,14 +188,12 @@ def glossary_block(matches: Sequence[TermMatch]) -> str:
 
 
 MEMORY_EXAMPLES = 3  # memory matches shown to the model, best first
-MEMORY_MIN_SCORE = 75.0  # below this a match misleads more than it helps (the CAT tools' usual floor)
-CLOSE_MATCH = 85.0  # a fuzzy score from which the match's translation is the draft to start from
 
 
 def memory_block(memory: Sequence[MemoryMatch], *, translating: bool = False) -> str:
     """Approved translations of similar sentences: the client's wording, which a glossary cannot hold.
     Tags are blanked: the segment's own are masked differently, and their places differ anyway."""
-    shown = [m for m in memory if m.score >= MEMORY_MIN_SCORE][:MEMORY_EXAMPLES]
+    shown = [m for m in memory if m.score >= MEMORY_FLOOR][:MEMORY_EXAMPLES]
     if not shown:
         return ""
     lines = [
@@ -205,7 +203,7 @@ def memory_block(memory: Sequence[MemoryMatch], *, translating: bool = False) ->
     ]
     lead = "\nTranslation memory (approved translations of similar sentences; reuse their wording where they agree):\n"
     tail = ""
-    if translating and shown[0].score >= CLOSE_MATCH:
+    if translating and shown[0].score >= MEMORY_CLOSE:
         tail = "The first is close: start from its translation and change only what the source changes.\n"
     return lead + "\n".join(lines) + "\n" + tail
 

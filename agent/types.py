@@ -26,6 +26,13 @@ class Status(StrEnum):
     )
 
 
+# A memory match below this fuzzy score misleads more than it helps (the CAT tools' usual floor): the server and
+# the eval harness retrieve none below it, and the prompt shows none.
+MEMORY_FLOOR = 75.0
+# From this score a match's translation is the draft to start from, when translating without MT.
+MEMORY_CLOSE = 85.0
+
+
 @dataclass(frozen=True)
 class MemoryMatch:
     """A translation-memory entry retrieved for a segment (the `memory` package scores and finds them)."""

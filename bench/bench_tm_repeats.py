@@ -28,12 +28,13 @@ from rapidfuzz.distance import Levenshtein
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from agent.types import MEMORY_CLOSE, MEMORY_FLOOR  # noqa: E402
 from formats.tmx import read_tmx  # noqa: E402
 from memory import MemoryInfo, NewEntry, Origin, open_store  # noqa: E402
 from memory.fuzzy import exact_key, masked, plain, score  # noqa: E402
 
-FLOOR = 75.0  # server.recall.MIN_SCORE: below it a match is never shown to the model
-CLOSE = 85.0
+FLOOR = MEMORY_FLOOR  # below it a match is never retrieved nor shown to the model
+CLOSE = MEMORY_CLOSE
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ therefore sees the references of every earlier row and never its own or a later 
 Because what is fed back is the dataset's reference, not the system's output, the matches of every row are
 known before any edit: they are looked up in one ordered pass over the rows, and the edits may then run
 concurrently without a row ever seeing a later reference (the same matches a strictly sequential run would
-get). Matches are shaped exactly as the server shapes them for the agent (`server.recall.Recall`: 75%+,
+get). Matches are shaped exactly as the server shapes them for the agent (`memory.recall.Recall`: 75%+,
 best three, a different glossary version never an exact match).
 """
 
@@ -24,8 +24,8 @@ from eval.datasets import DatasetError, EvalRow
 from formats.tmx import TmxError
 from memory import MemoryInfo, MemoryStore, NewEntry, Origin, open_store
 from memory.fuzzy import exact_key
-from server.memory_tmx import entries_from_tmx
-from server.recall import Recall
+from memory.recall import Recall
+from memory.tmx import entries_from_tmx
 
 __all__ = ["MEMORY_ID", "Learned", "accepted_edit", "learned_matches"]
 

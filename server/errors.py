@@ -104,7 +104,7 @@ def unavailable(request: Request, what: str) -> JSONResponse:
 
 async def memory_down(request: Request, exc: Exception) -> JSONResponse:
     """The translation-memory database unreachable or locked; segments never wait on it (a failed lookup
-    only costs them their matches, `server.recall`)."""
+    only costs them their matches, `memory.recall`)."""
     log.warning("memory store unavailable (%s %s answered 503): %s", request.method, request.url.path, exc)
     return unavailable(request, "translation memory store")
 

@@ -11,9 +11,10 @@ from typing import Any
 from agent import EditOptions, Mode, Segment, SegmentResult
 from glossaries.languages import is_supported
 from glossaries.model import Entry, Term, Termbase, TermStatus
+from memory import MemoryStore
+from memory.recall import Recall
 from server import metrics
 from server.engine import Editor
-from server.recall import Recall, open_recall
 from server.rejections import ResourceNotFound, UnsupportedLanguage, require_pair
 from server.schemas import ErrorBody, SegmentIn, SegmentOut, TermIn, TokensOut, ViolationOut
 from server.state import AppState
@@ -130,6 +131,24 @@ class BatchContext:
 async def run_batch(ctx: BatchContext, segments: Sequence[SegmentIn]) -> list[SegmentOut]:
     """All segments concurrently (bounded by the context's semaphore), answers in request order."""
     return list(await asyncio.gather(*(ctx.run(seg) for seg in segments)))
+
+
+async def open_recall(
+    store: MemoryStore,
+    tenant: str,
+    memory_id: str | None,
+    source_lang: str,
+    target_lang: str,
+    glossary: Termbase | None,
+) -> Recall | None:
+    """The request's memory, checked like a glossary: unknown ids are 404s, another pair a 422."""
+    if not memory_id:
+        return None
+    info = await store.get(tenant, memory_id)
+    if info is None:
+        raise ResourceNotFound("memory", memory_id)
+    require_pair("memory", memory_id, (info.source_lang, info.target_lang), (source_lang, target_lang))
+    return Recall(store, memory_id, glossary.version if glossary else None)
 
 
 async def make_context(

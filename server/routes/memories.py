@@ -11,6 +11,7 @@ from fastapi.responses import StreamingResponse
 from formats.tmx import TmxError
 from glossaries.languages import same_pair
 from memory import MemoryInfo, MemoryStore, NewEntry, Origin
+from memory.tmx import entries_from_tmx, tmx_chunks
 from server.deps import SettingsDep, StateDep, TenantDep
 from server.errors import ApiError, documented_errors
 from server.memory_schemas import (
@@ -24,7 +25,6 @@ from server.memory_schemas import (
     MemoryList,
     MemoryOut,
 )
-from server.memory_tmx import entries_from_tmx, tmx_chunks
 from server.resources import ID_PATTERN
 from server.routes._resource import UPLOAD_BODY, PairLang
 from server.uploads import read_upload

@@ -10,7 +10,7 @@ from typing import Any, BinaryIO, cast
 
 from agent.markup import find_markup
 from formats.tmx import TmxError, TmxHeader, TmxUnit, TmxVariant, read_tmx, write_tmx
-from memory import Entry, MemoryInfo, NewEntry, Origin
+from memory.model import Entry, MemoryInfo, NewEntry, Origin
 
 __all__ = ["entries_from_tmx", "tmx_chunks"]
 
@@ -73,6 +73,8 @@ def as_tmx_markup(text: str) -> str:
 
 def _writable(unit: TmxUnit) -> TmxUnit:
     """The unit, or with its texts' foreign tags wrapped as codes when TMX cannot carry them as they are."""
+    if not any("<" in v.text or "&" in v.text for v in unit.variants):
+        return unit  # plain text: nothing TMX could refuse, no trial write
     try:
         write_tmx(TmxHeader(srclang="*all*"), [unit], cast(BinaryIO, _Discard()))
         return unit

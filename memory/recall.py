@@ -1,20 +1,18 @@
-"""Translation-memory matches for the segments of one request: looked up per segment, shaped for the agent."""
+"""Translation-memory matches for the segments of one request (or one eval row): looked up per segment, shaped
+for the agent. The server and the eval harness both use it, so both show the model the same matches."""
 
 from __future__ import annotations
 
 import logging
 
-from agent import MemoryMatch
-from glossaries.model import Termbase
-from memory import MemoryStore
-from server.rejections import ResourceNotFound, require_pair
+from agent.types import MEMORY_FLOOR, MemoryMatch
+from memory.store import MemoryStore
 
-__all__ = ["MATCHES", "MIN_SCORE", "Recall", "open_recall"]
+__all__ = ["MATCHES", "Recall"]
 
 log = logging.getLogger(__name__)
 
 MATCHES = 3  # per segment, best first
-MIN_SCORE = 75.0  # CAT tools' usual floor: below it a match misleads more than it helps
 
 
 class Recall:
@@ -28,7 +26,7 @@ class Recall:
 
     async def matches(self, source: str) -> tuple[MemoryMatch, ...]:
         try:
-            found = await self.store.lookup(self.memory_id, source, limit=MATCHES, min_score=MIN_SCORE)
+            found = await self.store.lookup(self.memory_id, source, limit=MATCHES, min_score=MEMORY_FLOOR)
         except Exception:  # a memory outage costs the examples, never the segment
             log.warning("memory %s: lookup failed", self.memory_id, exc_info=True)
             return ()
@@ -44,21 +42,3 @@ class Recall:
 
     def _same_glossary(self, version: str | None) -> bool:
         return version is None or version == self.glossary_version
-
-
-async def open_recall(
-    store: MemoryStore,
-    tenant: str,
-    memory_id: str | None,
-    source_lang: str,
-    target_lang: str,
-    glossary: Termbase | None,
-) -> Recall | None:
-    """The request's memory, checked like a glossary: unknown ids are 404s, another pair a 422."""
-    if not memory_id:
-        return None
-    info = await store.get(tenant, memory_id)
-    if info is None:
-        raise ResourceNotFound("memory", memory_id)
-    require_pair("memory", memory_id, (info.source_lang, info.target_lang), (source_lang, target_lang))
-    return Recall(store, memory_id, glossary.version if glossary else None)
