@@ -10,10 +10,12 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from agent.alignment import Lexicon
     from agent.cache import InMemoryResultCache, RedisResultCache, ResultCache
     from agent.checks import CheckInput, Severity, Violation, has_errors, run_checks
     from agent.conversation import TurnResult, follow_up
     from agent.editor import PostEditor, agent_version
+    from agent.protection import job_lexicon
     from agent.types import (
         Edit,
         EditOptions,
@@ -50,6 +52,8 @@ _HOMES = {
     "ResultCache": "agent.cache",
     "InMemoryResultCache": "agent.cache",
     "RedisResultCache": "agent.cache",
+    "Lexicon": "agent.alignment",
+    "job_lexicon": "agent.protection",
 }
 
 __all__ = [
@@ -58,6 +62,7 @@ __all__ = [
     "Edit",
     "EditOptions",
     "InMemoryResultCache",
+    "Lexicon",
     "MemoryMatch",
     "Mode",
     "PostEditor",
@@ -74,6 +79,7 @@ __all__ = [
     "agent_version",
     "follow_up",
     "has_errors",
+    "job_lexicon",
     "run_checks",
 ]
 

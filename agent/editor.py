@@ -10,11 +10,13 @@ from collections.abc import AsyncIterator, Iterable, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
+from agent.alignment import Lexicon
 from agent.cache import ResultCache, cache_key
 from agent.diff import word_edits
 from agent.graph import build_graph
 from agent.nodes import best_candidate
 from agent.prompting import system_message
+from agent.protection import job_lexicon
 from agent.state import AgentContext, Candidate, ModelEdit, merged
 from agent.types import Edit, EditOptions, Segment, SegmentResult, Status, TraceStep, Usage
 from agent.violations import REVIEW_CODES
@@ -123,10 +125,11 @@ class PostEditor:
         glossary: Termbase | None = None,
         style: StyleGuide | None = None,
         cache_scope: str = "",
+        lexicon: Lexicon | None = None,
     ) -> SegmentResult:
         result: SegmentResult | None = None
         async for item in self.stream(
-            segment, options, glossary=glossary, style=style, cache_scope=cache_scope
+            segment, options, glossary=glossary, style=style, cache_scope=cache_scope, lexicon=lexicon
         ):
             if isinstance(item, SegmentResult):
                 result = item
@@ -142,13 +145,20 @@ class PostEditor:
         style: StyleGuide | None = None,
         concurrency: int = 8,
         cache_scope: str = "",
+        lexicon: Lexicon | None = None,
     ) -> AsyncIterator[SegmentResult]:
-        """Results as they finish (not in input order); model calls overlap up to `concurrency`."""
+        """Results as they finish (not in input order); model calls overlap up to `concurrency`. Lost tag
+        pairs are placed by word alignment learned from the batch (`job_lexicon`) unless `lexicon` is given."""
+        segments = list(segments)
+        if lexicon is None:
+            lexicon = await asyncio.to_thread(job_lexicon, [(s.source, s.mt) for s in segments])
         gate = asyncio.Semaphore(concurrency)
 
         async def one(seg: Segment) -> SegmentResult:
             async with gate:
-                return await self.edit(seg, options, glossary=glossary, style=style, cache_scope=cache_scope)
+                return await self.edit(
+                    seg, options, glossary=glossary, style=style, cache_scope=cache_scope, lexicon=lexicon
+                )
 
         for next_done in asyncio.as_completed([one(s) for s in segments]):
             yield await next_done
@@ -161,8 +171,10 @@ class PostEditor:
         glossary: Termbase | None = None,
         style: StyleGuide | None = None,
         cache_scope: str = "",
+        lexicon: Lexicon | None = None,
     ) -> AsyncIterator[TraceStep | SegmentResult]:
-        """The agent's steps as they happen, then the result (always last)."""
+        """The agent's steps as they happen, then the result (always last). `lexicon`: word alignment
+        learned from the segment's job, to place tag pairs the MT lost."""
         t0 = time.perf_counter()
         key = self._key(segment, options, glossary, style, cache_scope) if self.cache is not None else ""
         if self.cache is not None:
@@ -172,7 +184,7 @@ class PostEditor:
                 yield step
                 yield _replace_cached(hit, segment, step, _ms(t0))
                 return
-        context = self._context(segment, options, glossary, style)
+        context = self._context(segment, options, glossary, style, lexicon)
         state: dict[str, Any] = {}
         try:
             async for update in build_graph().astream(
@@ -230,7 +242,12 @@ class PostEditor:
         return tuple(matchers)
 
     def _context(
-        self, segment: Segment, options: EditOptions, glossary: Termbase | None, style: StyleGuide | None
+        self,
+        segment: Segment,
+        options: EditOptions,
+        glossary: Termbase | None,
+        style: StyleGuide | None,
+        lexicon: Lexicon | None = None,
     ) -> AgentContext:
         return AgentContext(
             segment=segment,
@@ -240,6 +257,7 @@ class PostEditor:
             style=style,
             system=system_message(options.source_lang, options.target_lang, style),
             samples=self.samples,
+            lexicon=lexicon,
         )
 
     def _key(

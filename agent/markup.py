@@ -20,6 +20,7 @@ from dataclasses import dataclass, replace
 from difflib import SequenceMatcher
 from typing import Literal
 
+from agent.alignment import Lexicon, project, words
 from agent.violations import Severity, Violation
 from glossaries.placeholder_profiles import DEFAULT_FAMILIES, families_for
 
@@ -645,6 +646,45 @@ def _cognate_anchor(masked_source: str, src: list[re.Match[str]], k: int, out: s
     return p
 
 
+def _blanked(text: str) -> str:
+    """`text` with every mask turned into spaces, offsets kept: the words a reader sees."""
+    return MASK_RE.sub(lambda m: " " * len(m.group()), text)
+
+
+def _lexical_anchor(
+    masked_source: str, src: list[re.Match[str]], k: int, out: str, lexicon: Lexicon
+) -> tuple[int, bool] | None:
+    """Where a paired mask goes by word alignment: before the first (open) or after the last (close) of
+    the output words that render the words the pair encloses in the source; and whether that is sure."""
+    partner = partner_of(src[k].group())
+    j = next((j for j, m in enumerate(src) if m.group() == partner), None)
+    if j is None:
+        return None
+    a, b = sorted((j, k))
+    if src[a].start() == 0 and src[b].end() == len(masked_source):
+        return None  # the pair wraps the whole segment: the edges say where it goes
+    source = words(_blanked(masked_source))
+    inside = [n for n, w in enumerate(source) if src[a].end() <= w.start() and w.end() <= src[b].start()]
+    target = words(_blanked(out))
+    if not inside or not target:
+        return None
+    found = project(
+        lexicon,
+        [w.group().casefold() for w in source],
+        range(inside[0], inside[-1] + 1),
+        [w.group().casefold() for w in target],
+    )
+    if found is None:
+        return None
+    p = target[found.first].start() if k == a else target[found.last].end()
+    survivor = out.find(partner)
+    if survivor >= 0 and (survivor > p if k == b else survivor < p):
+        return None  # the surviving half says the pair is elsewhere
+    inner = masked_source[max(0, src[a].start() - 1) : src[b].end() + 1]
+    in_word = bool(re.match(r"\w⟦", inner) or re.search(r"⟧\w$", inner))  # `CO⟦3⟧2⟦/3⟧`: not between words
+    return p, found.sure and not in_word
+
+
 def repair_masks(masked_source: str, masked_output: str) -> str:
     """Drop masks the model invented or repeated and re-insert the ones it dropped (see `place_masks`)."""
     return place_masks(masked_source, masked_output)[0]
@@ -691,6 +731,7 @@ def _place_one(
     out: str,
     wanted: Counter[str],
     guessed: list[str],
+    lexicon: Lexicon | None = None,
 ) -> tuple[int, bool]:
     """Where in `out` the missing source mask `src[k]` goes back, and whether an anchor confirms the place
     (see `place_masks`)."""
@@ -703,9 +744,11 @@ def _place_one(
     attach_left = bool(before) and not before.isspace()
     partner = _partner(masked_source, src, k, out)
     token = _token_anchor(masked_source, m, out)
-    cognate = (
-        _cognate_anchor(masked_source, src, k, out) if "/" in mask or partner_of(mask) in wanted else None
-    )
+    paired = "/" in mask or partner_of(mask) in wanted
+    cognate = _cognate_anchor(masked_source, src, k, out) if paired else None
+    aligned = _lexical_anchor(masked_source, src, k, out, lexicon) if paired and lexicon else None
+    if aligned is not None and not left_out <= aligned[0] <= right_out:
+        aligned = None  # across a surviving tag: the nesting would break
     anchored = True
     if cognate is not None:  # before the edges: "natural <g>resources</g>" -> "<g>ressources</g> naturelles"
         p = cognate
@@ -724,6 +767,8 @@ def _place_one(
         p = token
     elif (hole := _bracket_hole(before, after, out)) is not None:
         p = hole
+    elif aligned is not None:
+        p, anchored = aligned[0], aligned[1] and not _guessed_partner(mask, guessed)
     elif partner is not None:
         p = partner
         anchored = _encloses_nothing(masked_source, src, k) and not _guessed_partner(mask, guessed)
@@ -766,6 +811,7 @@ def place_masks(
     masked_output: str,
     keep: frozenset[str] = frozenset(),
     optional: frozenset[str] = frozenset(),
+    lexicon: Lexicon | None = None,
 ) -> tuple[str, tuple[str, ...]]:
     """Drop masks the model invented or repeated and re-insert the ones it dropped; also name the masks
     whose place nothing confirms. Masks in `keep` (the MT's own escapes, `&amp;`) are text, never dropped.
@@ -775,7 +821,9 @@ def place_masks(
     at either end of the source goes to that end; one glued to a surviving mask goes next to it. Those
     places are anchored. Any other goes between its nearest surviving neighbours at the same relative
     position it had in the source, snapped to a word boundary: a guess that word order can defeat, so it
-    is returned as unanchored for the caller to flag.
+    is returned as unanchored for the caller to flag. With a `lexicon` (word alignment learned from the
+    job), a pair goes around the output words that render what it encloses, anchored when the alignment is
+    sure (`agent.alignment.project`).
     """
     src = list(MASK_RE.finditer(masked_source))
     wanted = Counter(m.group() for m in src)
@@ -789,7 +837,7 @@ def place_masks(
         if present[mask] > 0 or mask in optional:  # `optional`: an ICU case the target language lacks
             present[mask] -= 1
             continue
-        p, anchored = _place_one(masked_source, src, k, out, wanted, guessed)
+        p, anchored = _place_one(masked_source, src, k, out, wanted, guessed, lexicon)
         if not anchored:
             guessed.append(mask)
         p = _outside_masks(out, p)

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from difflib import SequenceMatcher
 
+from agent.alignment import Lexicon, learn_lexicon
 from agent.markup import (
     MASK_CLOSE,
     MASK_OPEN,
@@ -33,6 +34,7 @@ class SegmentMasks:
     source: Protected
     table: Protected  # source tokens plus any MT-only tokens, for restoring model output
     profiles: tuple[str, ...] = ()  # opt-in placeholder syntaxes protected in this segment
+    lexicon: Lexicon | None = None  # word alignment learned from the job, to place lost tag pairs
 
     @property
     def masked_source(self) -> str:
@@ -71,7 +73,11 @@ class SegmentMasks:
         # (`=1 {`) is not put back.
         cases = frozenset(t.token for t in self.table.tokens if t.name == "icu-case")
         repaired, guessed = place_masks(
-            self._source_without_dnt(), masked_output, escapes | repeatable | cases, optional=cases
+            self._source_without_dnt(),
+            masked_output,
+            escapes | repeatable | cases,
+            optional=cases,
+            lexicon=self.lexicon,
         )
         texts = {t.token: t.text for t in self.table.tokens}
         return restore(repaired, self.table), tuple(texts.get(mask, mask) for mask in guessed)
@@ -136,17 +142,22 @@ class SegmentMasks:
 
 
 def mask_segment(
-    source: str, mt: str | None, dnt: Sequence[str] = (), profiles: Sequence[str] = ()
+    source: str,
+    mt: str | None,
+    dnt: Sequence[str] = (),
+    profiles: Sequence[str] = (),
+    lexicon: Lexicon | None = None,
 ) -> tuple[SegmentMasks, str | None]:
     """(masks, masked MT). DNT terms are masked in the source; in the MT only where they occur verbatim.
-    `profiles` adds opt-in placeholder syntaxes (a bare `$name` for Mozilla) to what is protected."""
+    `profiles` adds opt-in placeholder syntaxes (a bare `$name` for Mozilla) to what is protected; a
+    `lexicon` places lost tag pairs by word alignment."""
     src = protect(source, dnt, profiles)
     if mt is None:
-        return SegmentMasks(src, src, tuple(profiles)), None
+        return SegmentMasks(src, src, tuple(profiles), lexicon), None
     masked_mt, extra, overrides = _align(src, protect(mt, dnt, profiles))
     own = tuple(replace(t, text=overrides.get(t.token, t.text)) for t in src.tokens)
     table = Protected(src.masked, own + extra)
-    return SegmentMasks(src, table, tuple(profiles)), masked_mt
+    return SegmentMasks(src, table, tuple(profiles), lexicon), masked_mt
 
 
 def _unit_key(tok: Token) -> tuple[str, str]:
@@ -260,3 +271,22 @@ def _altered(source: Protected, target: Protected) -> dict[str, str]:
 def _number(mask: str) -> str:
     m = MASK_RE.fullmatch(mask)
     return m.group(2) if m else mask
+
+
+MIN_ALIGNMENT_PAIRS = 50  # fewer sentence pairs teach a word aligner chance co-occurrences, not translations
+
+
+def job_lexicon(pairs: Iterable[tuple[str, str | None]]) -> Lexicon | None:
+    """Word alignment for a job's lost tag pairs, learned from its (source, MT) pairs with markup blanked;
+    None when no source has a tag pair (nothing to place) or fewer than `MIN_ALIGNMENT_PAIRS` have MT.
+    CPU-bound (about 2 s per 1,000 pairs): callers on an event loop run it in a thread."""
+    with_mt = [(s, t) for s, t in pairs if t]
+    if len(with_mt) < MIN_ALIGNMENT_PAIRS or not any(
+        MASK_OPEN + "/" in protect(s).masked for s, _ in with_mt
+    ):
+        return None
+    return learn_lexicon((_plain(s), _plain(t)) for s, t in with_mt)
+
+
+def _plain(text: str) -> str:
+    return MASK_RE.sub(" ", protect(text).masked)

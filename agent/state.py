@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Annotated, Any, TypedDict, get_origin, get_type_hints
 
+from agent.alignment import Lexicon
 from agent.llm import LLMCall, LLMGateway
 from agent.protection import SegmentMasks
 from agent.types import EditOptions, Segment, TraceStep
@@ -54,6 +55,7 @@ class AgentContext:
     system: Message
     samples: int = 1
     extra: dict[str, object] = field(default_factory=dict)
+    lexicon: Lexicon | None = None  # word alignment learned from the segment's job, to place lost tag pairs
 
     @property
     def placeholders(self) -> tuple[str, ...]:

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Sequence
 from typing import TYPE_CHECKING, Any, Protocol
 
-from agent import EditOptions, Segment, SegmentResult, TraceStep, TurnResult
+from agent import EditOptions, Lexicon, Segment, SegmentResult, TraceStep, TurnResult
 from server.kv import KV, RedisKV
 from server.settings import Settings
 
@@ -28,6 +28,7 @@ class Editor(Protocol):
         glossary: Termbase | None = None,
         style: Any = None,
         cache_scope: str = "",
+        lexicon: Lexicon | None = None,
     ) -> SegmentResult: ...
 
     def stream(

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import asdict, replace
 from typing import Any
 
-from agent import EditOptions, Mode, Segment, SegmentResult
+from agent import EditOptions, Lexicon, Mode, Segment, SegmentResult, job_lexicon
 from glossaries.languages import is_supported
 from glossaries.model import Entry, Term, Termbase, TermStatus
 from memory import MemoryStore
@@ -87,6 +87,12 @@ class BatchContext:
         self.memory = memory
         self.max_chars = max_chars
         self.semaphore = asyncio.Semaphore(max(1, concurrency))
+        self.lexicon: Lexicon | None = None
+
+    async def learn_alignment(self, segments: Sequence[SegmentIn]) -> None:
+        """Word alignment from the request's or job's own (source, MT) pairs, to place lost tag pairs by
+        what they enclose; a few thousand pairs take seconds, so off the event loop."""
+        self.lexicon = await asyncio.to_thread(job_lexicon, [(s.source, s.mt) for s in segments])
 
     def check(self, seg: SegmentIn) -> str | None:
         """Why this segment cannot be edited, or None."""
@@ -117,6 +123,7 @@ class BatchContext:
                     glossary=self.glossary,
                     style=self.style,
                     cache_scope=self.tenant,
+                    lexicon=self.lexicon,
                 )
             except Exception as exc:  # the agent promises not to raise; if it does, only this segment fails
                 log.exception("segment %s failed", seg.id)
@@ -130,6 +137,7 @@ class BatchContext:
 
 async def run_batch(ctx: BatchContext, segments: Sequence[SegmentIn]) -> list[SegmentOut]:
     """All segments concurrently (bounded by the context's semaphore), answers in request order."""
+    await ctx.learn_alignment(segments)
     return list(await asyncio.gather(*(ctx.run(seg) for seg in segments)))
 
 

@@ -45,6 +45,7 @@ async def _open(
     if doc is not None and not options.get("placeholders"):
         options["placeholders"] = doc.placeholders  # the file type's, unless the job named some
     ctx = await make_context(state, record.tenant, **options)
+    await ctx.learn_alignment(segments)
     if doc is not None:
         memory_id = options.get("memory_id")
         await learn(state.memories, record.tenant, memory_id, finals(doc), Origin.XLIFF_FINAL)

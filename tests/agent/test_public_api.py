@@ -10,6 +10,7 @@ def test_public_api_is_pinned() -> None:
         "Edit",
         "EditOptions",
         "InMemoryResultCache",
+        "Lexicon",
         "MemoryMatch",
         "Mode",
         "PostEditor",
@@ -26,6 +27,7 @@ def test_public_api_is_pinned() -> None:
         "agent_version",
         "follow_up",
         "has_errors",
+        "job_lexicon",
         "run_checks",
     ]
     assert all(getattr(agent, name) is not None for name in agent.__all__)

@@ -1,0 +1,113 @@
+"""Lost tag pairs placed by word alignment learned from the job's own segments (EUR-Lex markup set, CC BY 4.0)."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from agent import Lexicon, Segment, Status, job_lexicon
+from agent.alignment import SURE_LINK, learn_lexicon, project
+from agent.editor import PostEditor
+from agent.protection import MIN_ALIGNMENT_PAIRS, mask_segment
+from agent.types import EditOptions
+
+
+def _untagged(text: str) -> str:
+    return re.sub(r"<[^>]+>", "", text)
+
+
+@pytest.fixture(scope="module")
+def eurlex_de(shared_data: Path) -> list[tuple[str, str]]:
+    """(English with tags, German reference with tags) of both markup files."""
+    files = sorted((shared_data / "markup").glob("mt-markup-tags.*.dev.jsonl"))
+    rows = [json.loads(line) for f in files for line in f.open(encoding="utf-8")]
+    return [(r["en"], r["de"]) for r in rows if r.get("de")]
+
+
+@pytest.fixture(scope="module")
+def lexicon_de(eurlex_de: list[tuple[str, str]]) -> Lexicon:
+    """What a job of these segments learns: its sources and its MT (here the references without tags)."""
+    lexicon = job_lexicon((src, _untagged(ref)) for src, ref in eurlex_de)
+    assert lexicon is not None
+    return lexicon
+
+
+def test_the_job_teaches_the_words_tags_mark(lexicon_de: Lexicon) -> None:
+    assert lexicon_de.pairs > 2000
+    for en, de in [("four", "vier"), ("data", "daten"), ("research", "forschung"), ("since", "seit")]:
+        assert lexicon_de.link(en, de) >= SURE_LINK, (en, de)
+    # Function words that co-occur with everything are no translation of a content word.
+    assert lexicon_de.link("government", "des") < 0.05
+    assert lexicon_de.link("2019", "2019") == 1.0  # numbers are their own translation
+
+
+def test_a_lost_pair_goes_around_the_word_that_translates_it(
+    eurlex_de: list[tuple[str, str]], lexicon_de: Lexicon
+) -> None:
+    src = (
+        "No specific rules on this point could be identified in the legislation of "
+        '<g id="1">four</g> Member States.'
+    )
+    ref = next(r for s, r in eurlex_de if s == src)
+    assert ref == (
+        'In den Rechtsvorschriften von <g id="1">vier</g> Mitgliedstaaten konnten keine spezifischen '
+        "Vorschriften zu diesem Punkt festgestellt werden."
+    )
+    alone, masked = mask_segment(src, _untagged(ref))
+    assert masked is not None
+    output, guessed = alone.unmask_placed(masked)
+    assert output != ref and guessed  # by position: wrong, and said to be a guess
+
+    masks, masked = mask_segment(src, _untagged(ref), lexicon=lexicon_de)
+    assert masked is not None
+    assert masks.unmask_placed(masked) == (ref, ())  # by alignment: right, and sure
+
+
+def test_a_pair_whose_words_the_job_never_saw_is_still_flagged(lexicon_de: Lexicon) -> None:
+    masks, masked = mask_segment(
+        'Open the <g id="1">frobnicator</g> first.', "Öffnen Sie zuerst den Quirlomaten.", lexicon=lexicon_de
+    )
+    assert masked is not None
+    output, guessed = masks.unmask_placed(masked)
+    assert output.count('<g id="1">') == 1 and output.count("</g>") == 1
+    assert guessed == ('<g id="1">', "</g>")
+
+
+def test_projection_is_unsure_when_a_word_between_renders_something_outside() -> None:
+    lexicon = learn_lexicon(
+        [("red car", "rotes Auto"), ("red house", "rotes Haus"), ("car house", "Auto Haus")] * 5
+    )
+    both = project(lexicon, ["red", "car"], range(0, 1), ["rotes", "auto"])
+    assert both is not None and (both.first, both.last, both.sure) == (0, 0, True)
+    # "Auto" renders "car", which lies outside the pair: the span stops before it.
+    crossed = project(lexicon, ["red", "car", "house"], range(0, 3, 2), ["rotes", "auto", "haus"])
+    assert crossed is not None and not crossed.sure
+
+
+def test_no_lexicon_from_a_small_job_or_one_without_tag_pairs(eurlex_de: list[tuple[str, str]]) -> None:
+    tagged = [(s, _untagged(r)) for s, r in eurlex_de if "</g>" in s]
+    assert job_lexicon(tagged[: MIN_ALIGNMENT_PAIRS - 1]) is None  # chance co-occurrences, not translations
+    plain = [(_untagged(s), _untagged(r)) for s, r in eurlex_de]
+    assert job_lexicon(plain) is None  # nothing to place
+    assert job_lexicon([(s, None) for s, _ in tagged]) is None  # no MT: nothing to learn from
+
+
+async def test_a_batch_places_its_lost_tags_by_what_it_learned(eurlex_de: list[tuple[str, str]]) -> None:
+    """`edit_many` learns the alignment from its own segments: the row whose MT lost its tags comes back as
+    the reference, `edited`, with no review finding, and no model is involved."""
+    batch = eurlex_de[-286:]  # the glossary file: 286 segments
+    target = next(i for i, (s, _) in enumerate(batch) if '<g id="1">four</g>' in s)
+    segments = [
+        Segment(str(i), src, _untagged(ref) if i == target else ref) for i, (src, ref) in enumerate(batch)
+    ]
+    results = {r.id: r async for r in PostEditor(None).edit_many(segments, EditOptions("en", "de"))}
+    got = results[str(target)]
+    assert got.output == batch[target][1]
+    assert got.status is Status.EDITED
+    assert not [v for v in got.violations if v.code == "tag-placement-unverified"]
+
+    alone = await PostEditor(None).edit(segments[target], EditOptions("en", "de"))
+    assert alone.status is Status.NEEDS_REVIEW  # the same row alone: a guessed place, flagged
