@@ -862,11 +862,15 @@ def mask_remnants(mask: str, either_half: bool = True) -> list[str]:
 def damaged_copy(masked: str, mask: str, text: str) -> tuple[int, int] | None:
     """Where `masked` (a masked output) holds the markup `text`, or its `mask`, damaged the way models
     damage them: spaces put inside (`%1 $s`, `{ 0}`, `< x id="1"/>`), the first or last character lost
-    (`ntity_name%`), the mask half written (`⟦3`, `[3]`). Outside other masks; None unless exactly one."""
+    (`ntity_name%`), the mask half written (`⟦3`, `[3]`), an interval's keyword translated (`]1,Infini]`).
+    Outside other masks; None unless exactly one."""
     forms = [r"\s?".join(map(re.escape, text))]
     for cut in (1, 2) if len(text) >= 5 + 2 else (1,) if len(text) >= 5 else ():
         forms += [rf"(?<![\w%{{$&]){re.escape(text[cut:])}", rf"{re.escape(text[:-cut])}(?![\w%}};])"]
     forms += mask_remnants(mask)
+    if text[:1] in "[]" and re.search(r"\d", text):  # a Symfony interval: any word for its `Inf`
+        runs = re.split(r"([^\W\d_]+)", text)
+        forms.append("".join(r"[^\W\d_]+" if run.isalpha() else re.escape(run) for run in runs))
     if text == "%%":  # a format string's escaped percent written as a lone `%`
         forms.append(r"(?<![%\w])%(?![%\w(${])")
     masks = [(m.start(), m.end()) for m in MASK_RE.finditer(masked)]

@@ -183,6 +183,8 @@ def _align(source: Protected, target: Protected) -> tuple[str, tuple[Token, ...]
     renumber: dict[str, str] = {}
     extra: list[Token] = []
     altered = _altered(source, target)
+    source_next = _neighbour_keys(source.tokens)
+    target_next = _neighbour_keys(target.tokens)
     for tok in target.tokens:
         number = _number(tok.token)
         if number in renumber:  # closing mask of a pair already renumbered
@@ -191,7 +193,16 @@ def _align(source: Protected, target: Protected) -> tuple[str, tuple[Token, ...]
         if tok.token in altered:
             renumber[number] = _number(altered[tok.token])
         elif candidates:
-            renumber[number] = candidates.pop(0)
+            # Among identical tags (`&lt;strong&gt;` three times), the one next to the same unit as in the
+            # source: the pair around `%end%` keeps its number when the MT lost the pair before it.
+            want = target_next.get(tok.token)
+            pick = next((c for c in candidates if want and source_next.get(_mask_of(tok, c)) == want), None)
+            renumber[number] = pick if pick is not None else candidates[0]
+            candidates.remove(renumber[number])
+            if tok.kind == "open":  # its closer is renumbered with it: no unmatched closer may take it
+                closers = free.get(("close", _closer_text(tok, source)), [])
+                if renumber[number] in closers:
+                    closers.remove(renumber[number])
             if tok.name == "icu":
                 own = next(t.text for t in source.tokens if _number(t.token) == renumber[number])
                 overrides[f"{MASK_OPEN}{renumber[number]}{MASK_CLOSE}"] = _with_head_of(own, tok.text)
@@ -218,6 +229,26 @@ def _align(source: Protected, target: Protected) -> tuple[str, tuple[Token, ...]
         lambda m: f"{MASK_OPEN}{m.group(1)}{renumber[m.group(2)]}{MASK_CLOSE}", target.masked
     )
     return masked, tuple(extra), overrides
+
+
+def _mask_of(tok: Token, number: str) -> str:
+    return f"{MASK_OPEN}{'/' if tok.kind == 'close' else ''}{number}{MASK_CLOSE}"
+
+
+def _neighbour_keys(tokens: Sequence[Token]) -> dict[str, tuple[str, str]]:
+    """Per paired mask, the unit it touches inside its pair: an opener's next unit, a closer's previous."""
+    out: dict[str, tuple[str, str]] = {}
+    for i, tok in enumerate(tokens):
+        if tok.kind == "open" and i + 1 < len(tokens):
+            out[tok.token] = _unit_key(tokens[i + 1])
+        elif tok.kind == "close" and i > 0:
+            out[tok.token] = _unit_key(tokens[i - 1])
+    return out
+
+
+def _closer_text(opener: Token, source: Protected) -> str:
+    """The text of the source's closer of the pair an opener of this text starts (`&lt;/strong&gt;`)."""
+    return next((t.text for t in source.tokens if t.kind == "close" and t.name == opener.name), "")
 
 
 def _near_copy(tok: Token, repeatable: dict[tuple[str, str], str]) -> str | None:

@@ -260,3 +260,25 @@ def test_a_translation_with_other_icu_cases_keeps_them_when_a_tag_is_put_back() 
     out, _ = masks.unmask_placed(masked_mt)
     assert out.endswith("{n, plural, one {# файл} few {# файла} other {# файлов}}")
     assert out.startswith("<g>")
+
+
+# EasyAdmin's paginator (tests/fixtures/keybased/easyadmin, MIT): the same escaped tag three times.
+B, _B = "&lt;strong&gt;", "&lt;/strong&gt;"
+PAGINATOR = f"{B}%start%{_B} - {B}%end%{_B} of {B}%results%{_B}"
+RESULTS = f"{{0}} No results|{{1}} {B}1{_B} result|]1,Inf] {B}%count%{_B} results"
+
+
+def test_a_lost_copy_of_a_repeated_tag_is_the_one_that_went_missing() -> None:
+    """The MT lost the first `&lt;strong&gt;`: the pairs around `%end%` and `%results%` keep their own
+    numbers, so the lost opener goes back before `%start%`, not after the text."""
+    mt = PAGINATOR.replace("&lt;strong&gt;", "", 1).replace(" of ", " von ")
+    masks, masked = mask_segment(PAGINATOR, mt)
+    assert masked is not None
+    assert masks.unmask_placed(masked)[0] == PAGINATOR.replace(" of ", " von ")
+
+
+def test_a_translated_interval_keyword_is_mended_in_place() -> None:
+    reference = f"{{0}} Keine Ergebnisse|{{1}} {B}1{_B} Ergebnis|]1,Inf] {B}%count%{_B} Ergebnisse"
+    masks, masked = mask_segment(RESULTS, reference.replace("]1,Inf]", "]1,Unendlich]"))
+    assert masked is not None
+    assert masks.unmask_placed(masked) == (reference, ())
