@@ -20,7 +20,7 @@ from dataclasses import dataclass, replace
 from difflib import SequenceMatcher
 from typing import Literal
 
-from agent.alignment import Lexicon, project, words
+from agent.alignment import Lexicon, project, word_key, words
 from agent.violations import Severity, Violation
 from glossaries.placeholder_profiles import DEFAULT_FAMILIES, families_for
 
@@ -670,9 +670,9 @@ def _lexical_anchor(
         return None
     found = project(
         lexicon,
-        [w.group().casefold() for w in source],
+        [word_key(w.group()) for w in source],
         range(inside[0], inside[-1] + 1),
-        [w.group().casefold() for w in target],
+        [word_key(w.group()) for w in target],
     )
     if found is None:
         return None
@@ -749,6 +749,7 @@ def _place_one(
     aligned = _lexical_anchor(masked_source, src, k, out, lexicon) if paired and lexicon else None
     if aligned is not None and not left_out <= aligned[0] <= right_out:
         aligned = None  # across a surviving tag: the nesting would break
+    glued = _glued_place(masked_source, m, guessed, (left_src, left_out, right_src, right_out))
     anchored = True
     if cognate is not None:  # before the edges: "natural <g>resources</g>" -> "<g>ressources</g> naturelles"
         p = cognate
@@ -757,33 +758,46 @@ def _place_one(
     elif m.end() == len(masked_source):
         # Glued to a tag the output has (`…</g></g>` at the source's end): right after it, before any
         # full stop the translation added; else the very end.
-        glued = m.start() == left_src and left_src > 0
+        at_end = m.start() == left_src and left_src > 0
         p = (
             left_out
-            if glued and _neighbour(masked_source, m.start(), before=True) not in guessed
+            if at_end and _neighbour(masked_source, m.start(), before=True) not in guessed
             else len(out)
         )
     elif token is not None:
         p = token
     elif (hole := _bracket_hole(before, after, out)) is not None:
         p = hole
+    elif glued is not None and glued[1]:  # glued to a tag whose place is sure (`…</g><g>…`)
+        p = glued[0]
     elif aligned is not None:
         p, anchored = aligned[0], aligned[1] and not _guessed_partner(mask, guessed)
     elif partner is not None:
         p = partner
         anchored = _encloses_nothing(masked_source, src, k) and not _guessed_partner(mask, guessed)
-    elif m.start() == left_src and left_src > 0 and attach_left:
-        p = left_out
-        anchored = _neighbour(masked_source, m.start(), before=True) not in guessed
-    elif m.end() == right_src and right_src < len(masked_source) and attach_right:
-        p = right_out
-        anchored = _neighbour(masked_source, m.end(), before=False) not in guessed
+    elif glued is not None:
+        p, anchored = glued
     else:  # the same relative place between the neighbours as in the source: a guess
         frac = (m.start() - left_src) / max(1, right_src - left_src)
         p = _snap(out, left_out + round(frac * max(0, right_out - left_out)), attach_right, attach_left)
         p = max(left_out, min(p, right_out)) if left_out <= right_out else p
         anchored = False
     return p, anchored
+
+
+def _glued_place(
+    masked_source: str, m: re.Match[str], guessed: Sequence[str], neighbours: tuple[int, int, int, int]
+) -> tuple[int, bool] | None:
+    """Next to the surviving mask a missing one is glued to in the source (no space between), and whether
+    that neighbour's own place is sure."""
+    left_src, left_out, right_src, right_out = neighbours
+    before = masked_source[m.start() - 1] if m.start() > 0 else ""
+    after = masked_source[m.end()] if m.end() < len(masked_source) else ""
+    if m.start() == left_src and left_src > 0 and before and not before.isspace():
+        return left_out, _neighbour(masked_source, m.start(), before=True) not in guessed
+    if m.end() == right_src and right_src < len(masked_source) and after and not after.isspace():
+        return right_out, _neighbour(masked_source, m.end(), before=False) not in guessed
+    return None
 
 
 def _surviving_neighbours(

@@ -193,12 +193,7 @@ def _align(source: Protected, target: Protected) -> tuple[str, tuple[Token, ...]
         if tok.token in altered:
             renumber[number] = _number(altered[tok.token])
         elif candidates:
-            # Among identical tags (`&lt;strong&gt;` three times), the one next to the same unit as in the
-            # source: the pair around `%end%` keeps its number when the MT lost the pair before it.
-            want = target_next.get(tok.token)
-            pick = next((c for c in candidates if want and source_next.get(_mask_of(tok, c)) == want), None)
-            renumber[number] = pick if pick is not None else candidates[0]
-            candidates.remove(renumber[number])
+            renumber[number] = _take(tok, candidates, target_next.get(tok.token), source_next)
             if tok.kind == "open":  # its closer is renumbered with it: no unmatched closer may take it
                 closers = free.get(("close", _closer_text(tok, source)), [])
                 if renumber[number] in closers:
@@ -229,6 +224,21 @@ def _align(source: Protected, target: Protected) -> tuple[str, tuple[Token, ...]
         lambda m: f"{MASK_OPEN}{m.group(1)}{renumber[m.group(2)]}{MASK_CLOSE}", target.masked
     )
     return masked, tuple(extra), overrides
+
+
+def _take(
+    tok: Token,
+    candidates: list[str],
+    touches: tuple[str, str] | None,
+    source_next: dict[str, tuple[str, str]],
+) -> str:
+    """The source number a target unit takes (and removes from `candidates`): among identical tags
+    (`&lt;strong&gt;` three times), the one next to the same unit as in the source, so the pair around
+    `%end%` keeps its number when the MT lost the pair before it; else the first unused."""
+    pick = next((c for c in candidates if touches and source_next.get(_mask_of(tok, c)) == touches), None)
+    number = pick if pick is not None else candidates[0]
+    candidates.remove(number)
+    return number
 
 
 def _mask_of(tok: Token, number: str) -> str:
