@@ -2,8 +2,9 @@
 EARLIER row whose source is a 75%+ fuzzy match (`memory.fuzzy.score`, the CAT score the agent sees).
 
 A memory fed each reference after its row only pays off on repeated or near-repeated sentences, so this
-picks the set for the `agent-minimal+tm` learning curve. For each set (the shared ones and those built from
-../shared/data) it prints the rows, whether the set has MT, the rows with an earlier exact repeat (score 100),
+picks the set for the `agent-minimal+tm` learning curve. For each set (the shared ones, those built from
+../shared/data, and the real UI catalogues of tests/fixtures/keybased, which repeat themselves) it prints
+the rows, whether the set has MT, the rows with an earlier exact repeat (score 100),
 with an earlier 85%+ and 75%+ match (and how many of those are sentences of five words or more, not table
 cells such as `<g id="1">105,0</g>`), and, with `--store`, the rows for which the SQLite memory store, fed
 the earlier rows in order, really returns a 75%+ match (its word index proposes the candidates).
@@ -29,6 +30,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from agent.types import MEMORY_CLOSE, MEMORY_FLOOR  # noqa: E402
+from eval.datasets import read_xliff  # noqa: E402
 from formats.tmx import read_tmx  # noqa: E402
 from memory import MemoryInfo, NewEntry, Origin, open_store  # noqa: E402
 from memory.fuzzy import exact_key, masked, plain, score  # noqa: E402
@@ -71,6 +73,16 @@ def _tmx(path: Path) -> Pairs:
     return Pairs("tm/tico19.en-ru.tmx (units)", "no", [s for s, _ in kept], [t for _, t in kept])
 
 
+KEYBASED = ROOT / "tests" / "fixtures" / "keybased"  # real UI catalogues (licenses in its README)
+
+
+def _catalogue(path: Path) -> Pairs:
+    """A key-based file as the harness reads it (`eval.datasets.read_xliff`): no MT, translated from scratch."""
+    rows = [r for r in read_xliff(path) if r.ref]
+    name = f"keybased/{path.relative_to(KEYBASED)}"
+    return Pairs(name, "no (translation)", [r.src for r in rows], [r.ref or "" for r in rows])
+
+
 def sets(data: Path) -> list[Pairs]:
     """Every public set with references, in its file order (the order a learning run sees it)."""
     wmt = data / "terminology" / "wmt21-tico19.en-fr.dev.jsonl"
@@ -94,6 +106,8 @@ def sets(data: Path) -> list[Pairs]:
             "markup/mt-markup-tags.glossary.dev", data / "markup" / "mt-markup-tags.glossary.dev.jsonl", "de"
         ),
         _tmx(data / "tm" / "tico19.en-ru.tmx"),
+        *(_catalogue(p) for p in sorted(KEYBASED.rglob("*.de.xlf")) + sorted(KEYBASED.rglob("de.xlf"))),
+        *(_catalogue(KEYBASED / "symfony-validator" / f"validators.{lang}.xlf") for lang in ("fr", "ru")),
     ]
 
 
