@@ -743,7 +743,7 @@ def _place_one(
     attach_right = bool(after) and not after.isspace()
     attach_left = bool(before) and not before.isspace()
     partner = _partner(masked_source, src, k, out)
-    token = _token_anchor(masked_source, m, out)
+    token = _kept_anchor(masked_source, m, out)
     paired = "/" in mask or partner_of(mask) in wanted
     cognate = _cognate_anchor(masked_source, src, k, out) if paired else None
     aligned = _lexical_anchor(masked_source, src, k, out, lexicon) if paired and lexicon else None
@@ -764,10 +764,8 @@ def _place_one(
             if at_end and _neighbour(masked_source, m.start(), before=True) not in guessed
             else len(out)
         )
-    elif token is not None:
+    elif token is not None:  # next to a kept token, in its empty brackets, after its plural's pipe
         p = token
-    elif (hole := _bracket_hole(before, after, out)) is not None:
-        p = hole
     elif glued is not None and glued[1]:  # glued to a tag whose place is sure (`…</g><g>…`)
         p = glued[0]
     elif aligned is not None:
@@ -783,6 +781,29 @@ def _place_one(
         p = max(left_out, min(p, right_out)) if left_out <= right_out else p
         anchored = False
     return p, anchored
+
+
+def _kept_anchor(masked_source: str, m: re.Match[str], out: str) -> int | None:
+    """A place the output's own text fixes: next to a token kept as is, in the one empty bracket pair
+    the source encloses the mask in, at the start of its form of a pipe plural."""
+    before = masked_source[m.start() - 1] if m.start() > 0 else ""
+    after = masked_source[m.end()] if m.end() < len(masked_source) else ""
+    for p in (_token_anchor(masked_source, m, out), _bracket_hole(before, after, out)):
+        if p is not None:
+            return p
+    return _pipe_anchor(masked_source, m, out)
+
+
+def _pipe_anchor(masked_source: str, m: re.Match[str], out: str) -> int | None:
+    """A mask opening a form of a pipe-separated plural (`{0} none|{1} one|]1,Inf] many`) opens the same
+    form of the output, when it has as many forms."""
+    head = masked_source[: m.start()].rstrip()
+    if not head.endswith("|") or masked_source.count("|") != out.count("|"):
+        return None
+    pipe = [i for i, c in enumerate(out) if c == "|"][head.count("|") - 1]
+    if masked_source[m.start() - 1] == "|":  # glued to its pipe in the source (`|]1,Inf]`): so in the output
+        return pipe + 1
+    return pipe + 1 + len(out[pipe + 1 :]) - len(out[pipe + 1 :].lstrip())
 
 
 def _glued_place(
@@ -1161,7 +1182,36 @@ def validate(source: str, target: str, profiles: Sequence[str] = ()) -> list[Vio
         + _layout_findings(src_by, tgt_by)
         + _entity_findings(src_markup, tgt_markup, target)
         + _percent_findings(src_markup, tgt_markup)
+        + _damaged_findings(src_markup, tgt_markup, target)
     )
+
+
+def _damaged_findings(
+    source: Sequence[Markup], target_markup: Sequence[Markup], target: str
+) -> list[Violation]:
+    """A damaged copy of a source placeholder in the target (`{ 1}` beside an intact `{1}`, `]1,Infini]`)
+    where the target holds it fewer times than the source, or at all for a named one, which a translation
+    may repeat: the count check alone lets those pass."""
+    have = Counter(u.text for u in target_markup)
+    out: list[Violation] = []
+    kept = ("icu", "entity")  # an entity's damage is `_entity_findings`' (`&amp;amp;` is no damaged `&amp;`)
+    for text, n in Counter(u.text for u in source if u.kind == "placeholder" and u.name not in kept).items():
+        named = next(u.name for u in source if u.text == text) not in ("printf", "literal")
+        if have[text] >= n and not named:  # a named one may be repeated, and a repeated copy damaged
+            continue
+        hit = damaged_copy(target, "⟦0⟧", text)
+        if hit is not None and not any(u.start < hit[1] and hit[0] < u.end for u in target_markup):
+            out.append(
+                Violation(
+                    "placeholder-altered",
+                    Severity.ERROR,
+                    f"{target[hit[0] : hit[1]]!r} in the target looks like a damaged copy of {text}",
+                    start=hit[0],
+                    end=hit[1],
+                    expected=text,
+                )
+            )
+    return out
 
 
 def _count_status(

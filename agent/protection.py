@@ -28,6 +28,8 @@ from agent.markup import (
     restore,
 )
 
+_UNNAMED = ("printf", "literal", "icu", "icu-case", "entity")  # placeholders whose count is their meaning
+
 
 @dataclass(frozen=True)
 class SegmentMasks:
@@ -89,9 +91,11 @@ class SegmentMasks:
             t.token for t in self.source.tokens if t.kind != "dnt" and t.name not in ("icu", "icu-case")
         )
         missing = Counter(mendable) - Counter(masks_in(masked_output))
+        # A named placeholder may repeat (a translation writes `{1}` twice): a damaged extra copy is mended too.
+        named = [t.token for t in self.source.tokens if t.kind == "placeholder" and t.name not in _UNNAMED]
         texts = {t.token: t.text for t in self.table.tokens}
         masked_output = self._unbroken(masked_output)
-        for mask in missing:
+        for mask in dict.fromkeys([*missing, *named]):
             plain, origin = self._spelled(masked_output, texts[mask])
             span = damaged_copy(plain, mask, texts[mask])
             if span is not None:

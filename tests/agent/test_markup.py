@@ -282,3 +282,24 @@ def test_a_translated_interval_keyword_is_mended_in_place() -> None:
     masks, masked = mask_segment(RESULTS, reference.replace("]1,Inf]", "]1,Unendlich]"))
     assert masked is not None
     assert masks.unmask_placed(masked) == (reference, ())
+
+
+def test_a_damaged_copy_of_a_repeated_named_placeholder_is_mended() -> None:
+    """Liberapay's German writes `{1}` twice where the source has it once: a model's `{ 1}` for one of
+    them is found (the count alone is satisfied) and mended, not left beside the intact one."""
+    source = "Your pledge to give {0} every week to {1} will be turned into action now that they have joined."
+    damaged = "Ihr Versprechen, jede Woche {0} an { 1} zu spenden, wird umgesetzt, da {1} beigetreten ist."
+    findings = validate(source, damaged)
+    assert [(v.code, v.expected) for v in findings] == [("placeholder-altered", "{1}")]
+    masks, masked = mask_segment(source, damaged)
+    assert masked is not None
+    assert masks.unmask_placed(masked)[0] == damaged.replace("{ 1}", "{1}")
+
+
+def test_a_lost_interval_opens_its_own_plural_form() -> None:
+    """Every placeholder of a Symfony pipe plural lost: each interval goes back at the start of its form."""
+    masks, masked = mask_segment(RESULTS, "Keine Ergebnisse| 1 Ergebnis| Ergebnisse")
+    assert masked is not None
+    output, guessed = masks.unmask_placed(masked)
+    assert [form.split()[0] for form in output.split("|")] == ["{0}", "{1}", "]1,Inf]"]
+    assert guessed  # the tags inside the forms are still guesses, and said to be
