@@ -288,9 +288,20 @@ class _Pymorphy(Morphology):
         verb_stem = _INFINITIVE.sub("", lemma)
         stem = verb_stem if verb_stem != lemma and len(verb_stem) >= 7 else _STEM_END.sub("", lemma)
         w = word.casefold()
+        if len(stem) >= 4 and self._compound(w, lemma):
+            return "compound"
         if len(stem) < 5 or len(w) <= len(stem) + 1 or not w.startswith(stem) or len(stem) < 0.45 * len(w):
             return None  # корона is not in коронавирусы: the stem must be most of the word
         return None if self.same_lexeme(word, part) else "derived"
+
+    def _compound(self, word: str, lemma: str) -> bool:
+        """грипп|о|подобный, вирус|о|логический: the term, a linking vowel, then a word the dictionary knows."""
+        for link in ("о", "е"):
+            head = lemma + link
+            rest = word[len(head) :]
+            if word.startswith(head) and len(rest) >= 5 and self._analyzer.word_is_known(rest):
+                return True
+        return False
 
     def _head(self, words: list[str]) -> int | None:
         """The term's head noun: the first word whose likeliest parse is a nominative noun."""

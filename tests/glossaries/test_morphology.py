@@ -35,6 +35,15 @@ def test_russian_words_derived_from_a_term_but_not_its_own_forms() -> None:
     assert ru.built_on("корова", "коронавирус") is None
 
 
+def test_a_russian_compound_with_a_linking_vowel_holds_the_term() -> None:
+    """ "influenza-like illness": гриппоподобное заболевание is грипп + о + подобный (tico19-refs)."""
+    ru = morphology("ru")
+    assert ru.built_on("гриппоподобными", "грипп") == "compound"
+    assert ru.built_on("гриппом", "грипп") is None  # a form of the term, found as such
+    assert ru.built_on("гриппозный", "грипп") == "derived"  # no linking vowel, no second word: a derivation
+    assert ru.built_on("коронавирусы", "корона") is None
+
+
 def test_a_russian_participle_term_finds_its_noun_and_verb() -> None:
     """TICO-19's glossary gives "spread" as распространенный; references write the noun распространение
     (57% of the false term-missing findings on tico19-refs before this)."""
