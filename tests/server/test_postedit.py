@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import re
 import uuid
 from collections.abc import Mapping
+from pathlib import Path
 
 import httpx
 import pytest
@@ -232,3 +234,24 @@ def test_an_unknown_placeholder_profile_is_a_422_naming_it(client: httpx.Client)
     r = client.post("/v1/postedit", json=batch(seg, placeholders=["klingon"]))
     assert r.status_code == 422
     assert "klingon" in r.json()["error"]["message"] and "mozilla" in r.json()["error"]["message"]
+
+
+def test_a_batch_puts_lost_tags_around_the_words_it_learned(client: httpx.Client, shared_data: Path) -> None:
+    """The server learns word alignment from the request's own segments (EUR-Lex glossary set, CC BY 4.0):
+    the row whose MT lost its tag pair gets it back around `vier`, checked and not flagged, with no model."""
+    path = shared_data / "markup" / "mt-markup-tags.glossary.dev.jsonl"
+    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()][
+        150:250
+    ]  # 100 per request
+    four = next(r for r in rows if '<g id="1">four</g> Member States.' in r["en"])
+    segs = [
+        {"id": r["id"], "source": r["en"], "mt": re.sub(r"<[^>]+>", "", r["de"]) if r is four else r["de"]}
+        for r in rows
+    ]
+    r = client.post("/v1/postedit", json=batch(*segs, mode="minimal"))
+    assert r.status_code == 200, r.text[:300]
+    out = r.json()["segments"]
+    got = next(s for s in out if s["id"] == four["id"])
+    assert got["output"] == four["de"] and '<g id="1">vier</g>' in got["output"]
+    assert got["status"] == "edited" and got["tokens"]["prompt"] == 0
+    assert "tag-placement-unverified" not in {v["code"] for v in got["violations"]}
