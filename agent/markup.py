@@ -625,13 +625,10 @@ def _cognate(a: str, b: str) -> bool:
 def _cognate_anchor(masked_source: str, src: list[re.Match[str]], k: int, out: str) -> int | None:
     """Where a paired mask goes when its pair encloses one word in the source and exactly one word of the
     output shares that word's stem: before that word (open) or after it (close)."""
-    partner = partner_of(src[k].group())
-    j = next((j for j, m in enumerate(src) if m.group() == partner), None)
-    if j is None:
+    bounds = _pair_bounds(masked_source, src, k)
+    if bounds is None:
         return None
-    a, b = sorted((j, k))
-    if src[a].start() == 0 and src[b].end() == len(masked_source):
-        return None  # the pair wraps the whole segment: the edges say where it goes
+    a, b = bounds
     inner = MASK_RE.sub(" ", masked_source[src[a].end() : src[b].start()]).split()
     words = _LETTERS.findall(" ".join(inner))
     if len(inner) != 1 or words != [inner[0]]:
@@ -640,10 +637,26 @@ def _cognate_anchor(masked_source: str, src: list[re.Match[str]], k: int, out: s
     if len(hits) != 1:
         return None
     p = hits[0].start() if k == a else hits[0].end()
-    survivor = out.find(partner)
-    if survivor >= 0 and (survivor > p if k == b else survivor < p):
-        return None  # the surviving half says the pair is elsewhere
-    return p
+    return None if _partner_disagrees(out, src[k].group(), p) else p
+
+
+def _pair_bounds(masked_source: str, src: list[re.Match[str]], k: int) -> tuple[int, int] | None:
+    """The indices (open, close) in `src` of the pair mask `k` belongs to; None when it is no pair or the
+    pair wraps the whole segment (then the edges say where it goes)."""
+    partner = partner_of(src[k].group())
+    j = next((j for j, m in enumerate(src) if m.group() == partner), None)
+    if j is None:
+        return None
+    a, b = sorted((j, k))
+    if src[a].start() == 0 and src[b].end() == len(masked_source):
+        return None
+    return a, b
+
+
+def _partner_disagrees(out: str, mask: str, p: int) -> bool:
+    """Does the surviving other half of `mask` in `out` say the pair is elsewhere than `p`?"""
+    survivor = out.find(partner_of(mask))
+    return survivor >= 0 and (survivor > p if "/" in mask else survivor < p)
 
 
 def _blanked(text: str) -> str:
@@ -656,13 +669,10 @@ def _lexical_anchor(
 ) -> tuple[int, bool] | None:
     """Where a paired mask goes by word alignment: before the first (open) or after the last (close) of
     the output words that render the words the pair encloses in the source; and whether that is sure."""
-    partner = partner_of(src[k].group())
-    j = next((j for j, m in enumerate(src) if m.group() == partner), None)
-    if j is None:
+    bounds = _pair_bounds(masked_source, src, k)
+    if bounds is None:
         return None
-    a, b = sorted((j, k))
-    if src[a].start() == 0 and src[b].end() == len(masked_source):
-        return None  # the pair wraps the whole segment: the edges say where it goes
+    a, b = bounds
     source = words(_blanked(masked_source))
     inside = [n for n, w in enumerate(source) if src[a].end() <= w.start() and w.end() <= src[b].start()]
     target = words(_blanked(out))
@@ -677,9 +687,8 @@ def _lexical_anchor(
     if found is None:
         return None
     p = target[found.first].start() if k == a else target[found.last].end()
-    survivor = out.find(partner)
-    if survivor >= 0 and (survivor > p if k == b else survivor < p):
-        return None  # the surviving half says the pair is elsewhere
+    if _partner_disagrees(out, src[k].group(), p):
+        return None
     inner = masked_source[max(0, src[a].start() - 1) : src[b].end() + 1]
     in_word = bool(re.match(r"\w⟦", inner) or re.search(r"⟧\w$", inner))  # `CO⟦3⟧2⟦/3⟧`: not between words
     return p, found.sure and not in_word
