@@ -18,7 +18,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-__all__ = ["Lexicon", "Projection", "learn_lexicon", "project", "word_key", "words"]
+__all__ = ["Lexicon", "Projection", "keyed_whole", "learn_lexicon", "project", "word_key", "words"]
 
 # `l’accord` is two words, `EU-Unterstützung` one, `CO2` and `értékelése7` (a footnote) two.
 WORD = re.compile(r"[^\W_]+(?:-[^\W_]+)*")
@@ -33,6 +33,12 @@ def words(text: str) -> list[re.Match[str]]:
 
 
 STEM = 6  # measured on the EUR-Lex sets: 5 and 7 place fewer tags, whole words 0.7 points fewer
+
+
+def keyed_whole(word: str) -> bool:
+    """Does the key stand for this word alone? Not for a hyphenated compound (`kutatás-fejlesztési`) or a
+    word much longer than its key (`negyed|évében` shares `negyedik`'s): a place found through it is no proof."""
+    return "-" not in word and len(word) <= STEM + 4
 
 
 def word_key(word: str) -> str:

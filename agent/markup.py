@@ -20,7 +20,7 @@ from dataclasses import dataclass, replace
 from difflib import SequenceMatcher
 from typing import Literal
 
-from agent.alignment import Lexicon, project, word_key, words
+from agent.alignment import Lexicon, keyed_whole, project, word_key, words
 from agent.violations import Severity, Violation
 from glossaries.placeholder_profiles import DEFAULT_FAMILIES, families_for
 
@@ -691,7 +691,8 @@ def _lexical_anchor(
         return None
     inner = masked_source[max(0, src[a].start() - 1) : src[b].end() + 1]
     in_word = bool(re.match(r"\w⟦", inner) or re.search(r"⟧\w$", inner))  # `CO⟦3⟧2⟦/3⟧`: not between words
-    return p, found.sure and not in_word
+    whole = all(keyed_whole(w.group()) for w in target[found.first : found.last + 1])
+    return p, found.sure and whole and not in_word
 
 
 def repair_masks(masked_source: str, masked_output: str) -> str:

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from agent import Lexicon, Segment, Status, job_lexicon
-from agent.alignment import SURE_LINK, learn_lexicon, project
+from agent.alignment import SURE_LINK, keyed_whole, learn_lexicon, project
 from agent.editor import PostEditor
 from agent.protection import MIN_ALIGNMENT_PAIRS, mask_segment
 from agent.types import EditOptions
@@ -111,3 +111,11 @@ async def test_a_batch_places_its_lost_tags_by_what_it_learned(eurlex_de: list[t
 
     alone = await PostEditor(None).edit(segments[target], EditOptions("en", "de"))
     assert alone.status is Status.NEEDS_REVIEW  # the same row alone: a guessed place, flagged
+
+
+def test_a_place_found_through_a_shared_key_is_no_proof() -> None:
+    """Words are known by their first six letters: `negyedévében` ("in the quarter") shares `negyedik`'s
+    ("fourth") key, and a hyphenated compound holds more than the word; a tag placed by them is flagged."""
+    assert keyed_whole("vier") and keyed_whole("Forschung")
+    assert not keyed_whole("negyedévében")
+    assert not keyed_whole("kutatás-fejlesztési")
