@@ -4,8 +4,8 @@ it enclosed in the source.
 A tag pair the MT lost (`Click <b>Save</b> now.` → `Klicken Sie jetzt auf Speichern.`) belongs around the
 target words that render its source words. No kept library fits: eflomal is GPL-3 (this project is
 Apache-2.0), SimAlign and awesome-align need a multilingual BERT from a model hub. So this is IBM Model 1
-(Brown et al. 1993), trained both ways by EM on the sentence pairs of the job itself (a file's sources and
-MT, a translation memory's entries): a few thousand pairs of one domain give reliable translations of the
+(Brown et al. 1993), trained both ways by EM on the sentence pairs of the job itself (a file's or a batch's
+sources and MT): a few thousand pairs of one domain give reliable translations of the
 words that repeat (`four`/`vier`, `data`/`Daten`), which are the ones tags mark. A link counts when both
 directions agree (the geometric mean of p(f|e) and p(e|f)), which keeps function words (`des`, `the`) out.
 """
@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 __all__ = ["Lexicon", "Projection", "keyed_whole", "learn_lexicon", "project", "word_key", "words"]
 
-# `l’accord` is two words, `EU-Unterstützung` one, `CO2` and `értékelése7` (a footnote) two.
+# `l’accord` is two words, `EU-Unterstützung` one (so a tag inside it cannot be placed by alignment).
 WORD = re.compile(r"[^\W_]+(?:-[^\W_]+)*")
 NULL = ""  # the empty word: a target word may translate nothing in the source
 LINK_FLOOR = 0.05  # below it a target word is taken as aligned to nothing
@@ -28,7 +28,7 @@ SURE_LINK = 0.4  # a projection is sure when its weakest link reaches this and n
 
 
 def words(text: str) -> list[re.Match[str]]:
-    """The words of a text (`key` gives what the lexicon knows them by); punctuation is no word."""
+    """The words of a text (`word_key` gives what the lexicon knows them by); punctuation is no word."""
     return list(WORD.finditer(text))
 
 
