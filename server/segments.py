@@ -91,8 +91,13 @@ class BatchContext:
 
     async def learn_alignment(self, segments: Sequence[SegmentIn]) -> None:
         """Word alignment from the request's or job's own (source, MT) pairs, to place lost tag pairs by
-        what they enclose; a few thousand pairs take seconds, so off the event loop."""
-        self.lexicon = await asyncio.to_thread(job_lexicon, [(s.source, s.mt) for s in segments])
+        what they enclose; a few thousand pairs take seconds, so off the event loop. It only improves tag
+        placement: if it cannot be learned, tags are placed as for a segment alone, and the batch goes on."""
+        try:
+            self.lexicon = await asyncio.to_thread(job_lexicon, [(s.source, s.mt) for s in segments])
+        except Exception:
+            log.exception("word alignment could not be learned; lost tags are placed without it")
+            self.lexicon = None
 
     def check(self, seg: SegmentIn) -> str | None:
         """Why this segment cannot be edited, or None."""

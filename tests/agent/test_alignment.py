@@ -11,7 +11,7 @@ import pytest
 from agent import Lexicon, Segment, Status, job_lexicon
 from agent.alignment import SURE_LINK, keyed_whole, learn_lexicon, project
 from agent.editor import PostEditor
-from agent.protection import MIN_ALIGNMENT_PAIRS, mask_segment
+from agent.protection import MAX_ALIGNMENT_PAIRS, MIN_ALIGNMENT_PAIRS, mask_segment
 from agent.types import EditOptions
 
 
@@ -119,3 +119,14 @@ def test_a_place_found_through_a_shared_key_is_no_proof() -> None:
     assert keyed_whole("vier") and keyed_whole("Forschung")
     assert not keyed_whole("negyedévében")
     assert not keyed_whole("kutatás-fejlesztési")
+
+
+def test_a_large_job_learns_from_a_sample_with_its_tagged_segments_first(
+    eurlex_de: list[tuple[str, str]],
+) -> None:
+    pairs = [(src, _untagged(ref)) for src, ref in eurlex_de] * 2  # 4,340 pairs
+    lexicon = job_lexicon(pairs)
+    assert (
+        lexicon is not None and MAX_ALIGNMENT_PAIRS - 10 <= lexicon.pairs <= MAX_ALIGNMENT_PAIRS
+    )  # wordless rows drop
+    assert lexicon.link("four", "vier") >= SURE_LINK  # the tagged rows' words are learned
