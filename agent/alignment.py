@@ -113,48 +113,46 @@ class Projection:
 
 
 Best = tuple[int | None, float]  # a target word's best-linked source word (None: no link) and the link
+Links = list[list[float]]  # links[i][j]: how surely source word i and target word j translate each other
 
 
-def _best_source(lexicon: Lexicon, source: Sequence[str], f: str) -> Best:
-    scores = [lexicon.link(e, f) for e in source]
-    best = max(range(len(scores)), key=scores.__getitem__, default=None)
-    if best is None or scores[best] < LINK_FLOOR:
+def _best_source(links: Links, j: int) -> Best:
+    best = max(range(len(links)), key=lambda i: links[i][j], default=None)
+    if best is None or links[best][j] < LINK_FLOOR:
         return None, 0.0
-    return best, scores[best]
+    return best, links[best][j]
 
 
 COMPETE_FLOOR = 0.01
 
 
-def _competitive(lexicon: Lexicon, source: Sequence[str], target: Sequence[str]) -> list[Best]:
+def _competitive(links: Links, n_target: int) -> list[Best]:
     """Per target word its source word, by competitive linking (Melamed 2000): the strongest links first,
     one to one, so a word the job saw once is left to the one word nothing else explains (`witnesses` ->
     `témoins` when `evident` and `inferred` took their own); then each word still free takes its best link."""
-    links = sorted(
-        ((lexicon.link(e, f), i, j) for i, e in enumerate(source) for j, f in enumerate(target)), reverse=True
+    ranked = sorted(
+        ((score, i, j) for i, row in enumerate(links) for j, score in enumerate(row)), reverse=True
     )
-    best: list[Best] = [(None, 0.0)] * len(target)
+    best: list[Best] = [(None, 0.0)] * n_target
     used: set[int] = set()
-    for score, i, j in links:
+    for score, i, j in ranked:
         if score < COMPETE_FLOOR:
             break
         if i not in used and best[j][0] is None:
             best[j] = (i, score)
             used.add(i)
-    for j, f in enumerate(target):
-        if best[j][0] is None:
-            best[j] = _best_source(lexicon, source, f)
-    return best
+    return [b if b[0] is not None else _best_source(links, j) for j, b in enumerate(best)]
 
 
 def project(
     lexicon: Lexicon, source: Sequence[str], inside: range, target: Sequence[str]
 ) -> Projection | None:
     """Which target words render `source[inside]` (all words casefolded), or None when no target word does."""
-    best = _competitive(lexicon, source, target)
+    links = [[lexicon.link(e, f) for f in target] for e in source]  # once: every step below reads it
+    best = _competitive(links, len(target))
     hits = [j for j, (i, _) in enumerate(best) if i is not None and i in inside]
     if not hits:
-        return _between_anchors(lexicon, source, inside, target, best)
+        return _between_anchors(links, inside, target, best)
     first, last = hits[0], hits[-1]
     if inside.start == 0:  # nothing before the pair in the source: nothing before it in the target either
         first = 0
@@ -172,40 +170,30 @@ def project(
         return Projection(run[0], run[-1], sure=False)
     weakest = min(best[j][1] for j in range(first, last + 1))
     covered = all(  # every enclosed source word is rendered inside the span
-        any(lexicon.link(source[i], target[j]) >= LINK_FLOOR for j in range(first, last + 1)) for i in inside
+        any(links[i][j] >= LINK_FLOOR for j in range(first, last + 1)) for i in inside
     )
     return Projection(first, last, sure=weakest >= SURE_LINK and covered)
 
 
-def _anchor(
-    lexicon: Lexicon, source: Sequence[str], i: int, target: Sequence[str], best: list[Best]
-) -> int | None:
+def _anchor(links: Links, i: int, best: list[Best]) -> int | None:
     """The target word that source word `i` surely translates, and that translates nothing else better."""
-    links = [lexicon.link(source[i], f) for f in target]
-    j = max(range(len(links)), key=links.__getitem__, default=None)
-    return j if j is not None and links[j] >= SURE_LINK and best[j][0] == i else None
+    row = links[i]
+    j = max(range(len(row)), key=row.__getitem__, default=None)
+    return j if j is not None and row[j] >= SURE_LINK and best[j][0] == i else None
 
 
 def _between_anchors(
-    lexicon: Lexicon, source: Sequence[str], inside: range, target: Sequence[str], best: list[Best]
+    links: Links, inside: range, target: Sequence[str], best: list[Best]
 ) -> Projection | None:
     """For enclosed words the job never taught (`witnesses`, `accrued`): the words between the target words
     of the nearest surely translated source words on either side, if exactly as many (or exactly one
     unlinked word for one enclosed word). A guess from the neighbours, so never sure."""
     left = next(
-        (
-            j
-            for i in range(inside.start - 1, -1, -1)
-            if (j := _anchor(lexicon, source, i, target, best)) is not None
-        ),
+        (j for i in range(inside.start - 1, -1, -1) if (j := _anchor(links, i, best)) is not None),
         -1,
     )
     right = next(
-        (
-            j
-            for i in range(inside.stop, len(source))
-            if (j := _anchor(lexicon, source, i, target, best)) is not None
-        ),
+        (j for i in range(inside.stop, len(links)) if (j := _anchor(links, i, best)) is not None),
         len(target),
     )
     gap = range(left + 1, right)
