@@ -622,12 +622,77 @@ def _cognate(a: str, b: str) -> bool:
     return prefix >= 5 or (prefix >= 3 and SequenceMatcher(None, a, b).ratio() >= 0.75)
 
 
-def _cognate_anchor(masked_source: str, src: list[re.Match[str]], k: int, out: str) -> int | None:
-    """Where a paired mask goes when its pair encloses one word in the source and exactly one word of the
-    output shares that word's stem: before that word (open) or after it (close)."""
+def _text_anchor(masked_source: str, src: list[re.Match[str]], k: int, out: str) -> int | None:
+    """Where a paired mask goes when the pair's own text names the place in the output: inside the same
+    kept word (`CO<g>2</g>`), around the same punctuation mark counted in order (`Armenia<g>, </g>…`), or
+    around the one output word sharing the enclosed word's stem."""
     bounds = _pair_bounds(masked_source, src, k)
     if bounds is None:
         return None
+    p = _in_word_anchor(masked_source, src, bounds, k, out)
+    p = _verbatim_anchor(masked_source, src, bounds, k, out) if p is None else p
+    p = _punctuation_anchor(masked_source, src, bounds, k, out) if p is None else p
+    p = _cognate_anchor(masked_source, src, bounds, k, out) if p is None else p
+    return None if p is None or _partner_disagrees(out, src[k].group(), p) else p
+
+
+def _verbatim_anchor(
+    masked_source: str, src: list[re.Match[str]], bounds: tuple[int, int], k: int, out: str
+) -> int | None:
+    """A pair around text a translation keeps as is (a URL, a code, a number with its unit) goes around
+    the same text in the output, when the output has it exactly once."""
+    a, b = bounds
+    inner = masked_source[src[a].end() : src[b].start()].strip()
+    if len(inner) < 2 or MASK_RE.search(inner) or not _IDENTICAL.fullmatch(inner):
+        return None  # (a pair around other pairs: their places say where it goes)
+    hits = list(re.finditer(rf"(?<![\w.,]){re.escape(inner)}(?![\w]|[.,]\d)", _blanked(out)))
+    if len(hits) != 1:
+        return None
+    return hits[0].start() if k == a else hits[0].end()
+
+
+def _in_word_anchor(
+    masked_source: str, src: list[re.Match[str]], bounds: tuple[int, int], k: int, out: str
+) -> int | None:
+    """A pair inside a word (`CO⟦3⟧2⟦/3⟧`, `km⟦4⟧2 ⟦/4⟧`) goes inside the same word of the output, when the
+    output has that word exactly once: a word a translation keeps, so the same letters are the same place."""
+    a, b = bounds
+    head = re.search(r"[^\W_]+$", masked_source[: src[a].start()])
+    inner = masked_source[src[a].end() : src[b].start()].rstrip()
+    if head is None or not re.fullmatch(r"[^\W_]+", inner):
+        return None
+    hits = list(re.finditer(rf"(?<![^\W_]){re.escape(head.group() + inner)}(?!\d)", _blanked(out)))
+    if len(hits) != 1:
+        return None
+    at = hits[0].start() + len(head.group())
+    return at if k == a else at + len(inner)
+
+
+def _punctuation_anchor(
+    masked_source: str, src: list[re.Match[str]], bounds: tuple[int, int], k: int, out: str
+) -> int | None:
+    """A pair around punctuation alone (the commas of a list) goes around the same mark, counted in order,
+    when the output has as many of it as the source."""
+    a, b = bounds
+    mark = MASK_RE.sub("", masked_source[src[a].end() : src[b].start()]).strip()
+    if not mark or len(mark) > 3 or any(c.isalnum() for c in mark):
+        return None
+    source, output = _blanked(masked_source), _blanked(out)
+    marks = [h.start() for h in re.finditer(re.escape(mark), source)]
+    found = [h.start() for h in re.finditer(re.escape(mark), output)]
+    if len(marks) != len(found):
+        return None
+    nth = next((n for n, at in enumerate(marks) if at >= src[a].end()), None)
+    if nth is None:
+        return None
+    return found[nth] if k == a else found[nth] + len(mark)
+
+
+def _cognate_anchor(
+    masked_source: str, src: list[re.Match[str]], bounds: tuple[int, int], k: int, out: str
+) -> int | None:
+    """Where a paired mask goes when its pair encloses one word in the source and exactly one word of the
+    output shares that word's stem: before that word (open) or after it (close)."""
     a, b = bounds
     inner = MASK_RE.sub(" ", masked_source[src[a].end() : src[b].start()]).split()
     words = _LETTERS.findall(" ".join(inner))
@@ -636,8 +701,7 @@ def _cognate_anchor(masked_source: str, src: list[re.Match[str]], k: int, out: s
     hits = [h for h in _LETTERS.finditer(out) if _cognate(words[0], h.group())]
     if len(hits) != 1:
         return None
-    p = hits[0].start() if k == a else hits[0].end()
-    return None if _partner_disagrees(out, src[k].group(), p) else p
+    return hits[0].start() if k == a else hits[0].end()
 
 
 def _pair_bounds(masked_source: str, src: list[re.Match[str]], k: int) -> tuple[int, int] | None:
@@ -687,6 +751,9 @@ def _lexical_anchor(
     if found is None:
         return None
     p = target[found.first].start() if k == a else target[found.last].end()
+    stop = re.search(r"[.!?;:]$", _blanked(masked_source[: src[b].start()]).rstrip())
+    if k == b and stop and (same := re.match(rf"\s*{re.escape(stop.group())}", out[p:])):
+        p += same.end()  # the pair's closing punctuation goes in with it, as in the source
     if _partner_disagrees(out, src[k].group(), p):
         return None
     inner = masked_source[max(0, src[a].start() - 1) : src[b].end() + 1]
@@ -755,7 +822,7 @@ def _place_one(
     partner = _partner(masked_source, src, k, out)
     token = _kept_anchor(masked_source, m, out)
     paired = "/" in mask or partner_of(mask) in wanted
-    cognate = _cognate_anchor(masked_source, src, k, out) if paired else None
+    cognate = _text_anchor(masked_source, src, k, out) if paired else None
     aligned = _lexical_anchor(masked_source, src, k, out, lexicon) if paired and lexicon else None
     if aligned is not None and not left_out <= aligned[0] <= right_out:
         aligned = None  # across a surviving tag: the nesting would break

@@ -23,6 +23,7 @@ from agent.markup import (
     icu_head,
     mask_remnants,
     masks_in,
+    partner_of,
     place_masks,
     protect,
     restore,
@@ -71,6 +72,7 @@ class SegmentMasks:
             if t.kind == "placeholder" and t.name not in ("printf", "literal")
         )
         masked_output = self._mend(masked_output)
+        masked_output, lost = self._with_lost_messages(masked_output)
         # An ICU case is the target language's: one the output adds (Russian `few {`) stays, one it lacks
         # (`=1 {`) is not put back.
         cases = frozenset(t.token for t in self.table.tokens if t.name == "icu-case")
@@ -82,7 +84,32 @@ class SegmentMasks:
             lexicon=self.lexicon,
         )
         texts = {t.token: t.text for t in self.table.tokens}
-        return restore(repaired, self.table), tuple(texts.get(mask, mask) for mask in guessed)
+        return restore(repaired, self.table), tuple(texts.get(mask, mask) for mask in [*lost, *guessed])
+
+    def _with_lost_messages(self, masked_output: str) -> tuple[str, list[str]]:
+        """An ICU message the output lost from inside a case of another (`{VAR_SELECT, select, …}` in a
+        plural's `other {…}`) goes back whole, cases and their source words, into the same case: restored
+        as masks alone, its head would stand without cases, which no ICU parser reads. Returned as guessed:
+        its words are the source's, for a linguist to translate."""
+        source = self.source.masked
+        lost: list[str] = []
+        for tok in self.source.tokens:
+            head, end = tok.token, partner_of(tok.token)
+            if tok.name != "icu" or "/" in head or head in masked_output or end in masked_output:
+                continue
+            start, stop = source.find(head), source.find(end) + len(end)
+            opened = [m for m in MASK_RE.finditer(source, 0, start) if partner_of(m.group()) in source[stop:]]
+            if stop < start or not opened or opened[-1].group() not in masked_output:
+                continue  # not nested in a case the output kept
+            case_end = partner_of(opened[-1].group())
+            at = masked_output.find(case_end)
+            if at < 0:
+                continue
+            if not source[opened[-1].end() : start].strip():  # it opens its case: so in the output
+                at = masked_output.find(opened[-1].group()) + len(opened[-1].group())
+            masked_output = masked_output[:at] + source[start:stop] + masked_output[at:]
+            lost.append(head)
+        return masked_output, lost
 
     def _mend(self, masked_output: str) -> str:
         """Put each missing mask back in place of its damaged copy (`%1 $s`, `ntity_name%`, `⟦3`), so the
@@ -158,10 +185,19 @@ def mask_segment(
     src = protect(source, dnt, profiles)
     if mt is None:
         return SegmentMasks(src, src, tuple(profiles), lexicon), None
-    masked_mt, extra, overrides = _align(src, protect(mt, dnt, profiles))
+    masked_mt, extra, overrides = _align(src, protect(_healed_escapes(mt, source), dnt, profiles))
     own = tuple(replace(t, text=overrides.get(t.token, t.text)) for t in src.tokens)
     table = Protected(src.masked, own + extra)
     return SegmentMasks(src, table, tuple(profiles), lexicon), masked_mt
+
+
+_BROKEN_ESCAPE = re.compile(r"&\s+(lt|gt|amp|quot|apos|#\d+);")
+
+
+def _healed_escapes(mt: str, source: str) -> str:
+    """The MT with the escapes it broke by a space (`& lt;strong&gt;`) made whole again where the source has
+    them: no reader means `& lt;`, and whole, the escaped tag is the source's markup again."""
+    return _BROKEN_ESCAPE.sub(lambda m: f"&{m.group(1)};" if f"&{m.group(1)};" in source else m.group(), mt)
 
 
 def _unit_key(tok: Token) -> tuple[str, str]:
@@ -306,11 +342,28 @@ def _altered(source: Protected, target: Protected) -> dict[str, str]:
     for tok in target.tokens:
         if tok.kind == "placeholder" and tok.text not in source_texts:
             invented.setdefault(tok.name, []).append(tok)
-    return {
-        invented[family][0].token: toks[0].token
-        for family, toks in missing.items()
-        if len(toks) == 1 and len(invented.get(family, ())) == 1
-    }
+    mapped = {}
+    for family, toks in missing.items():
+        if len(invented.get(family, ())) == 1:
+            tok = invented[family][0]
+            own = toks[0] if len(toks) == 1 else _likeliest_original(tok, toks, source, target)
+            if own is not None:
+                mapped[tok.token] = own.token
+    return mapped
+
+
+def _likeliest_original(
+    tok: Token, candidates: Sequence[Token], source: Protected, target: Protected
+) -> Token | None:
+    """Which of several missing source placeholders an invented one renames (`{utilisateur}` beside a lost
+    `{username}` and `{n}`): the one nearest its place and most like it, when both say the same."""
+
+    def place(t: Token, text: Protected) -> float:
+        return text.masked.find(t.token) / max(1, len(text.masked))
+
+    nearest = min(candidates, key=lambda t: abs(place(t, source) - place(tok, target)))
+    likest = max(candidates, key=lambda t: SequenceMatcher(None, t.text, tok.text).ratio())
+    return nearest if nearest is likest else None
 
 
 def _number(mask: str) -> str:

@@ -130,3 +130,18 @@ def test_a_large_job_learns_from_a_sample_with_its_tagged_segments_first(
         lexicon is not None and MAX_ALIGNMENT_PAIRS - 10 <= lexicon.pairs <= MAX_ALIGNMENT_PAIRS
     )  # wordless rows drop
     assert lexicon.link("four", "vier") >= SURE_LINK  # the tagged rows' words are learned
+
+
+@pytest.mark.parametrize(
+    "row", ["Customs duties on products imported", "These dimensions, which are closely"]
+)
+def test_a_pair_that_closes_after_a_full_stop_takes_the_translations_full_stop(
+    eurlex_de: list[tuple[str, str]], lexicon_de: Lexicon, row: str
+) -> None:
+    src, ref = next((s, r) for s, r in eurlex_de if row in s)
+    masks, masked = mask_segment(src, _untagged(ref), lexicon=lexicon_de)
+    assert masked is not None
+    output, _ = masks.unmask_placed(masked)
+    assert re.sub(r"\s+", "", output) == re.sub(
+        r"\s+", "", ref
+    )  # `Zuckerabgaben.</g>`, not `Zuckerabgaben</g>.`

@@ -303,3 +303,66 @@ def test_a_lost_interval_opens_its_own_plural_form() -> None:
     output, guessed = masks.unmask_placed(masked)
     assert [form.split()[0] for form in output.split("|")] == ["{0}", "{1}", "]1,Inf]"]
     assert guessed  # the tags inside the forms are still guesses, and said to be
+
+
+@pytest.mark.parametrize(
+    ("source", "mt", "expected"),
+    [
+        # A pair inside a word a translation keeps goes inside the same word, wherever it stands.
+        (
+            "Cut CO<g>2</g> emissions by 2030.",
+            "Bis 2030 die CO2-Emissionen senken.",
+            "Bis 2030 die CO<g>2</g>-Emissionen senken.",
+        ),
+        # Pairs around punctuation alone: the same marks, counted in order.
+        (
+            'Armenia<g id="2">, </g>Azerbaijan<g id="3">, </g>Belarus and Ukraine.',
+            "Armenien, Aserbaidschan, Belarus und Ukraine.",
+            'Armenien<g id="2">,</g> Aserbaidschan<g id="3">,</g> Belarus und Ukraine.',
+        ),
+        # A pair around a URL goes around the same URL, not around its first words.
+        (
+            'See the Commission website: <g id="2">https://ec.europa.eu/energy/en/topics</g>. ',
+            "Siehe die Website der Kommission: https://ec.europa.eu/energy/en/topics. ",
+            'Siehe die Website der Kommission: <g id="2">https://ec.europa.eu/energy/en/topics</g>. ',
+        ),
+    ],
+)
+def test_a_pair_goes_where_its_own_text_is_in_the_output(source: str, mt: str, expected: str) -> None:
+    masks, masked_mt = mask_segment(source, mt)
+    assert masked_mt is not None
+    assert masks.unmask_placed(masked_mt) == (expected, ())
+
+
+def test_a_comma_pair_is_a_guess_when_the_translation_has_other_commas() -> None:
+    masks, masked_mt = mask_segment("Red<g>, </g>green and blue", "Rot, Grün, und Blau")
+    assert masked_mt is not None
+    _, guessed = masks.unmask_placed(masked_mt)
+    assert guessed  # two commas for one: no order to count by
+
+
+def test_a_renamed_placeholder_is_the_lost_one_nearest_and_most_like_it() -> None:
+    source = "{username} is a member of {n} team:"
+    masks, masked_mt = mask_segment(source, "{utilisateur} ist Mitglied in einem Team:")
+    assert masked_mt is not None
+    output, guessed = masks.unmask_placed(masked_mt)
+    assert output.startswith("{username} ist") and "{utilisateur}" not in output
+    assert guessed == ("{n}",)  # the other lost one is still a guess, so the segment is reviewed
+    # Place and likeness disagree: no renaming is assumed, the invented one stays for the checks to flag.
+    masks, masked_mt = mask_segment(source, "Mitglied in einem Team ist {utilisateur}:")
+    assert masked_mt is not None
+    assert "{utilisateur}" in masks.unmask_placed(masked_mt)[0]
+
+
+def test_a_nested_icu_message_the_translation_lost_comes_back_whole_and_flagged() -> None:
+    source = (
+        '{VAR_PLURAL, plural, =1 {one minute ago} other {<x id="1"/> minutes ago by '
+        "{VAR_SELECT, select, male {male} female {female} other {other} }} }"
+    )
+    mt = '{VAR_PLURAL, plural, =1 {il y a une minute} other {il y a <x id="1"/> minutes par } }'
+    masks, masked_mt = mask_segment(source, mt)
+    assert masked_mt is not None
+    output, guessed = masks.unmask_placed(masked_mt)
+    # Whole, with its cases (a head alone would be no ICU at all), in the case it was lost from.
+    assert output.endswith("minutes par {VAR_SELECT, select, male {male} female {female} other {other} }} }")
+    assert guessed == ("{VAR_SELECT, select,",)  # its words are English: a linguist must see it
