@@ -820,7 +820,7 @@ def _place_one(
     attach_right = bool(after) and not after.isspace()
     attach_left = bool(before) and not before.isspace()
     partner = _partner(masked_source, src, k, out)
-    token = _kept_anchor(masked_source, m, out)
+    token = None if _encloses_more(masked_source, src, k) else _kept_anchor(masked_source, m, out)
     paired = "/" in mask or partner_of(mask) in wanted
     cognate = _text_anchor(masked_source, src, k, out) if paired else None
     aligned = _lexical_anchor(masked_source, src, k, out, lexicon) if paired and lexicon else None
@@ -1023,6 +1023,16 @@ def enclosed_text(masked_source: str, mask: str) -> str | None:
     if a < 0 or b < 0 or b < a:
         return None
     return " ".join(MASK_RE.sub(" ", masked_source[a + len(mask) : b]).split())
+
+
+def _encloses_more(masked_source: str, src: list[re.Match[str]], k: int) -> bool:
+    """Does the pair of mask `k` enclose more than one word in the source? Then a kept token it is glued to
+    says where that word went, not the pair (`<g>ACP states</g>` -> `des États ACP`)."""
+    bounds = _pair_bounds(masked_source, src, k)
+    if bounds is None:
+        return False
+    a, b = bounds
+    return len(MASK_RE.sub(" ", masked_source[src[a].end() : src[b].start()]).split()) > 1
 
 
 def _encloses_nothing(masked_source: str, src: list[re.Match[str]], k: int) -> bool:

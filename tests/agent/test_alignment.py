@@ -145,3 +145,29 @@ def test_a_pair_that_closes_after_a_full_stop_takes_the_translations_full_stop(
     assert re.sub(r"\s+", "", output) == re.sub(
         r"\s+", "", ref
     )  # `Zuckerabgaben.</g>`, not `Zuckerabgaben</g>.`
+
+
+@pytest.mark.parametrize(
+    "row",
+    [
+        # A tag on one part of a hyphenated compound (`BIP-<g>Wachstum</g>` for "GDP <g>growth</g>").
+        'potential GDP <g id="1">growth</g>',
+        # `the` is written twice: the one nearer the diagonal renders `die` (not `the procedures`).
+        '<g id="2">the management of preferential tariff measures</g>',
+        # `en` taken by another `in`, inside the phrase, is the aligner's slip (`valeur en douane`).
+        '<g id="2">the control strategy in the field of customs value</g>',
+    ],
+)
+def test_phrases_and_compound_parts_are_placed_as_the_reference_has_them(
+    shared_data: Path, lexicon_de: Lexicon, row: str
+) -> None:
+    files = sorted((shared_data / "markup").glob("mt-markup-tags.*.dev.jsonl"))
+    rows = [json.loads(line) for f in files for line in f.open(encoding="utf-8")]
+    src, ref, lexicon = next((r["en"], r["de"], lexicon_de) for r in rows if row in r["en"])
+    if "customs value" in row:  # a French reference: its own job
+        ref = next(r["fr"] for r in rows if row in r["en"])
+        lexicon = job_lexicon((r["en"], _untagged(r.get("fr") or "")) for r in rows)
+    masks, masked = mask_segment(src, _untagged(ref), lexicon=lexicon)
+    assert masked is not None
+    output, _ = masks.unmask_placed(masked)
+    assert re.sub(r"\s+", "", output) == re.sub(r"\s+", "", ref)
