@@ -12,6 +12,8 @@ directions agree (the geometric mean of p(f|e) and p(e|f)), which keeps function
 
 from __future__ import annotations
 
+import hashlib
+import json
 import math
 import re
 from collections import defaultdict
@@ -55,6 +57,7 @@ class Lexicon:
     forward: dict[str, dict[str, float]]
     backward: dict[str, dict[str, float]]
     pairs: int = 0  # how many sentence pairs it was learned from
+    digest: str = ""  # what it was learned from: a result placed by another job's alignment is not this one's
 
     def link(self, e: str, f: str) -> float:
         """How surely source word `e` and target word `f` translate each other (0..1), in any case and form
@@ -96,10 +99,12 @@ def learn_lexicon(pairs: Iterable[tuple[str, str]], iterations: int = 10) -> Lex
         ([word_key(w.group()) for w in words(s)], [word_key(w.group()) for w in words(t)]) for s, t in pairs
     ]
     tokenised = [(s, t) for s, t in tokenised if s and t]
+    digest = hashlib.sha256(json.dumps([tokenised, iterations], ensure_ascii=False).encode()).hexdigest()
     return Lexicon(
         forward=_model1(tokenised, iterations),
         backward=_model1([(t, s) for s, t in tokenised], iterations),
         pairs=len(tokenised),
+        digest=digest,
     )
 
 

@@ -33,8 +33,10 @@ def cache_key(
     prompt_version: str,
     model: str,
     scope: str = "",
+    alignment: str = "",
 ) -> str:
-    """SHA-256 over texts, languages, options, resource versions, prompt version, model and tenant scope."""
+    """SHA-256 over texts, languages, options, resource versions, prompt version, model, tenant scope and
+    the job's word alignment (`Lexicon.digest`, for a segment whose lost tags it may place)."""
     payload = {
         "source": segment.source,
         "mt": segment.mt,
@@ -53,6 +55,7 @@ def cache_key(
         "prompt": prompt_version,
         "model": model,
         "scope": scope,
+        "alignment": alignment,
     }
     blob = json.dumps(payload, ensure_ascii=False, sort_keys=True).encode()
     return hashlib.sha256(blob).hexdigest()

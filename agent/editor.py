@@ -14,6 +14,7 @@ from agent.alignment import Lexicon
 from agent.cache import ResultCache, cache_key
 from agent.diff import word_edits
 from agent.graph import build_graph
+from agent.markup import find_markup
 from agent.nodes import best_candidate
 from agent.prompting import system_message
 from agent.protection import job_lexicon
@@ -176,7 +177,11 @@ class PostEditor:
         """The agent's steps as they happen, then the result (always last). `lexicon`: word alignment
         learned from the segment's job, to place tag pairs the MT lost."""
         t0 = time.perf_counter()
-        key = self._key(segment, options, glossary, style, cache_scope) if self.cache is not None else ""
+        key = (
+            self._key(segment, options, glossary, style, cache_scope, lexicon)
+            if self.cache is not None
+            else ""
+        )
         if self.cache is not None:
             hit = await self._cached(key)
             if hit is not None:
@@ -267,8 +272,10 @@ class PostEditor:
         glossary: Termbase | None,
         style: StyleGuide | None,
         scope: str,
+        lexicon: Lexicon | None = None,
     ) -> str:
         versions = (glossary.version if glossary else "-", style.version if style else "-")
+        paired = lexicon is not None and any(u.kind == "open" for u in find_markup(segment.source))
         return cache_key(
             segment,
             options,
@@ -276,6 +283,7 @@ class PostEditor:
             prompt_version=agent_version(),
             model=self.model_name,
             scope=scope,
+            alignment=lexicon.digest if paired and lexicon is not None else "",
         )
 
 

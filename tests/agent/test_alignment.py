@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from agent import Lexicon, Segment, Status, job_lexicon
+from agent import InMemoryResultCache, Lexicon, Segment, Status, job_lexicon
 from agent.alignment import SURE_LINK, keyed_whole, learn_lexicon, project
 from agent.editor import PostEditor
 from agent.protection import MAX_ALIGNMENT_PAIRS, MIN_ALIGNMENT_PAIRS, mask_segment
@@ -171,3 +171,22 @@ def test_phrases_and_compound_parts_are_placed_as_the_reference_has_them(
     assert masked is not None
     output, _ = masks.unmask_placed(masked)
     assert re.sub(r"\s+", "", output) == re.sub(r"\s+", "", ref)
+
+
+async def test_a_result_placed_without_the_jobs_alignment_is_not_served_to_the_job(
+    eurlex_de: list[tuple[str, str]], lexicon_de: Lexicon
+) -> None:
+    src, ref = next((s, r) for s, r in eurlex_de if '<g id="1">four</g>' in s)
+    segment = Segment("1", src, _untagged(ref))
+    editor = PostEditor(None, cache=InMemoryResultCache())
+    alone = await editor.edit(segment, EditOptions("en", "de"))
+    assert alone.status is Status.NEEDS_REVIEW  # a guessed place, now in the cache
+    in_job = await editor.edit(segment, EditOptions("en", "de"), lexicon=lexicon_de)
+    assert in_job.output == ref and in_job.status is Status.EDITED  # not the cached guess
+    again = await editor.edit(segment, EditOptions("en", "de"), lexicon=lexicon_de)
+    assert again.output == ref and any(t.step == "cache" for t in again.trace)
+    # An untagged segment is placed the same with any alignment: the job shares its cached result.
+    plain = Segment("2", "Four Member States.", "Vier Mitgliedstaaten.")
+    await editor.edit(plain, EditOptions("en", "de"))
+    shared = await editor.edit(plain, EditOptions("en", "de"), lexicon=lexicon_de)
+    assert any(t.step == "cache" for t in shared.trace)
