@@ -379,8 +379,8 @@ def job_lexicon(pairs: Iterable[tuple[str, str | None]]) -> Lexicon | None:
     """Word alignment for a job's lost tag pairs, learned from its (source, MT) pairs with markup blanked;
     None when no source has a tag pair (nothing to place) or fewer than `MIN_ALIGNMENT_PAIRS` have MT.
     CPU-bound (about 4 s per 1,000 pairs on a 2-core AMD EPYC): callers on an event loop run it in a thread."""
-    with_mt = [(s, t) for s, t in pairs if t]
-    tagged = [MASK_OPEN + "/" in protect(s).masked for s, _ in with_mt]
+    with_mt = [(protect(s).masked, t) for s, t in pairs if t]  # each source protected once
+    tagged = [MASK_OPEN + "/" in s for s, _ in with_mt]
     if len(with_mt) < MIN_ALIGNMENT_PAIRS or not any(tagged):
         return None
     # The segments with tag pairs first (theirs are the words to place), then the others, evenly spread.
@@ -389,8 +389,8 @@ def job_lexicon(pairs: Iterable[tuple[str, str | None]]) -> Lexicon | None:
     room = MAX_ALIGNMENT_PAIRS - len(ordered)
     if room > 0 and rest:
         ordered += rest[:: -(-len(rest) // room)][:room]  # every k-th, k = ceil(len(rest) / room)
-    return learn_lexicon((_plain(s), _plain(t)) for s, t in ordered)
+    return learn_lexicon((_blank(s), _blank(protect(t).masked)) for s, t in ordered)
 
 
-def _plain(text: str) -> str:
-    return MASK_RE.sub(" ", protect(text).masked)
+def _blank(masked: str) -> str:
+    return MASK_RE.sub(" ", masked)
