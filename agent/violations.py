@@ -50,6 +50,7 @@ class Code(StrEnum):
     TERM_FORM_UNVERIFIED = "term-form-unverified"
     TERM_INFLECTED = "term-inflected"
     TERM_MISSING = "term-missing"
+    TERM_SPLIT = "term-split"
     UNTRANSLATED = "untranslated"
     URL_CHANGED = "url-changed"
     WHITESPACE_DOUBLE = "whitespace-double"

@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-OTHER_FORM = {"term-inflected", "term-compound", "term-derived"}
+OTHER_FORM = {"term-inflected", "term-compound", "term-derived", "term-split"}
 
 
 def _value(scores: dict[str, Any], name: str) -> str:

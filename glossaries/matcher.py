@@ -282,6 +282,28 @@ class TermMatcher:
                 best = spans[0]
         return best
 
+    def find_split(self, entry: Entry, target: str) -> tuple[int, int] | None:
+        """Span of a multi-word term's words, in any of their forms, with one word between two of them, or
+        None: `новый вид коронавируса` for "новый коронавирус", `заболевание верхних дыхательных путей` for
+        "заболевание дыхательных путей". The term is there, qualified; the checks report it as `term-split`
+        for a linguist's look, not as missing."""
+        if entry.is_dnt or self._tgt_unspaced:
+            return None
+        words, at = self._target_words(target)
+        for term in entry.allowed_targets:
+            keys = self._target_shape(term).keys
+            for i in sorted({i for key in keys[0] for i in at.get(key, ())}) if len(keys) > 1 else ():
+                for gap in range(1, len(keys)):  # the word after term word gap - 1 is the inserted one
+                    run = words[i : i + len(keys) + 1]
+                    kept = run[:gap] + run[gap + 1 :]
+                    if (
+                        len(kept) == len(keys)
+                        and all(w.joined_prev for w in run[1:])
+                        and all(_same_lemma(w, k) for w, k in zip(kept, keys, strict=True))
+                    ):
+                        return run[0].start, run[-1].end
+        return None
+
     @property
     def verified_inflection(self) -> bool:
         """Does `find_inflected` answer from a morphological dictionary (True) or a shared lemma (False)?"""

@@ -80,10 +80,12 @@ def _used_otherwise(inp: CheckInput, matcher: TermMatcher, m: TermMatch, preferr
 
     A dictionary-backed morphology (pymorphy3 for Russian) verifies the inflection: info. A shared
     simplemma lemma is likelier right than not, but worth a look: warning. A compound part is info; a
-    derived word (monatlich, коронавирусной) is a warning.
+    derived word (monatlich, коронавирусной) and a term with a word inserted (новый вид коронавируса) are
+    warnings.
     """
     inflected = matcher.find_inflected(m.entry, inp.target)
     built = None if inflected is not None else matcher.find_built_on(m.entry, inp.target)
+    split = None if inflected or built else matcher.find_split(m.entry, inp.target)
     if inflected is not None:
         verified = matcher.verified_inflection
         (start, end), code = inflected, "term-inflected"
@@ -96,6 +98,9 @@ def _used_otherwise(inp: CheckInput, matcher: TermMatcher, m: TermMatch, preferr
         start, end, _ = built
         code, severity = "term-derived", Severity.WARNING
         how = f"with a word derived from '{preferred}': check it is meant"
+    elif split is not None:
+        (start, end), code, severity = split, "term-split", Severity.WARNING
+        how = f"with a word between the words of '{preferred}': check it is meant"
     else:
         return None
     return Violation(

@@ -41,6 +41,7 @@ class TermFinder(Protocol):
     def find_inflected(self, entry: Entry, target: str) -> Any: ...
     def find_forbidden(self, entry: Entry, target: str) -> Any: ...
     def find_built_on(self, entry: Entry, target: str) -> Any: ...
+    def find_split(self, entry: Entry, target: str) -> Any: ...
 
 
 @dataclass(frozen=True)
@@ -98,6 +99,7 @@ def check_terms(output: str, entries: Sequence[Entry], finder: TermFinder | None
                     finder.find_target(e, output) is not None
                     or finder.find_inflected(e, output) is not None
                     or finder.find_built_on(e, output) is not None
+                    or finder.find_split(e, output) is not None
                 )
             )
             checks.append(TermCheck(e.id, "required", lemma, exact))

@@ -112,3 +112,24 @@ def test_forbidden_term_inside_a_compound_is_an_error_left_to_the_model() -> Non
     assert len(forbidden) == 1 and forbidden[0].severity is Severity.ERROR
     assert "compound" in forbidden[0].message
     assert forbidden[0].expected is None  # no deterministic fix would break the compound
+
+
+@pytest.mark.parametrize(
+    ("lang", "source", "target", "term", "code"),
+    [
+        # A qualifying word between the term's words: the term is there (tico19-refs, correct translations).
+        ("ru", "a novel coronavirus", "новый вид коронавируса", "новый коронавирус", "term-split"),
+        ("ru", "coronavirus cases", "случаев заражения коронавирусом", "случаи коронавируса", "term-split"),
+        ("fr", "wash your hands often", "lavez-vous souvent les mains", "lavez-vous les mains", "term-split"),
+        # Two words between, or the words apart: no rendering of the term.
+        ("ru", "a novel coronavirus", "новый и опасный вид коронавируса", "новый коронавирус", "term-missing"),
+        ("ru", "a novel coronavirus", "коронавирус, новый для науки", "новый коронавирус", "term-missing"),
+    ],
+)
+def test_a_term_with_one_word_between_its_words_is_a_warning_not_missing(
+    lang: str, source: str, target: str, term: str, code: str
+) -> None:
+    entry = Entry("t", (Term(source),), (Term(term),))
+    found = [v for v in _term_findings(source, target, lang, entry) if v.code.startswith("term-")]
+    assert [v.code for v in found] == [code]
+    assert found[0].severity is (Severity.WARNING if code == "term-split" else Severity.ERROR)
