@@ -29,6 +29,15 @@ def entry(source: str, *targets: str, id: str = "e") -> Entry:
         ("de", entry("setting", "Einstellung"), "Öffnen Sie die Optionen.", False, False),
         # Any listed variant counts.
         ("fr", entry("runny nose", "nez coule-t-il", "nez qui coule"), "un nez qui coule", True, True),
+        # A multi-word term with one word inserted is rendered (the checks' `term-split`), two words are not.
+        ("fr", entry("wash your hands", "lavez-vous les mains"), "lavez-vous souvent les mains", True, False),
+        (
+            "fr",
+            entry("wash your hands", "lavez-vous les mains"),
+            "lavez-vous bien souvent les mains",
+            False,
+            False,
+        ),
         # Whole words only: "cat" is not in "category".
         ("en", entry("chat", "cat"), "a category", False, False),
     ],

@@ -122,7 +122,13 @@ def test_forbidden_term_inside_a_compound_is_an_error_left_to_the_model() -> Non
         ("ru", "coronavirus cases", "случаев заражения коронавирусом", "случаи коронавируса", "term-split"),
         ("fr", "wash your hands often", "lavez-vous souvent les mains", "lavez-vous les mains", "term-split"),
         # Two words between, or the words apart: no rendering of the term.
-        ("ru", "a novel coronavirus", "новый и опасный вид коронавируса", "новый коронавирус", "term-missing"),
+        (
+            "ru",
+            "a novel coronavirus",
+            "новый и опасный вид коронавируса",
+            "новый коронавирус",
+            "term-missing",
+        ),
         ("ru", "a novel coronavirus", "коронавирус, новый для науки", "новый коронавирус", "term-missing"),
     ],
 )
