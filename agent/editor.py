@@ -152,7 +152,8 @@ class PostEditor:
         pairs are placed by word alignment learned from the batch (`job_lexicon`) unless `lexicon` is given."""
         segments = list(segments)
         if lexicon is None:
-            lexicon = await asyncio.to_thread(job_lexicon, [(s.source, s.mt) for s in segments])
+            terms = glossary is not None or any(s.terms for s in segments)
+            lexicon = await asyncio.to_thread(job_lexicon, [(s.source, s.mt) for s in segments], terms=terms)
         gate = asyncio.Semaphore(concurrency)
 
         async def one(seg: Segment) -> SegmentResult:

@@ -25,25 +25,38 @@ class Replacement:
     text: str
     why: str
     form_checked: bool = True  # False: a term put in without knowing the form the sentence needs
+    place_checked: bool = True  # False: the words it replaced are the model's pick, and nothing confirms them
 
 
 def unchecked_forms(new_text: str, replacements: Sequence[Replacement]) -> list[Violation]:
-    """A `term-form-unverified` warning for each term put in without a known form: the segment needs a
-    linguist's look (its status becomes needs_review), as an edit the agent cannot verify must."""
+    """A `term-form-unverified` warning for each term put in without a known form, a `term-place-unverified`
+    one for each put in place of words only the model chose: the segment needs a linguist's look (its status
+    becomes needs_review), as an edit the agent cannot verify must."""
     out = []
     for r in replacements:
         at = new_text.find(r.text)
-        if not r.form_checked and at >= 0:
-            out.append(
-                Violation(
+        unchecked = [
+            (code, why)
+            for code, why, checked in (
+                (
                     "term-form-unverified",
-                    Severity.WARNING,
-                    f"'{r.text}' was put in as the glossary writes it: check its case, number and agreement",
-                    start=at,
-                    end=at + len(r.text),
-                    expected=r.text,
-                )
+                    "was put in as the glossary writes it: check its case, number and agreement",
+                    r.form_checked,
+                ),
+                (
+                    "term-place-unverified",
+                    "took the place of words the model chose: check they rendered the term",
+                    r.place_checked,
+                ),
             )
+            if not checked and at >= 0
+        ]
+        out += [
+            Violation(
+                code, Severity.WARNING, f"'{r.text}' {why}", start=at, end=at + len(r.text), expected=r.text
+            )
+            for code, why in unchecked
+        ]
     return out
 
 

@@ -375,13 +375,14 @@ MIN_ALIGNMENT_PAIRS = 50  # fewer sentence pairs teach a word aligner chance co-
 MAX_ALIGNMENT_PAIRS = 3000  # the model's tables grow with every pair: a large job learns from a sample
 
 
-def job_lexicon(pairs: Iterable[tuple[str, str | None]]) -> Lexicon | None:
-    """Word alignment for a job's lost tag pairs, learned from its (source, MT) pairs with markup blanked;
-    None when no source has a tag pair (nothing to place) or fewer than `MIN_ALIGNMENT_PAIRS` have MT.
-    CPU-bound (about 4 s per 1,000 pairs on a 2-core AMD EPYC): callers on an event loop run it in a thread."""
+def job_lexicon(pairs: Iterable[tuple[str, str | None]], *, terms: bool = False) -> Lexicon | None:
+    """Word alignment for a job's lost tag pairs and for the words a term repair replaces, learned from its
+    (source, MT) pairs with markup blanked; None when there is nothing to use it for (no source has a tag
+    pair and the job has no `terms`) or fewer than `MIN_ALIGNMENT_PAIRS` have MT. CPU-bound (about 4 s per
+    1,000 pairs on a 2-core AMD EPYC): callers on an event loop run it in a thread."""
     with_mt = [(protect(s).masked, t) for s, t in pairs if t]  # each source protected once
     tagged = [MASK_OPEN + "/" in s for s, _ in with_mt]
-    if len(with_mt) < MIN_ALIGNMENT_PAIRS or not any(tagged):
+    if len(with_mt) < MIN_ALIGNMENT_PAIRS or not (any(tagged) or terms):
         return None
     # The segments with tag pairs first (theirs are the words to place), then the others, evenly spread.
     ordered = [p for p, t in zip(with_mt, tagged, strict=True) if t][:MAX_ALIGNMENT_PAIRS]

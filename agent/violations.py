@@ -50,6 +50,7 @@ class Code(StrEnum):
     TERM_FORM_UNVERIFIED = "term-form-unverified"
     TERM_INFLECTED = "term-inflected"
     TERM_MISSING = "term-missing"
+    TERM_PLACE_UNVERIFIED = "term-place-unverified"
     TERM_SPLIT = "term-split"
     UNTRANSLATED = "untranslated"
     URL_CHANGED = "url-changed"
@@ -87,4 +88,6 @@ class Violation:
 
 # Findings that make a segment `needs_review` without being errors the agent should act on: an edit it
 # made but could not verify (a term form it could not check, a tag it put back at a guessed place).
-REVIEW_CODES = frozenset({Code.TERM_FORM_UNVERIFIED, Code.TAG_PLACEMENT_UNVERIFIED})
+REVIEW_CODES = frozenset(
+    {Code.TERM_FORM_UNVERIFIED, Code.TERM_PLACE_UNVERIFIED, Code.TAG_PLACEMENT_UNVERIFIED}
+)

@@ -91,10 +91,13 @@ class BatchContext:
 
     async def learn_alignment(self, segments: Sequence[SegmentIn]) -> None:
         """Word alignment from the request's or job's own (source, MT) pairs, to place lost tag pairs by
-        what they enclose; a few thousand pairs take seconds, so off the event loop. It only improves tag
-        placement: if it cannot be learned, tags are placed as for a segment alone, and the batch goes on."""
+        what they enclose and confirm the words a term repair replaces; a few thousand pairs take seconds,
+        so off the event loop. It only adds certainty: if it cannot be learned, tags are placed as for a
+        segment alone, term repairs are flagged, and the batch goes on."""
         try:
-            self.lexicon = await asyncio.to_thread(job_lexicon, [(s.source, s.mt) for s in segments])
+            terms = self.glossary is not None or any(s.terms for s in segments)
+            pairs = [(s.source, s.mt) for s in segments]
+            self.lexicon = await asyncio.to_thread(job_lexicon, pairs, terms=terms)
         except Exception:
             log.exception("word alignment could not be learned; lost tags are placed without it")
             self.lexicon = None

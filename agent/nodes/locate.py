@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
 from langgraph.runtime import Runtime
 
 from agent import fixes, prompting
+from agent.alignment import SURE_LINK, words
 from agent.llm import LLMError
 from agent.markup import blank_markup
 from agent.nodes.common import check_step, evaluate_edit, ms
@@ -105,12 +107,32 @@ def _replacement_for(
     if head is not None:  # the model named the noun with its neighbours: keep them
         span = (span[0] + head[0], span[0] + head[1])
     replacement = fixes.replace_span(text, span, v.expected, how, ctx.options.target_lang)
+    forbidden = v.start is not None and v.end is not None and span[0] < v.end and v.start < span[1]
+    if (
+        how != "closest rendering"
+        and not forbidden
+        and not _confirmed(ctx, phrase, text[span[0] : span[1]], v.expected)
+    ):
+        replacement = replace(replacement, place_checked=False)
     if not replacement.form_checked and morph.lexicon:
         # With a full dictionary, words whose case and number cannot be read are no rendering of a
         # term (`и есть ли` for «насморк»): a draft does better than a replacement of the wrong words.
         notes.append(f"{text[span[0] : span[1]]!r} cannot take the place of {v.expected!r}: not replacing")
         return None
     return replacement
+
+
+def _confirmed(ctx: AgentContext, phrase: str, replaced: str, term: str) -> bool:
+    """Does anything but the model say the words it chose render the source phrase? A form of the term
+    itself (the fix is of its form), or the job's word alignment linking them to the phrase surely. (A
+    forbidden rendering the glossary names is confirmed by the check that found it.)"""
+    morph = morphology(ctx.options.target_lang)
+    if any(morph.same_lexeme(w, t) for w in replaced.split() for t in term.split()):
+        return True
+    lexicon = ctx.lexicon
+    return lexicon is not None and any(
+        lexicon.link(e.group(), f.group()) >= SURE_LINK for e in words(phrase) for f in words(replaced)
+    )
 
 
 async def locate(state: AgentState, runtime: Runtime[AgentContext]) -> dict[str, Any]:

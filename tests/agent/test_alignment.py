@@ -92,6 +92,8 @@ def test_no_lexicon_from_a_small_job_or_one_without_tag_pairs(eurlex_de: list[tu
     assert job_lexicon(tagged[: MIN_ALIGNMENT_PAIRS - 1]) is None  # chance co-occurrences, not translations
     plain = [(_untagged(s), _untagged(r)) for s, r in eurlex_de]
     assert job_lexicon(plain) is None  # nothing to place
+    with_terms = job_lexicon(plain[:200], terms=True)  # a term repair's replaced words to confirm
+    assert with_terms is not None and with_terms.link("four", "vier") >= SURE_LINK
     assert job_lexicon([(s, None) for s, _ in tagged]) is None  # no MT: nothing to learn from
 
 

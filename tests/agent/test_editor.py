@@ -12,6 +12,7 @@ import pytest
 from redis.asyncio import Redis
 
 from agent import prompting
+from agent.alignment import learn_lexicon
 from agent.cache import InMemoryResultCache, RedisResultCache
 from agent.editor import PostEditor
 from agent.fixes import span_choices
@@ -121,10 +122,37 @@ async def test_missing_term_fixed_on_first_try_by_locating_the_span(stub_llm: St
     seg = Segment("1", "Open the settings.", "Öffnen Sie die Optionen.")
     result = await editor_for(stub_llm).edit(seg, EN_DE, glossary=UI)
     assert result.output == "Öffnen Sie die Einstellungen."
-    assert result.status is Status.EDITED
     assert result.usage.calls == 1 and result.rounds == 0
-    assert result.violations == ()
+    # Only the model says `Optionen` rendered "settings": the edit is flagged, not passed off as clean.
+    assert result.status is Status.NEEDS_REVIEW
+    assert [v.code for v in result.violations] == ["term-place-unverified"]
     assert "settings" in user_prompt(stub_llm.requests[0])
+
+
+async def test_a_located_term_is_clean_when_the_glossary_or_the_job_confirms_the_words_it_replaces(
+    stub_llm: StubLLM,
+) -> None:
+    stub_llm.set_handler(handler(locate={"spans": [{"phrase": "settings", "words": "Optionen"}]}))
+    strict = termbase(
+        Entry(
+            "settings", (Term("settings"),), (Term("Einstellungen"), Term("Optionen", TermStatus.FORBIDDEN))
+        )
+    )
+    seg = Segment("1", "Open the settings.", "Öffnen Sie die Optionen.")
+    forbidden = await editor_for(stub_llm).edit(seg, EN_DE, glossary=strict)  # the glossary names it wrong
+    assert forbidden.output == "Öffnen Sie die Einstellungen." and forbidden.status is Status.EDITED
+    job = learn_lexicon(  # the job's own MT renders "settings" as `Optionen` throughout
+        [
+            ("Open the settings.", "Öffnen Sie die Optionen."),
+            ("Open the file.", "Öffnen Sie die Datei."),
+            ("Save the settings.", "Speichern Sie die Optionen."),
+            ("Save the file.", "Speichern Sie die Datei."),
+            ("Close the window.", "Schließen Sie das Fenster."),
+        ]
+        * 3
+    )
+    aligned = await editor_for(stub_llm).edit(seg, EN_DE, glossary=UI, lexicon=job)  # the job's MT says so
+    assert aligned.output == "Öffnen Sie die Einstellungen." and aligned.status is Status.EDITED
 
 
 async def test_locate_request_limits_the_answer_to_words_of_the_translation(stub_llm: StubLLM) -> None:
@@ -449,8 +477,8 @@ async def test_minimal_mode_rejects_a_draft_that_rewrites_the_whole_mt(stub_llm:
 
 async def test_term_replacement_never_repeats_neighbouring_words(stub_llm: StubLLM) -> None:
     wash = Entry("wash", (Term("wash your hands"),), (Term("lavez-vous les mains"),))
-    stub_llm.set_handler(handler(locate={"spans": [{"phrase": "wash your hands", "words": "lavez-vous"}]}))
-    seg = Segment("1", "Wash your hands often.", "Lavez-vous souvent les mains.", terms=(wash,))
+    stub_llm.set_handler(handler(locate={"spans": [{"phrase": "wash your hands", "words": "Nettoyez-vous"}]}))
+    seg = Segment("1", "Wash your hands often.", "Nettoyez-vous souvent les mains.", terms=(wash,))
     result = await editor_for(stub_llm).edit(seg, EN_FR)
     assert "les mains souvent les mains" not in result.output.lower()
     assert any("would repeat words" in s.detail for s in result.trace)
@@ -545,7 +573,7 @@ async def test_located_russian_term_takes_the_case_and_number_of_the_words_it_re
     seg = Segment("1", "Select one of the various types.", "Выберите один из различных типов.")
     result = await editor_for(stub_llm).edit(seg, EN_RU, glossary=TYPES_RU)
     assert result.output == "Выберите один из различных видов."  # genitive plural, as «типов» was
-    assert result.status is Status.EDITED
+    assert result.status is Status.NEEDS_REVIEW  # the model's pick of «типов»: nothing else confirms it
 
 
 async def test_a_term_whose_form_cannot_be_checked_is_flagged_for_review(stub_llm: StubLLM) -> None:
@@ -554,7 +582,7 @@ async def test_a_term_whose_form_cannot_be_checked_is_flagged_for_review(stub_ll
     result = await editor_for(stub_llm).edit(seg, EN_DE, glossary=UI)
     assert result.output == "Öffnen Sie die Einstellungen."
     assert result.status is Status.NEEDS_REVIEW
-    assert [v.code for v in result.violations] == ["term-form-unverified"]
+    assert [v.code for v in result.violations] == ["term-form-unverified", "term-place-unverified"]
 
 
 async def test_russian_words_that_cannot_take_the_terms_form_are_left_to_a_draft(stub_llm: StubLLM) -> None:
@@ -591,7 +619,7 @@ async def test_a_one_word_term_replaces_the_head_noun_of_the_named_words_not_its
     seg = Segment("1", "and I have a slight cold with a cough", "и у меня небольшая простуда с фактором")
     result = await editor_for(stub_llm).edit(seg, EN_RU, glossary=cough)
     assert result.output == "и у меня небольшая простуда с кашлем"  # the preposition stays, instrumental case
-    assert result.status is Status.EDITED
+    assert result.status is Status.NEEDS_REVIEW  # «фактором» is the model's pick
 
 
 async def test_a_language_without_morphology_keeps_todays_behaviour(stub_llm: StubLLM) -> None:
@@ -600,7 +628,7 @@ async def test_a_language_without_morphology_keeps_todays_behaviour(stub_llm: St
     seg = Segment("1", "the following symptoms", "les signes suivants")
     result = await editor_for(stub_llm).edit(seg, EN_FR, glossary=symptoms)
     assert result.output == "les symptômes suivants"
-    assert result.status is Status.EDITED and result.violations == ()  # not flagged: French had no check
+    assert [v.code for v in result.violations] == ["term-place-unverified"]  # no form check, as before
 
 
 async def test_the_model_picks_a_russian_terms_rendering_among_the_nouns_near_its_place_in_the_source(
@@ -628,4 +656,4 @@ async def test_the_model_picks_a_russian_terms_rendering_among_the_nouns_near_it
     assert (
         result.output == "Врачи больницы в городе вчера сообщили о нескольких симптомах болезни у пациентов."
     )
-    assert result.status is Status.EDITED
+    assert result.status is Status.NEEDS_REVIEW  # a shortlist narrows the model's pick; it does not prove it
