@@ -29,6 +29,7 @@ from eval.store import ResultStore
 from glossaries.model import Termbase
 
 if TYPE_CHECKING:
+    from agent import Lexicon
     from eval.tm import Learned
     from glossaries.style import StyleGuide
 
@@ -122,13 +123,23 @@ async def open_systems(spec: RunSpec, rows: Sequence[EvalRow] = ()) -> AsyncIter
 
         fns["mt"] = mt
     async with contextlib.AsyncExitStack() as stack:
+        lexicon = await _job_lexicon(spec, rows) if set(spec.systems) - {"mt"} else None
         if "rules" in spec.systems:
             from agent import PostEditor
 
-            fns["rules"] = _editor_fn(PostEditor(None), _options(spec, "rules"), spec)
+            fns["rules"] = _editor_fn(PostEditor(None), _options(spec, "rules"), spec, lexicon=lexicon)
         if MODEL_SYSTEMS & set(spec.systems):
-            fns |= await _model_systems(spec, rows, stack)
+            fns |= await _model_systems(spec, rows, stack, lexicon)
         yield {s: fns[s] for s in spec.systems}
+
+
+async def _job_lexicon(spec: RunSpec, rows: Sequence[EvalRow]) -> Lexicon | None:
+    """The dataset is the job: the word alignment a file or batch of the service learns from its own
+    segments, to place lost tags and confirm the words a term repair replaces."""
+    from agent import job_lexicon
+
+    terms = spec.glossary is not None or any(r.terms for r in rows)
+    return await asyncio.to_thread(job_lexicon, [(r.src, r.mt) for r in rows], terms=terms)
 
 
 def _options(spec: RunSpec, system: str) -> EditOptions:
@@ -137,7 +148,7 @@ def _options(spec: RunSpec, system: str) -> EditOptions:
 
 
 async def _model_systems(
-    spec: RunSpec, rows: Sequence[EvalRow], stack: contextlib.AsyncExitStack
+    spec: RunSpec, rows: Sequence[EvalRow], stack: contextlib.AsyncExitStack, lexicon: Lexicon | None = None
 ) -> dict[str, SystemFn]:
     """The agent systems, sharing one editor and one model server; the memory is learned first, so a
     bad seed file fails before the model starts."""
@@ -161,16 +172,22 @@ async def _model_systems(
     await stack.enter_async_context(embedded_server_for(gateway.config))
     editor = PostEditor(gateway)
     return {
-        name: _editor_fn(editor, _options(spec, name), spec, learned if name == TM_SYSTEM else None)
+        name: _editor_fn(editor, _options(spec, name), spec, learned if name == TM_SYSTEM else None, lexicon)
         for name in MODEL_SYSTEMS & set(spec.systems)
     }
 
 
-def _editor_fn(editor: Any, options: EditOptions, spec: RunSpec, learned: Learned | None = None) -> SystemFn:
+def _editor_fn(
+    editor: Any,
+    options: EditOptions,
+    spec: RunSpec,
+    learned: Learned | None = None,
+    lexicon: Lexicon | None = None,
+) -> SystemFn:
     async def run(row: EvalRow) -> SegmentResult:
         memory = learned.get(row.key, ()) if learned is not None else ()
         result: SegmentResult = await editor.edit(
-            segment_of(row, memory), options, glossary=spec.glossary, style=spec.style
+            segment_of(row, memory), options, glossary=spec.glossary, style=spec.style, lexicon=lexicon
         )
         return result
 
