@@ -276,7 +276,6 @@ class PostEditor:
         lexicon: Lexicon | None = None,
     ) -> str:
         versions = (glossary.version if glossary else "-", style.version if style else "-")
-        paired = lexicon is not None and any(u.kind == "open" for u in find_markup(segment.source))
         return cache_key(
             segment,
             options,
@@ -284,8 +283,15 @@ class PostEditor:
             prompt_version=agent_version(),
             model=self.model_name,
             scope=scope,
-            alignment=lexicon.digest if paired and lexicon is not None else "",
+            alignment=_alignment_of(segment, lexicon),
         )
+
+
+def _alignment_of(segment: Segment, lexicon: Lexicon | None) -> str:
+    """What of the job's alignment a cached result depends on: its digest, for a segment with tag pairs."""
+    if lexicon is None or not any(u.kind == "open" for u in find_markup(segment.source)):
+        return ""
+    return lexicon.digest
 
 
 def _ms(t0: float) -> float:

@@ -28,6 +28,10 @@ class Replacement:
     place_checked: bool = True  # False: the words it replaced are the model's pick, and nothing confirms them
 
 
+_FORM_UNCHECKED = "was put in as the glossary writes it: check its case, number and agreement"
+_PLACE_UNCHECKED = "took the place of words the model chose: check they rendered the term"
+
+
 def unchecked_forms(new_text: str, replacements: Sequence[Replacement]) -> list[Violation]:
     """A `term-form-unverified` warning for each term put in without a known form, a `term-place-unverified`
     one for each put in place of words only the model chose: the segment needs a linguist's look (its status
@@ -35,28 +39,19 @@ def unchecked_forms(new_text: str, replacements: Sequence[Replacement]) -> list[
     out = []
     for r in replacements:
         at = new_text.find(r.text)
-        unchecked = [
-            (code, why)
-            for code, why, checked in (
-                (
-                    "term-form-unverified",
-                    "was put in as the glossary writes it: check its case, number and agreement",
-                    r.form_checked,
-                ),
-                (
-                    "term-place-unverified",
-                    "took the place of words the model chose: check they rendered the term",
-                    r.place_checked,
-                ),
-            )
-            if not checked and at >= 0
-        ]
-        out += [
-            Violation(
-                code, Severity.WARNING, f"'{r.text}' {why}", start=at, end=at + len(r.text), expected=r.text
-            )
-            for code, why in unchecked
-        ]
+        if at < 0:
+            continue
+        for checked, code, why in (
+            (r.form_checked, "term-form-unverified", _FORM_UNCHECKED),
+            (r.place_checked, "term-place-unverified", _PLACE_UNCHECKED),
+        ):
+            if not checked:
+                message = f"'{r.text}' {why}"
+                out.append(
+                    Violation(
+                        code, Severity.WARNING, message, start=at, end=at + len(r.text), expected=r.text
+                    )
+                )
     return out
 
 

@@ -751,8 +751,8 @@ def _lexical_anchor(
     if found is None:
         return None
     p = target[found.first].start() if k == a else target[found.last].end()
-    stop = re.search(r"[.!?;:]$", _blanked(masked_source[: src[b].start()]).rstrip())
-    if k == b and stop and (same := re.match(rf"\s*{re.escape(stop.group())}", out[p:])):
+    stop = re.search(r"[.!?;:]$", _blanked(masked_source[: src[b].start()]).rstrip()) if k == b else None
+    if stop and (same := re.match(rf"\s*{re.escape(stop.group())}", out[p:])):
         p += same.end()  # the pair's closing punctuation goes in with it, as in the source
     if _partner_disagrees(out, src[k].group(), p):
         return None
