@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 
+from agent.elision import mend_before
 from agent.llm import grammar_safe
 from agent.markup import MASK_RE, blank_markup
 from agent.violations import Severity, Violation
@@ -79,10 +80,14 @@ def _sentence_start(text: str, pos: int) -> bool:
     return not before or before[-1] in ".!?:;»\"'¿¡…"
 
 
-def term_in_form(expected: str, replaced: str, target_lang: str) -> tuple[str, bool]:
+def term_in_form(
+    expected: str, replaced: str, target_lang: str, variants: Sequence[str] = ()
+) -> tuple[str, bool]:
     """The glossary term in the grammatical form of the words it replaces, and whether that form is known.
 
     `вид` replacing `типы` becomes `виды`, `Einstellung` replacing `Optionen` becomes `Einstellungen`. Where
+    the entry allows several targets (`grippal`, `grippale`, `grippe`), the first that fits the replaced
+    words as it is, else the first that can be put in their form (`grippe` for the noun `influenza`). Where
     the morphology cannot tell the form, the term goes in as the glossary has it, and the caller flags it;
     a language without morphology gets the glossary's form unflagged, as it always did.
     """
@@ -91,7 +96,12 @@ def term_in_form(expected: str, replaced: str, target_lang: str) -> tuple[str, b
     morph = morphology(target_lang)
     if not morph.inflects:
         return expected, True  # no morphology for this language: as written, as before this layer
-    form = morph.inflect_like(expected, replaced)
+    candidates = list(dict.fromkeys([expected, *variants]))
+    forms = [morph.inflect_like(c, replaced) for c in candidates]
+    as_is = next(
+        (f for c, f in zip(candidates, forms, strict=True) if f and f.casefold() == c.casefold()), None
+    )
+    form = as_is or next((f for f in forms if f is not None), None)
     return (form, True) if form is not None else (expected, False)
 
 
@@ -101,7 +111,7 @@ def forbidden_term(target: str, v: Violation, target_lang: str) -> Replacement |
     replaced = target[v.start : v.end]
     form, checked = term_in_form(v.expected, replaced, target_lang)
     text = match_case(form, replaced, _sentence_start(target, v.start))
-    return Replacement(v.start, v.end, text, f"forbidden term replaced by {text!r}", checked)
+    return _in_sentence(target, (v.start, v.end), text, "forbidden term replaced by", target_lang, checked)
 
 
 def whitespace(source: str, target: str, v: Violation) -> Replacement | None:
@@ -146,12 +156,29 @@ def find_words(target: str, words: str, *, fuzzy: bool = True) -> tuple[int, int
 
 
 def replace_span(
-    target: str, span: tuple[int, int], expected: str, why: str, target_lang: str
+    target: str,
+    span: tuple[int, int],
+    expected: str,
+    why: str,
+    target_lang: str,
+    variants: Sequence[str] = (),
 ) -> Replacement:
     replaced = target[span[0] : span[1]]
-    form, checked = term_in_form(expected, replaced, target_lang)
+    form, checked = term_in_form(expected, replaced, target_lang, variants)
     text = match_case(form, replaced, _sentence_start(target, span[0]))
-    return Replacement(span[0], span[1], text, f"{why} -> {text!r}", checked)
+    return _in_sentence(target, span, text, f"{why} ->", target_lang, checked)
+
+
+def _in_sentence(
+    target: str, span: tuple[int, int], text: str, why: str, target_lang: str, checked: bool
+) -> Replacement:
+    """The replacement with the word before it mended for its first letter (French `d'` -> `de`); a
+    word that cannot be mended (`l'`: le or la?) leaves the form unchecked."""
+    mended = mend_before(target, span[0], text, target_lang)
+    if mended is None:
+        return Replacement(span[0], span[1], text, f"{why} {text!r}", checked)
+    new = mended.text + text if mended.sure else target[mended.start : span[0]] + text
+    return Replacement(mended.start, span[1], new, f"{why} {new!r}", checked and mended.sure)
 
 
 _WORD = re.compile(r"\w+(?:[-'’]\w+)*")

@@ -3,7 +3,9 @@
 `1,000.5` (en), `1.000,5` (de) and `1 000,5` (fr, also with no-break or narrow no-break spaces) are the
 same number. Each number is read under both conventions (its language's first), and a source number is
 satisfied by any target number sharing a reading, so a translator who kept the source format is not
-flagged. Numbers written as words are out of scope (pofilter `numbers` does not read them either).
+flagged. A small whole number may also be written as a word on the other side, in any form of it
+(`#1 and 2` -> `первый и второй вопросы`, `two weeks` -> `2 semaines`): pofilter's `numbers` flags that, but
+a post-editor that "repairs" it rewrites correct text, so it is accepted here (num2words knows the words).
 """
 
 from __future__ import annotations
@@ -13,9 +15,12 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 
+from num2words import num2words
+
 from agent.checks.input import CheckInput
 from agent.checks.plain import plain
 from agent.violations import Severity, Violation
+from glossaries.morphology import morphology
 from glossaries.text import primary_lang
 
 __all__ = ["number_mismatch", "numbers_in"]
@@ -30,6 +35,9 @@ _MONTH_NAMES = "january february march april may june july august september octo
 _MONTHS = {name: number for number, name in enumerate(_MONTH_NAMES.split(), 1)}
 # Languages whose decimal separator is the point (the rest use the comma).
 _POINT_DECIMAL = frozenset({"en", "zh", "ja", "ko", "he", "th", "hi", "ms", "ga", "mt", "sw", "ta", "ur"})
+# Whole numbers up to this one are often written out; larger ones rarely, and as several words.
+_WORDED_UP_TO = 20
+_WORD = re.compile(r"[^\W\d_]+")
 
 
 @dataclass(frozen=True)
@@ -93,6 +101,8 @@ def number_mismatch(inp: CheckInput) -> list[Violation]:
             else:
                 unused.remove(hit)
         missing = still
+    missing = _unworded(missing, inp.target, inp.target_lang)
+    unused = _unworded(unused, inp.source, inp.source_lang)
     out = [
         Violation(
             "number-mismatch",
@@ -125,3 +135,40 @@ def _same(a: Number, b: Number, rank: int) -> bool:
     if rank == 0:
         return a.readings[0] == b.readings[0]
     return not set(a.readings).isdisjoint(b.readings)
+
+
+def _unworded(numbers: list[Number], text: str, lang: str) -> list[Number]:
+    """The `numbers` that no word of `text` writes out; each word stands for one number."""
+    if not numbers:
+        return numbers
+    words = _WORD.findall(plain(text))
+    left: list[Number] = []
+    for n in numbers:
+        names = _names(n.readings[0], primary_lang(lang))
+        hit = next((i for i, w in enumerate(words) if names and _says(w, names, lang)), None)
+        if hit is None:
+            left.append(n)
+        else:
+            del words[hit]
+    return left
+
+
+def _says(word: str, names: frozenset[str], lang: str) -> bool:
+    lowered = word.lower()
+    return lowered in names or any(lemma.lower() in names for lemma in morphology(lang).lemmas(word))
+
+
+@lru_cache(maxsize=512)
+def _names(value: Decimal, lang: str) -> frozenset[str]:
+    """`value` as one word, cardinal and ordinal (`2` -> два, второй); empty if num2words lacks `lang`.
+    One is only its ordinal: the cardinal is the article in many languages (`un`, `ein`), which would hide a
+    lost `1`."""
+    if value != value.to_integral_value() or not 0 <= value <= _WORDED_UP_TO:
+        return frozenset()
+    names = set()
+    for kind in ("ordinal",) if value == 1 else ("cardinal", "ordinal"):
+        try:
+            names.add(str(num2words(int(value), lang=lang, to=kind)).lower())
+        except (NotImplementedError, OverflowError, KeyError, ValueError):
+            continue
+    return frozenset(n for n in names if _WORD.fullmatch(n))

@@ -82,7 +82,13 @@ def _where_to_look(
 
 
 def _replacement_for(
-    ctx: AgentContext, text: str, v: Violation, phrase: str, words: str, notes: list[str]
+    ctx: AgentContext,
+    text: str,
+    v: Violation,
+    phrase: str,
+    words: str,
+    notes: list[str],
+    variants: Sequence[str] = (),
 ) -> fixes.Replacement | None:
     """The replacement of the words that render a missing term (those the model named, else the closest
     rendering), in the form the sentence needs; None, with the reason in `notes`, where none is safe."""
@@ -106,7 +112,7 @@ def _replacement_for(
     head = morph.head_noun(text[span[0] : span[1]]) if len(v.expected.split()) == 1 else None
     if head is not None:  # the model named the noun with its neighbours: keep them
         span = (span[0] + head[0], span[0] + head[1])
-    replacement = fixes.replace_span(text, span, v.expected, how, ctx.options.target_lang)
+    replacement = fixes.replace_span(text, span, v.expected, how, ctx.options.target_lang, variants)
     forbidden = v.start is not None and v.end is not None and span[0] < v.end and v.start < span[1]
     if (
         how != "closest rendering"
@@ -147,6 +153,7 @@ async def locate(state: AgentState, runtime: Runtime[AgentContext]) -> dict[str,
         v for v in candidate.violations if v.code in (Code.TERM_MISSING, Code.DNT_ALTERED) and v.expected
     ]
     phrase_of = {m.entry.id: m.text for m in matches}
+    variants = {m.entry.id: [t.text for t in m.entry.allowed_targets] for m in matches}
     update: dict[str, Any] = {"tried": [f"locate:{text}"]}
     named: dict[str, str] = {}
     if ctx.llm is not None and not state.get("failure"):
@@ -159,7 +166,8 @@ async def locate(state: AgentState, runtime: Runtime[AgentContext]) -> dict[str,
     notes: list[str] = []
     for v in missing:
         phrase = phrase_of.get(v.entry_id or "", "")
-        found = _replacement_for(ctx, text, v, phrase, named.get(phrase.casefold(), ""), notes)
+        words = named.get(phrase.casefold(), "")
+        found = _replacement_for(ctx, text, v, phrase, words, notes, variants.get(v.entry_id or "", ()))
         if found is not None:
             replacements.append(found)
     new_text = fixes.apply(text, replacements)

@@ -622,12 +622,44 @@ async def test_a_one_word_term_replaces_the_head_noun_of_the_named_words_not_its
     assert result.status is Status.NEEDS_REVIEW  # «фактором» is the model's pick
 
 
-async def test_a_language_without_morphology_keeps_todays_behaviour(stub_llm: StubLLM) -> None:
-    symptoms = termbase(Entry("s", (Term("symptoms"),), (Term("symptômes"),)), tgt="fr")
+async def test_a_french_term_takes_the_number_of_the_words_it_replaces(stub_llm: StubLLM) -> None:
+    symptoms = termbase(Entry("s", (Term("symptoms"),), (Term("symptôme"),)), tgt="fr")
     stub_llm.set_handler(handler(locate={"spans": [{"phrase": "symptoms", "words": "signes"}]}))
     seg = Segment("1", "the following symptoms", "les signes suivants")
     result = await editor_for(stub_llm).edit(seg, EN_FR, glossary=symptoms)
     assert result.output == "les symptômes suivants"
+    assert [v.code for v in result.violations] == ["term-place-unverified"]  # the form is checked
+
+
+async def test_of_several_allowed_targets_the_one_that_fits_goes_in_and_the_article_follows(
+    stub_llm: StubLLM,
+) -> None:
+    """WMT21's `influenza` allows `grippal`, `grippale` and `grippe`: only the noun takes a noun's place, and
+    `d'` before it becomes `de`."""
+    flu = Entry("flu", (Term("influenza"),), (Term("grippal"), Term("grippale"), Term("grippe")))
+    stub_llm.set_handler(handler(locate={"spans": [{"phrase": "influenza", "words": "influenza"}]}))
+    seg = Segment("1", "tests for influenza", "des tests d' influenza", terms=(flu,))
+    result = await editor_for(stub_llm).edit(seg, EN_FR)
+    assert result.output == "des tests de grippe"
+    assert "term-form-unverified" not in [v.code for v in result.violations]
+
+
+async def test_a_french_article_whose_gender_is_unknown_is_flagged(stub_llm: StubLLM) -> None:
+    flu = Entry("flu", (Term("influenza"),), (Term("grippe"),))
+    stub_llm.set_handler(handler(locate={"spans": [{"phrase": "influenza", "words": "influenza"}]}))
+    seg = Segment("1", "the surveillance of influenza", "la surveillance de l' influenza", terms=(flu,))
+    result = await editor_for(stub_llm).edit(seg, EN_FR)
+    assert result.output == "la surveillance de l' grippe"  # le or la? a linguist decides
+    assert result.status is Status.NEEDS_REVIEW
+    assert "term-form-unverified" in [v.code for v in result.violations]
+
+
+async def test_a_language_without_morphology_keeps_todays_behaviour(stub_llm: StubLLM) -> None:
+    disease = termbase(Entry("d", (Term("disease"),), (Term("choroba"),)), tgt="pl")
+    stub_llm.set_handler(handler(locate={"spans": [{"phrase": "disease", "words": "schorzenia"}]}))
+    seg = Segment("1", "symptoms of the disease", "objawy schorzenia")
+    result = await editor_for(stub_llm).edit(seg, EditOptions("en", "pl"), glossary=disease)
+    assert result.output == "objawy choroba"  # the glossary's form, as before: no rule for Polish
     assert [v.code for v in result.violations] == ["term-place-unverified"]  # no form check, as before
 
 

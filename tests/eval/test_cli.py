@@ -90,6 +90,30 @@ def test_mt_and_rules_on_terminology_and_xliff(eval_app: typer.Typer, tmp_path: 
     assert "![Metric by system](plots/metric_by_system.png)" in md
 
 
+def test_reference_system_gives_each_metric_its_ceiling(eval_app: typer.Typer, tmp_path: Path) -> None:
+    """The human reference scored as if a system wrote it: what a perfect post-editor reaches, e.g. exact term
+    success below 1 where the reference inflects a term given in its dictionary form."""
+    out = tmp_path / "run"
+    run(
+        eval_app,
+        str(TERMINOLOGY),
+        "--src-lang",
+        "en",
+        "--tgt-lang",
+        "fr",
+        "--systems",
+        "reference",
+        "--out",
+        str(out),
+    )
+    refs = {json.loads(line)["id"]: json.loads(line)["ref"] for line in TERMINOLOGY.read_text().splitlines()}
+    mine = [r for r in results(out) if r["system"] == "reference"]
+    assert len(mine) == len(refs) and all(r["output"] == refs[str(r["id"]).split(":")[-1]] for r in mine)
+    scores = json.loads((out / "summary.json").read_text())["scores"]
+    assert scores["reference"]["chrF++/ref"]["value"] == pytest.approx(100.0)
+    assert scores["reference"]["term_success_exact"]["value"] > scores["mt"]["term_success_exact"]["value"]
+
+
 @pytest.mark.slow
 def test_rerun_resumes_without_duplicating_rows(eval_app: typer.Typer, tmp_path: Path) -> None:
     out = tmp_path / "run"
