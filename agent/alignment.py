@@ -20,7 +20,16 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-__all__ = ["Lexicon", "Projection", "keyed_whole", "learn_lexicon", "project", "word_key", "words"]
+__all__ = [
+    "Lexicon",
+    "Projection",
+    "keyed_whole",
+    "learn_lexicon",
+    "project",
+    "rendering",
+    "word_key",
+    "words",
+]
 
 # `l’accord` is two words, and so is `BIP-Wachstum`: a tag may mark one part of a hyphenated compound
 # (`BIP-<g>Wachstum</g>` for "GDP <g>growth</g>"; measured: 8 more of the EUR-Lex pairs placed than as one word).
@@ -225,3 +234,15 @@ def _between_anchors(
     if len(inside) == 1 and len(free) == 1:
         return Projection(free[0], free[0], sure=False)
     return None
+
+
+def rendering(lexicon: Lexicon, phrase: str, target: str) -> tuple[int, int] | None:
+    """The one run of `target` words the job's alignment surely links to the words of `phrase`: how this MT
+    renders a term throughout the job (`факторы` for "symptoms"), as a character span; None when no word or
+    words in more than one place are linked."""
+    source = [w.group() for w in words(phrase)]
+    found = words(target)
+    linked = [i for i, f in enumerate(found) if any(lexicon.link(e, f.group()) >= SURE_LINK for e in source)]
+    if not linked or linked[-1] - linked[0] + 1 != len(linked):
+        return None
+    return found[linked[0]].start(), found[linked[-1]].end()

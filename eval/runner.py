@@ -33,10 +33,20 @@ if TYPE_CHECKING:
     from eval.tm import Learned
     from glossaries.style import StyleGuide
 
-__all__ = ["MODEL_SYSTEMS", "SYSTEMS", "TM_SYSTEM", "RunSpec", "RunStats", "open_systems", "run_systems"]
+__all__ = [
+    "MODEL_SYSTEMS",
+    "REFERENCE",
+    "SYSTEMS",
+    "TM_SYSTEM",
+    "RunSpec",
+    "RunStats",
+    "open_systems",
+    "run_systems",
+]
 
 TM_SYSTEM = "agent-minimal+tm"
-SYSTEMS = ("mt", "reference", "rules", "agent-minimal", TM_SYSTEM, "agent-full")
+REFERENCE = "reference"  # the human text scored as a system: the ceiling of each metric
+SYSTEMS = ("mt", REFERENCE, "rules", "agent-minimal", TM_SYSTEM, "agent-full")
 MODEL_SYSTEMS = frozenset({"agent-minimal", TM_SYSTEM, "agent-full"})
 
 Row = dict[str, Any]
@@ -124,14 +134,14 @@ async def open_systems(spec: RunSpec, rows: Sequence[EvalRow] = ()) -> AsyncIter
             return _mt_result(row, spec)
 
         fns["mt"] = mt
-    if "reference" in spec.systems:
+    if REFERENCE in spec.systems:
 
         async def reference(row: EvalRow) -> SegmentResult:
             return _mt_result(row, spec, output=row.ref or "")
 
-        fns["reference"] = reference
+        fns[REFERENCE] = reference
     async with contextlib.AsyncExitStack() as stack:
-        lexicon = await _job_lexicon(spec, rows) if set(spec.systems) - {"mt", "reference"} else None
+        lexicon = await _job_lexicon(spec, rows) if set(spec.systems) - {"mt", REFERENCE} else None
         if "rules" in spec.systems:
             from agent import PostEditor
 

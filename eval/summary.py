@@ -30,7 +30,7 @@ from eval.metrics.terms import (
     reference_forms,
     term_scores,
 )
-from eval.runner import SYSTEMS
+from eval.runner import REFERENCE, SYSTEMS
 from glossaries.matcher import TermMatcher
 from glossaries.model import Termbase
 
@@ -293,7 +293,8 @@ def _score_forms(sc: _Scoring, entries: Sequence[Sequence[Any]], matcher: TermMa
 
 
 def _score_harm(sc: _Scoring, base_checks_by_row: Sequence[Sequence[TermCheck]]) -> None:
-    """Harm: MT that already had every term and no error, changed anyway."""
+    """Harm: MT that already had every term and no error, changed anyway. Not for the `reference`: a
+    human text differs from good MT without harming it."""
     first = sc.res[sc.systems[0]]
     eligible = [
         all(c.ok for c in base_checks_by_row[i])
@@ -301,6 +302,8 @@ def _score_harm(sc: _Scoring, base_checks_by_row: Sequence[Sequence[TermCheck]])
         for i in range(len(sc.aligned))
     ]
     for s in sc.systems:
+        if s == REFERENCE:
+            continue
         harmed = [float(sc.outputs[s][i] != sc.mts[i]) for i in range(len(sc.aligned)) if eligible[i]]
         if harmed:
             score = Score(

@@ -10,7 +10,7 @@ from typing import Any
 from langgraph.runtime import Runtime
 
 from agent import fixes, prompting
-from agent.alignment import SURE_LINK, words
+from agent.alignment import SURE_LINK, rendering, words
 from agent.llm import LLMError
 from agent.markup import blank_markup
 from agent.nodes.common import check_step, evaluate_edit, ms
@@ -89,13 +89,15 @@ def _replacement_for(
     words: str,
     notes: list[str],
     variants: Sequence[str] = (),
+    by: str = "model",
 ) -> fixes.Replacement | None:
-    """The replacement of the words that render a missing term (those the model named, else the closest
-    rendering), in the form the sentence needs; None, with the reason in `notes`, where none is safe."""
+    """The replacement of the words that render a missing term (those the alignment or the model named,
+    else the closest rendering), in the form the sentence needs; None, with the reason in `notes`, where
+    none is safe."""
     assert v.expected is not None
     morph = morphology(ctx.options.target_lang)
     span = fixes.find_words(text, words) if words and fixes.plausible_span(text, words, v.expected) else None
-    how = f"model located {words!r}"
+    how = f"{by} located {words!r}"
     if span is None and words:
         notes.append(f"model named {words!r} for {phrase!r}: not usable")
     if span is None:
@@ -128,6 +130,16 @@ def _replacement_for(
     return replacement
 
 
+def _aligned(ctx: AgentContext, text: str, phrases: Sequence[str]) -> dict[str, str]:
+    """The words of `text` the job's alignment surely links to each source phrase (case-folded phrase ->
+    words): how this MT renders the term throughout the job, found without a model call."""
+    if ctx.lexicon is None:
+        return {}
+    plain = blank_markup(text)
+    spans = {p.casefold(): rendering(ctx.lexicon, p, plain) for p in phrases}
+    return {p: text[s[0] : s[1]] for p, s in spans.items() if s is not None}
+
+
 def _confirmed(ctx: AgentContext, phrase: str, replaced: str, term: str) -> bool:
     """Does anything but the model say the words it chose render the source phrase? A form of the term
     itself (the fix is of its form), or the job's word alignment linking them to the phrase surely. (A
@@ -155,19 +167,22 @@ async def locate(state: AgentState, runtime: Runtime[AgentContext]) -> dict[str,
     phrase_of = {m.entry.id: m.text for m in matches}
     variants = {m.entry.id: [t.text for t in m.entry.allowed_targets] for m in matches}
     update: dict[str, Any] = {"tried": [f"locate:{text}"]}
+    aligned = _aligned(ctx, text, [phrase_of[v.entry_id] for v in missing if v.entry_id in phrase_of])
     named: dict[str, str] = {}
-    if ctx.llm is not None and not state.get("failure"):
-        phrases = [phrase_of[v.entry_id] for v in missing if v.entry_id in phrase_of]
+    unsure = [v for v in missing if phrase_of.get(v.entry_id or "", "").casefold() not in aligned]
+    if unsure and ctx.llm is not None and not state.get("failure"):
+        phrases = [phrase_of[v.entry_id] for v in unsure if v.entry_id in phrase_of]
         masks = state["masks"]
         masked = masks.mask(text)
-        choices, hints = _where_to_look(ctx, text, masked, missing, matches)
+        choices, hints = _where_to_look(ctx, text, masked, unsure, matches)
         named = await ask_where(ctx, masks.masked_source, masked, phrases, choices, update, hints)
     replacements: list[fixes.Replacement] = []
     notes: list[str] = []
     for v in missing:
         phrase = phrase_of.get(v.entry_id or "", "")
-        words = named.get(phrase.casefold(), "")
-        found = _replacement_for(ctx, text, v, phrase, words, notes, variants.get(v.entry_id or "", ()))
+        key = phrase.casefold()
+        words, by = (aligned[key], "alignment") if key in aligned else (named.get(key, ""), "model")
+        found = _replacement_for(ctx, text, v, phrase, words, notes, variants.get(v.entry_id or "", ()), by)
         if found is not None:
             replacements.append(found)
     new_text = fixes.apply(text, replacements)

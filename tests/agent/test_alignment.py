@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from agent import InMemoryResultCache, Lexicon, Segment, Status, job_lexicon
-from agent.alignment import SURE_LINK, keyed_whole, learn_lexicon, project
+from agent.alignment import SURE_LINK, keyed_whole, learn_lexicon, project, rendering
 from agent.editor import PostEditor
 from agent.protection import MAX_ALIGNMENT_PAIRS, MIN_ALIGNMENT_PAIRS, mask_segment
 from agent.types import EditOptions
@@ -192,3 +192,20 @@ async def test_a_result_placed_without_the_jobs_alignment_is_not_served_to_the_j
     await editor.edit(plain, EditOptions("en", "de"))
     shared = await editor.edit(plain, EditOptions("en", "de"), lexicon=lexicon_de)
     assert any(t.step == "cache" for t in shared.trace)
+
+
+def test_the_jobs_rendering_of_a_term_is_found_once_or_not_at_all() -> None:
+    job = learn_lexicon(
+        [
+            ("Open the settings.", "Öffnen Sie die Optionen."),
+            ("Open the file.", "Öffnen Sie die Datei."),
+            ("Save the settings.", "Speichern Sie die Optionen."),
+            ("Save the file.", "Speichern Sie die Datei."),
+        ]
+        * 3
+    )
+    target = "Speichern Sie die Optionen."
+    span = rendering(job, "settings", target)
+    assert span is not None and target[span[0] : span[1]] == "Optionen"
+    assert rendering(job, "settings", "Optionen oder Datei oder Optionen") is None  # two places: unsure
+    assert rendering(job, "window", target) is None  # never seen

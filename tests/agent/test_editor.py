@@ -151,8 +151,11 @@ async def test_a_located_term_is_clean_when_the_glossary_or_the_job_confirms_the
         ]
         * 3
     )
+    before = len(stub_llm.requests)
     aligned = await editor_for(stub_llm).edit(seg, EN_DE, glossary=UI, lexicon=job)  # the job's MT says so
     assert aligned.output == "Öffnen Sie die Einstellungen." and aligned.status is Status.EDITED
+    assert len(stub_llm.requests) == before and aligned.usage.calls == 0  # the alignment named the words
+    assert any("alignment located 'Optionen'" in s.detail for s in aligned.trace)
 
 
 async def test_locate_request_limits_the_answer_to_words_of_the_translation(stub_llm: StubLLM) -> None:

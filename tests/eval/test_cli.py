@@ -112,6 +112,7 @@ def test_reference_system_gives_each_metric_its_ceiling(eval_app: typer.Typer, t
     scores = json.loads((out / "summary.json").read_text())["scores"]
     assert scores["reference"]["chrF++/ref"]["value"] == pytest.approx(100.0)
     assert scores["reference"]["term_success_exact"]["value"] > scores["mt"]["term_success_exact"]["value"]
+    assert "harm_rate" not in scores["reference"]  # a human text differs from good MT without harming it
 
 
 @pytest.mark.slow
