@@ -236,13 +236,26 @@ def _between_anchors(
     return None
 
 
-def rendering(lexicon: Lexicon, phrase: str, target: str) -> tuple[int, int] | None:
-    """The one run of `target` words the job's alignment surely links to the words of `phrase`: how this MT
-    renders a term throughout the job (`факторы` for "symptoms"), as a character span; None when no word or
-    words in more than one place are linked."""
-    source = [w.group() for w in words(phrase)]
+def rendering(lexicon: Lexicon, phrase: str, source: str, target: str) -> tuple[int, int] | None:
+    """The one run of `target` words that renders `phrase` (a part of `source`) by the job's alignment: how
+    this MT renders a term throughout the job (`факторы` for "symptoms"), as a character span. Sure links
+    only, every word of the phrase linked into the run, and each link the best its two words have in this
+    sentence pair; else None (`artérielle` alone is no rendering of "blood pressure")."""
+    wanted = [w.group() for w in words(phrase)]
+    src = [w.group() for w in words(source)]
     found = words(target)
-    linked = [i for i, f in enumerate(found) if any(lexicon.link(e, f.group()) >= SURE_LINK for e in source)]
+    linked = [i for i, f in enumerate(found) if any(lexicon.link(e, f.group()) >= SURE_LINK for e in wanted)]
     if not linked or linked[-1] - linked[0] + 1 != len(linked):
         return None
+    run = [found[i].group() for i in linked]
+    keys = {word_key(e) for e in wanted}
+    for f in run:  # each word of the run translates a word of the phrase better than any other source word
+        best = max(src, key=lambda e: lexicon.link(e, f), default=None)
+        if best is None or word_key(best) not in keys:
+            return None
+    tgt = [f.group() for f in found]
+    for e in wanted:  # and each word of the phrase is rendered in the run, better than anywhere else
+        best_f = max(tgt, key=lambda f: lexicon.link(e, f))
+        if lexicon.link(e, best_f) < SURE_LINK or best_f not in run:
+            return None
     return found[linked[0]].start(), found[linked[-1]].end()

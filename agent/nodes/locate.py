@@ -135,18 +135,22 @@ def _aligned(ctx: AgentContext, text: str, phrases: Sequence[str]) -> dict[str, 
     words): how this MT renders the term throughout the job, found without a model call."""
     if ctx.lexicon is None:
         return {}
-    plain = blank_markup(text)
-    spans = {p.casefold(): rendering(ctx.lexicon, p, plain) for p in phrases}
+    plain, source = blank_markup(text), blank_markup(ctx.segment.source)
+    spans = {p.casefold(): rendering(ctx.lexicon, p, source, plain) for p in phrases}
     return {p: text[s[0] : s[1]] for p, s in spans.items() if s is not None}
 
 
 def _confirmed(ctx: AgentContext, phrase: str, replaced: str, term: str) -> bool:
-    """Does anything but the model say the words it chose render the source phrase? A form of the term
-    itself (the fix is of its form), or the job's word alignment linking them to the phrase surely. (A
+    """Does anything but the model say the words it chose render the source phrase? Words that hold part of
+    the term: a fix of its form, if as many words are replaced as the term has (one more at most); fewer, and
+    the rest of the term is added beside words that may already render it (`hypertension artérielle` for
+    "high blood pressure" is no place for `tension artérielle`); more, and other words are dropped (`maladies
+    transmissibles et respiratoires`). Else the job's word alignment linking them to the phrase surely. (A
     forbidden rendering the glossary names is confirmed by the check that found it.)"""
     morph = morphology(ctx.options.target_lang)
-    if any(morph.same_lexeme(w, t) for w in replaced.split() for t in term.split()):
-        return True
+    old, new = replaced.split(), term.split()
+    if any(w.casefold() == t.casefold() or morph.same_lexeme(w, t) for w in old for t in new):
+        return len(words(term)) <= len(words(replaced)) <= len(words(term)) + 1
     lexicon = ctx.lexicon
     return lexicon is not None and any(
         lexicon.link(e.group(), f.group()) >= SURE_LINK for e in words(phrase) for f in words(replaced)

@@ -205,7 +205,10 @@ def test_the_jobs_rendering_of_a_term_is_found_once_or_not_at_all() -> None:
         * 3
     )
     target = "Speichern Sie die Optionen."
-    span = rendering(job, "settings", target)
+    span = rendering(job, "settings", "Save the settings.", target)
     assert span is not None and target[span[0] : span[1]] == "Optionen"
-    assert rendering(job, "settings", "Optionen oder Datei oder Optionen") is None  # two places: unsure
-    assert rendering(job, "window", target) is None  # never seen
+    twice = "Optionen oder Datei oder Optionen"
+    assert rendering(job, "settings", "settings or file or settings", twice) is None  # two places: unsure
+    assert rendering(job, "window", "Save the window.", target) is None  # never seen
+    # A phrase whose words are not all rendered in the run is not found: part of it is no rendering.
+    assert rendering(job, "file settings", "Save the file settings.", target) is None

@@ -158,6 +158,29 @@ async def test_a_located_term_is_clean_when_the_glossary_or_the_job_confirms_the
     assert any("alignment located 'Optionen'" in s.detail for s in aligned.trace)
 
 
+async def test_a_term_added_to_part_of_itself_is_flagged_even_when_the_job_links_the_words(
+    stub_llm: StubLLM,
+) -> None:
+    """`hypertension artérielle` renders "high blood pressure": putting `tension artérielle` in place of
+    `artérielle` adds words beside one that may render them already; a linguist decides."""
+    bp = Entry("bp", (Term("pressure"),), (Term("tension artérielle"),))
+    job = learn_lexicon(
+        [
+            ("I have high blood pressure.", "J'ai une hypertension artérielle."),
+            ("Measure the pressure.", "Mesurez la artérielle."),
+            ("I have a cold.", "J'ai un rhume."),
+            ("Measure the fever.", "Mesurez la fièvre."),
+        ]
+        * 3
+    )
+    stub_llm.set_handler(handler(locate={"spans": [{"phrase": "pressure", "words": "artérielle"}]}))
+    seg = Segment("1", "I have high blood pressure.", "J'ai une hypertension artérielle.", terms=(bp,))
+    result = await editor_for(stub_llm).edit(seg, EN_FR, lexicon=job)
+    assert result.output == "J'ai une hypertension tension artérielle."
+    assert result.status is Status.NEEDS_REVIEW
+    assert "term-place-unverified" in [v.code for v in result.violations]
+
+
 async def test_locate_request_limits_the_answer_to_words_of_the_translation(stub_llm: StubLLM) -> None:
     stub_llm.set_handler(handler(locate={"spans": [{"phrase": "settings", "words": "Optionen"}]}))
     seg = Segment("1", "Open the <b>settings</b>.", "Öffnen Sie die <b>Optionen</b> jetzt.")
