@@ -119,7 +119,7 @@ def _replacement_for(
     if (
         how != "closest rendering"
         and not forbidden
-        and not _confirmed(ctx, phrase, text[span[0] : span[1]], v.expected)
+        and not _confirmed(ctx, phrase, text[span[0] : span[1]], replacement.text)
     ):
         replacement = replace(replacement, place_checked=False)
     if not replacement.form_checked and morph.lexicon:
@@ -141,20 +141,31 @@ def _aligned(ctx: AgentContext, text: str, phrases: Sequence[str]) -> dict[str, 
 
 
 def _confirmed(ctx: AgentContext, phrase: str, replaced: str, term: str) -> bool:
-    """Does anything but the model say the words it chose render the source phrase? Words that hold part of
-    the term: a fix of its form, if as many words are replaced as the term has (one more at most); fewer, and
-    the rest of the term is added beside words that may already render it (`hypertension artérielle` for
-    "high blood pressure" is no place for `tension artérielle`); more, and other words are dropped (`maladies
-    transmissibles et respiratoires`). Else the job's word alignment linking them to the phrase surely. (A
-    forbidden rendering the glossary names is confirmed by the check that found it.)"""
+    """Does anything but the model say the words it chose render the source phrase? Each replaced word is a
+    form of a word of the term (a fix of its form), a short function word (`la` in `éclosion de la
+    COVID-19`), or linked surely to the phrase by the job's word alignment; and fewer words than the term
+    has, one of them part of it, is no place for it: the rest would go beside words that may render it
+    already (`hypertension artérielle` for "high blood pressure" takes no `tension artérielle`). Else other
+    words are dropped (`transmission non détectée` -> `transmission communautaire`). (A forbidden rendering
+    the glossary names is confirmed by the check that found it.)"""
     morph = morphology(ctx.options.target_lang)
-    old, new = replaced.split(), term.split()
-    if any(w.casefold() == t.casefold() or morph.same_lexeme(w, t) for w in old for t in new):
-        return len(words(term)) <= len(words(replaced)) <= len(words(term)) + 1
-    lexicon = ctx.lexicon
-    return lexicon is not None and any(
-        lexicon.link(e.group(), f.group()) >= SURE_LINK for e in words(phrase) for f in words(replaced)
-    )
+    new = [w.group() for w in words(term)]
+    old = [w.group() for w in words(replaced)]
+
+    def of_term(w: str) -> bool:
+        return any(w.casefold() == t.casefold() or morph.same_lexeme(w, t) for t in new)
+
+    def linked(w: str) -> bool:
+        return ctx.lexicon is not None and any(
+            ctx.lexicon.link(e.group(), w) >= SURE_LINK for e in words(phrase)
+        )
+
+    kinds = [(of_term(w), linked(w)) for w in old]
+    if any(part for part, _ in kinds) and len(old) < len(new):
+        return False
+    if not any(part or link for part, link in kinds):
+        return False
+    return all(part or link or len(w) <= 3 for w, (part, link) in zip(old, kinds, strict=True))
 
 
 async def locate(state: AgentState, runtime: Runtime[AgentContext]) -> dict[str, Any]:
