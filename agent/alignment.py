@@ -18,7 +18,7 @@ import math
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 __all__ = [
     "Lexicon",
@@ -27,6 +27,7 @@ __all__ = [
     "learn_lexicon",
     "project",
     "rendering",
+    "surely_renders",
     "word_key",
     "words",
 ]
@@ -67,6 +68,7 @@ class Lexicon:
     backward: dict[str, dict[str, float]]
     pairs: int = 0  # how many sentence pairs it was learned from
     digest: str = ""  # what it was learned from: a result placed by another job's alignment is not this one's
+    seen: dict[str, int] = field(default_factory=dict)  # in how many pairs each source word (key) occurs
 
     def link(self, e: str, f: str) -> float:
         """How surely source word `e` and target word `f` translate each other (0..1), in any case and form
@@ -109,11 +111,16 @@ def learn_lexicon(pairs: Iterable[tuple[str, str]], iterations: int = 10) -> Lex
     ]
     tokenised = [(s, t) for s, t in tokenised if s and t]
     digest = hashlib.sha256(json.dumps([tokenised, iterations], ensure_ascii=False).encode()).hexdigest()
+    seen: dict[str, int] = defaultdict(int)
+    for source, _ in tokenised:
+        for e in set(source):
+            seen[e] += 1
     return Lexicon(
         forward=_model1(tokenised, iterations),
         backward=_model1([(t, s) for s, t in tokenised], iterations),
         pairs=len(tokenised),
         digest=digest,
+        seen=dict(seen),
     )
 
 
@@ -236,26 +243,38 @@ def _between_anchors(
     return None
 
 
+MIN_SEEN = 3  # a word the job holds once or twice gets whatever links EM leaves over: no proof of anything
+
+
+def surely_renders(
+    lexicon: Lexicon, phrase: Sequence[str], source: Sequence[str], target: Sequence[str], f: str
+) -> bool:
+    """Does target word `f` render a word of `phrase` (part of the sentence pair `source`/`target`) by the
+    job's alignment: a sure link to a phrase word the job holds often enough, which is the best `f` has to any
+    source word and the best that phrase word has to any target word of the pair?"""
+    for e in phrase:
+        if lexicon.seen.get(word_key(e), 0) < MIN_SEEN or lexicon.link(e, f) < SURE_LINK:
+            continue
+        best_e = max(source, key=lambda x: lexicon.link(x, f), default=e)
+        best_f = max(target, key=lambda y: lexicon.link(e, y), default=f)
+        if word_key(best_e) == word_key(e) and word_key(best_f) == word_key(f):
+            return True
+    return False
+
+
 def rendering(lexicon: Lexicon, phrase: str, source: str, target: str) -> tuple[int, int] | None:
     """The one run of `target` words that renders `phrase` (a part of `source`) by the job's alignment: how
-    this MT renders a term throughout the job (`факторы` for "symptoms"), as a character span. Sure links
-    only, every word of the phrase linked into the run, and each link the best its two words have in this
-    sentence pair; else None (`artérielle` alone is no rendering of "blood pressure")."""
+    this MT renders a term throughout the job (`факторы` for "symptoms"), as a character span. Every word of
+    the run and of the phrase linked as `surely_renders` says; else None (`artérielle` alone is no rendering of
+    "blood pressure")."""
     wanted = [w.group() for w in words(phrase)]
     src = [w.group() for w in words(source)]
     found = words(target)
-    linked = [i for i, f in enumerate(found) if any(lexicon.link(e, f.group()) >= SURE_LINK for e in wanted)]
+    tgt = [f.group() for f in found]
+    linked = [i for i, f in enumerate(tgt) if surely_renders(lexicon, wanted, src, tgt, f)]
     if not linked or linked[-1] - linked[0] + 1 != len(linked):
         return None
-    run = [found[i].group() for i in linked]
-    keys = {word_key(e) for e in wanted}
-    for f in run:  # each word of the run translates a word of the phrase better than any other source word
-        best = max(src, key=lambda e: lexicon.link(e, f), default=None)
-        if best is None or word_key(best) not in keys:
-            return None
-    tgt = [f.group() for f in found]
-    for e in wanted:  # and each word of the phrase is rendered in the run, better than anywhere else
-        best_f = max(tgt, key=lambda f: lexicon.link(e, f))
-        if lexicon.link(e, best_f) < SURE_LINK or best_f not in run:
-            return None
+    run = tgt[linked[0] : linked[-1] + 1]
+    if not all(any(surely_renders(lexicon, [e], src, tgt, f) for f in run) for e in wanted):
+        return None
     return found[linked[0]].start(), found[linked[-1]].end()

@@ -10,7 +10,7 @@ from typing import Any
 from langgraph.runtime import Runtime
 
 from agent import fixes, prompting
-from agent.alignment import SURE_LINK, rendering, words
+from agent.alignment import rendering, surely_renders, words
 from agent.llm import LLMError
 from agent.markup import blank_markup
 from agent.nodes.common import check_step, evaluate_edit, ms
@@ -119,7 +119,7 @@ def _replacement_for(
     if (
         how != "closest rendering"
         and not forbidden
-        and not _confirmed(ctx, phrase, text[span[0] : span[1]], replacement.text)
+        and not _confirmed(ctx, phrase, text, span, replacement.text)
     ):
         replacement = replace(replacement, place_checked=False)
     if not replacement.form_checked and morph.lexicon:
@@ -140,7 +140,7 @@ def _aligned(ctx: AgentContext, text: str, phrases: Sequence[str]) -> dict[str, 
     return {p: text[s[0] : s[1]] for p, s in spans.items() if s is not None}
 
 
-def _confirmed(ctx: AgentContext, phrase: str, replaced: str, term: str) -> bool:
+def _confirmed(ctx: AgentContext, phrase: str, text: str, span: tuple[int, int], term: str) -> bool:
     """Does anything but the model say the words it chose render the source phrase? Each replaced word is a
     form of a word of the term (a fix of its form), a short function word (`la` in `éclosion de la
     COVID-19`), or linked surely to the phrase by the job's word alignment; and fewer words than the term
@@ -150,15 +150,17 @@ def _confirmed(ctx: AgentContext, phrase: str, replaced: str, term: str) -> bool
     the glossary names is confirmed by the check that found it.)"""
     morph = morphology(ctx.options.target_lang)
     new = [w.group() for w in words(term)]
-    old = [w.group() for w in words(replaced)]
+    old = [w.group() for w in words(text[span[0] : span[1]])]
 
     def of_term(w: str) -> bool:
         return any(w.casefold() == t.casefold() or morph.same_lexeme(w, t) for t in new)
 
+    lexicon, said = ctx.lexicon, [w.group() for w in words(phrase)]
+    source = [w.group() for w in words(blank_markup(ctx.segment.source))]
+    target = [w.group() for w in words(blank_markup(text))]
+
     def linked(w: str) -> bool:
-        return ctx.lexicon is not None and any(
-            ctx.lexicon.link(e.group(), w) >= SURE_LINK for e in words(phrase)
-        )
+        return lexicon is not None and surely_renders(lexicon, said, source, target, w)
 
     kinds = [(of_term(w), linked(w)) for w in old]
     if any(part for part, _ in kinds) and len(old) < len(new):
