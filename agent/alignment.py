@@ -251,15 +251,26 @@ def surely_renders(
 ) -> bool:
     """Does target word `f` render a word of `phrase` (part of the sentence pair `source`/`target`) by the
     job's alignment: a sure link to a phrase word the job holds often enough, which is the best `f` has to any
-    source word and the best that phrase word has to any target word of the pair?"""
+    source word and the best that phrase word has to any target word of the pair, and that word is what `f`
+    most often renders in the whole job (a word standing beside a term the MT always drops, `уровень` in
+    `уровень [смертности]` for "mortality", renders "rate" elsewhere)?"""
+    job_best = _likeliest_source(lexicon, f)
     for e in phrase:
         if lexicon.seen.get(word_key(e), 0) < MIN_SEEN or lexicon.link(e, f) < SURE_LINK:
+            continue
+        if job_best != word_key(e):
             continue
         best_e = max(source, key=lambda x: lexicon.link(x, f), default=e)
         best_f = max(target, key=lambda y: lexicon.link(e, y), default=f)
         if word_key(best_e) == word_key(e) and word_key(best_f) == word_key(f):
             return True
     return False
+
+
+def _likeliest_source(lexicon: Lexicon, f: str) -> str | None:
+    """The source word (key) that target word `f` renders most often in the job, the empty word aside."""
+    row = {e: p for e, p in lexicon.backward.get(word_key(f), {}).items() if e != NULL}
+    return max(row, key=row.__getitem__, default=None)
 
 
 def rendering(lexicon: Lexicon, phrase: str, source: str, target: str) -> tuple[int, int] | None:
