@@ -355,6 +355,12 @@ class _Pymorphy(Morphology):
         parses = self._parse(word)
         return bool(parses) and parses[0].tag.POS == "NOUN" and "Abbr" not in parses[0].tag and len(word) > 2
 
+    def _may_be_noun(self, word: str) -> bool:
+        """Any likely reading a noun, or an adjective used as one (`данные`, `больные`)."""
+        parses = self._parse(word)
+        top = parses[0].score if parses else 0.0
+        return any((p.tag.POS == "NOUN" or "Subx" in p.tag) and p.score >= 0.2 * top for p in parses)
+
     def head_noun(self, phrase: str) -> tuple[int, int] | None:
         nouns = [m for m in _WORD.finditer(phrase) if self.is_noun(m.group())]
         return nouns[-1].span() if nouns else None  # Russian noun phrases end in their head
@@ -375,6 +381,8 @@ class _Pymorphy(Morphology):
         readings = self._features(replaced)
         if not words or not readings:
             return None
+        if self._head(words) is not None and not any(self._may_be_noun(w) for w in _WORD.findall(replaced)):
+            return None  # a noun for an adjective or a verb (`прогноз` for `прогностическую`): no form fits
         forms = {self._inflected(words, r) for r in readings}
         if len(forms) != 1 or None in forms:
             return None  # ambiguous: the readings of the replaced words ask for different forms

@@ -143,8 +143,9 @@ def _aligned(ctx: AgentContext, text: str, phrases: Sequence[str]) -> dict[str, 
 def _confirmed(ctx: AgentContext, phrase: str, text: str, span: tuple[int, int], term: str) -> bool:
     """Does anything but the model say the words it chose render the source phrase? Each replaced word is a
     form of a word of the term (a fix of its form), a short function word (`la` in `éclosion de la
-    COVID-19`), or linked surely to the phrase by the job's word alignment; and fewer words than the term
-    has, one of them part of it, is no place for it: the rest would go beside words that may render it
+    COVID-19`), or linked surely to the phrase by the job's word alignment; words confirmed by links alone
+    render every content word of the phrase (`уровень` renders "rate", not "death rate"); and fewer words than
+    the term has, one of them part of it, is no place for it: the rest would go beside words that may render it
     already (`hypertension artérielle` for "high blood pressure" takes no `tension artérielle`). Else other
     words are dropped (`transmission non détectée` -> `transmission communautaire`). (A forbidden rendering
     the glossary names is confirmed by the check that found it.)"""
@@ -166,6 +167,12 @@ def _confirmed(ctx: AgentContext, phrase: str, text: str, span: tuple[int, int],
     if any(part for part, _ in kinds) and len(old) < len(new):
         return False
     if not any(part or link for part, link in kinds):
+        return False
+    if not any(part for part, _ in kinds) and not all(
+        any(lexicon is not None and surely_renders(lexicon, [e], source, target, w) for w in old)
+        for e in said
+        if len(e) > 3
+    ):
         return False
     return all(part or link or len(w) <= 3 for w, (part, link) in zip(old, kinds, strict=True))
 

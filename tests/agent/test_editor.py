@@ -181,6 +181,32 @@ async def test_a_term_added_to_part_of_itself_is_flagged_even_when_the_job_links
     assert "term-place-unverified" in [v.code for v in result.violations]
 
 
+async def test_a_word_rendering_one_word_of_a_phrase_is_no_confirmed_place_for_the_whole_term(
+    stub_llm: StubLLM,
+) -> None:
+    """`Rate` renders "rate" throughout the job, but the MT dropped "death": replacing `Rate` by the term for
+    "death rate" may be right or may lose a word that renders "death" elsewhere; a linguist decides."""
+    entry = Entry("dr", (Term("death rate"),), (Term("Sterblichkeit"),))
+    job = learn_lexicon(
+        [
+            ("The rate rises.", "Die Rate steigt."),
+            ("A rate falls.", "Eine Rate sinkt."),
+            ("This rate is high.", "Diese Rate ist hoch."),
+            ("The house is big.", "Das Haus ist groß."),
+            ("The death rate rises.", "Die Rate steigt."),
+            ("A death is sad.", "Ein Tod ist traurig."),
+            ("The death was sudden.", "Der Tod war plötzlich."),
+        ]
+        * 3
+    )
+    stub_llm.set_handler(handler(locate={"spans": [{"phrase": "death rate", "words": "Rate"}]}))
+    seg = Segment("1", "The death rate rises.", "Die Rate steigt.", terms=(entry,))
+    result = await editor_for(stub_llm).edit(seg, EN_DE, lexicon=job)
+    assert result.output == "Die Sterblichkeit steigt."
+    assert result.status is Status.NEEDS_REVIEW
+    assert "term-place-unverified" in [v.code for v in result.violations]
+
+
 async def test_locate_request_limits_the_answer_to_words_of_the_translation(stub_llm: StubLLM) -> None:
     stub_llm.set_handler(handler(locate={"spans": [{"phrase": "settings", "words": "Optionen"}]}))
     seg = Segment("1", "Open the <b>settings</b>.", "Öffnen Sie die <b>Optionen</b> jetzt.")

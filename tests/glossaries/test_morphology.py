@@ -62,6 +62,9 @@ def test_a_russian_participle_term_finds_its_noun_and_verb() -> None:
         ("артериальное давление", "давления", "артериального давления"),  # the adjective agrees
         ("вид", "Типы", "Виды"),  # capitalisation carried
         ("вид", "types", None),  # an English word says nothing about the case needed
+        ("прогноз", "прогностическую", None),  # a noun for an adjective: no form fits
+        ("прогноз", "прогностическую модель", "прогноз"),  # the noun beside it is what gets replaced
+        ("пациент", "больных", "пациентов"),  # an adjective used as a noun is a noun too
     ],
 )
 def test_russian_term_takes_the_form_of_the_words_it_replaces(
