@@ -148,7 +148,8 @@ def _read_drafts(
                 edits.append(ModelEdit(e["before"], e["after"], e["reason"]))
         why_not = implausible(ctx, candidate, text)
         if why_not is None:
-            draft = evaluate_edit(ctx, matches, None, text, (), kind, placement_guesses(guessed))
+            # What nobody verified in the text the model started from stays flagged where the draft keeps it.
+            draft = evaluate_edit(ctx, matches, candidate, text, (), kind, placement_guesses(guessed))
             why_not = added_defect(candidate, draft)
             if why_not is None:
                 drafts.append(draft)

@@ -207,6 +207,22 @@ async def test_a_word_rendering_one_word_of_a_phrase_is_no_confirmed_place_for_t
     assert "term-place-unverified" in [v.code for v in result.violations]
 
 
+async def test_a_draft_that_keeps_an_unverified_term_repair_keeps_its_flag(stub_llm: StubLLM) -> None:
+    """A wrong number makes the agent draft after the span repair; the draft fixing the number but keeping
+    the model's pick of words for the term verifies nothing about them."""
+    stub_llm.set_handler(
+        handler(
+            locate={"spans": [{"phrase": "settings", "words": "Optionen"}]},
+            output="Öffnen Sie die 3 Einstellungen.",
+        )
+    )
+    seg = Segment("1", "Open the 3 settings.", "Öffnen Sie die 4 Optionen.")
+    result = await editor_for(stub_llm).edit(seg, EN_DE, glossary=UI)
+    assert result.output == "Öffnen Sie die 3 Einstellungen." and result.usage.calls == 2
+    assert result.status is Status.NEEDS_REVIEW
+    assert [v.code for v in result.violations] == ["term-place-unverified"]
+
+
 async def test_locate_request_limits_the_answer_to_words_of_the_translation(stub_llm: StubLLM) -> None:
     stub_llm.set_handler(handler(locate={"spans": [{"phrase": "settings", "words": "Optionen"}]}))
     seg = Segment("1", "Open the <b>settings</b>.", "Öffnen Sie die <b>Optionen</b> jetzt.")
