@@ -31,12 +31,15 @@ from simplemma.strategies.dictionaries.dictionary_factory import (
     SUPPORTED_LANGUAGES,
 )
 
+from glossaries import agreement
+
 __all__ = ["Formation", "Morphology", "morphology", "primary_lang", "written_in"]
 
 Formation = Literal["compound", "derived"]
 
 _LEMMA_ALIASES = {"no": "nb", "sr": "hbs", "hr": "hbs", "bs": "hbs", "iw": "he", "in": "id", "fil": "tl"}
 _WORD = re.compile(r"\w+")
+_BEFORE = re.compile(r"([\w-]+)\s*$")  # the word just before a term, hyphens kept (`из-за`)
 _STEM_END = re.compile(r"(?:ия|ие|ія|я|а|е|о|и|ы|й|ь|ь|ий|ый|ой|і|ї|є)+$")  # a Russian/Ukrainian stem's end
 # An infinitive's ending: pymorphy3 gives a participle (распространенный) its verb as lemma (распространить),
 # whose noun (распростран|ение) shares only what comes before it.
@@ -121,6 +124,12 @@ class Morphology:
     def head_noun(self, phrase: str) -> tuple[int, int] | None:
         """Span in `phrase` of its head noun, where the dictionary can tell it (`Гуморальный |фактор|`,
         `обладает |фактором|`, `с |фактором|`): a one-word term replaces that word, not its neighbours."""
+        return None
+
+    def fits(self, before: str, written: str, term: str, plural: bool | None) -> bool | None:
+        """Can `written` (a form of `term` in a sentence, after the text `before`) stand there, by the case
+        the word before it governs or agrees in and by the source's number (`plural`)? None where the
+        language has no such rules or nothing around the term constrains it."""
         return None
 
 
@@ -364,6 +373,17 @@ class _Pymorphy(Morphology):
     def head_noun(self, phrase: str) -> tuple[int, int] | None:
         nouns = [m for m in _WORD.finditer(phrase) if self.is_noun(m.group())]
         return nouns[-1].span() if nouns else None  # Russian noun phrases end in their head
+
+    def fits(self, before: str, written: str, term: str, plural: bool | None) -> bool | None:
+        words, shown = term.split(), written.split()
+        head = self._head(words)
+        if self.lang != "ru" or head is None or len(shown) != len(words):
+            return None
+        last = _BEFORE.search(before)
+        word = last.group(1).casefold() if last else ""
+        lemmas = set(self.lemmas(words[head]))
+        parses = [p for p in self._parse(shown[head]) if p.normal_form.casefold() in lemmas]
+        return agreement.fits(parses, agreement.Context(word, self._parse(word) if word else (), plural))
 
     def _features(self, replaced: str) -> list[set[str]]:
         """Case and number readings of the replaced words' head noun (or last inflecting word)."""

@@ -14,6 +14,7 @@ from agent.llm import LLMReply
 from agent.nodes.common import actionable, check_step, evaluate, evaluate_edit, ms, placement_guesses
 from agent.nodes.guards import added_defect, implausible
 from agent.state import AgentContext, AgentState, Candidate, ModelEdit
+from agent.term_forms import misfit_terms
 from agent.types import Mode, TraceStep
 from agent.violations import Code, Severity, Violation
 from glossaries.morphology import morphology
@@ -50,7 +51,7 @@ async def rewrite(state: AgentState, runtime: Runtime[AgentContext]) -> dict[str
     replies = [r for r in results if isinstance(r, LLMReply)]
     errors = [r for r in results if isinstance(r, BaseException)]
     update["calls"] = [r.call for r in replies]
-    drafts, edits, rejected = _read_drafts(state, ctx, replies, kind)
+    drafts, edits, rejected = _read_drafts(state, ctx, replies, kind, problems)
     if not drafts:
         if errors and not replies:
             reason = f"model unavailable: {errors[0]}"
@@ -130,9 +131,14 @@ async def _sample(
 
 
 def _read_drafts(
-    state: AgentState, ctx: AgentContext, replies: Sequence[LLMReply], kind: str
+    state: AgentState,
+    ctx: AgentContext,
+    replies: Sequence[LLMReply],
+    kind: str,
+    problems: Sequence[Violation],
 ) -> tuple[list[Candidate], list[ModelEdit], list[str]]:
     """The usable drafts of the replies, the model's explained edits, and why the others were rejected.
+    A term the draft had to add (`problems`) in a form its neighbours contradict is flagged.
     With nothing to fall back on (no MT), a rejected draft is kept, flagged, so a repair round can fix it."""
     masks, matches, candidate = state["masks"], state.get("matches", []), state.get("candidate")
     drafts: list[Candidate] = []
@@ -149,7 +155,9 @@ def _read_drafts(
         why_not = implausible(ctx, candidate, text)
         if why_not is None:
             # What nobody verified in the text the model started from stays flagged where the draft keeps it.
-            draft = evaluate_edit(ctx, matches, candidate, text, (), kind, placement_guesses(guessed))
+            misfits = misfit_terms(text, problems, matches, ctx.options.source_lang, ctx.options.target_lang)
+            flags = [*placement_guesses(guessed), *misfits]
+            draft = evaluate_edit(ctx, matches, candidate, text, (), kind, flags)
             why_not = added_defect(candidate, draft)
             if why_not is None:
                 drafts.append(draft)

@@ -223,6 +223,25 @@ async def test_a_draft_that_keeps_an_unverified_term_repair_keeps_its_flag(stub_
     assert [v.code for v in result.violations] == ["term-place-unverified"]
 
 
+@pytest.mark.parametrize(
+    ("draft", "status"),
+    [
+        ("В воздухе больше капли.", Status.NEEDS_REVIEW),  # "more than a droplet": the genitive singular
+        ("В воздухе больше капель.", Status.EDITED),  # "more droplets"
+    ],
+)
+async def test_a_term_a_draft_writes_in_a_form_its_neighbours_contradict_is_flagged(
+    stub_llm: StubLLM, draft: str, status: Status
+) -> None:
+    droplet = Entry("droplet", (Term("droplet"),), (Term("капля"),))
+    stub_llm.set_handler(handler(output=draft))
+    seg = Segment("1", "There are more droplets in the air.", "В воздухе больше частиц.", terms=(droplet,))
+    result = await editor_for(stub_llm).edit(seg, EditOptions("en", "ru"))
+    assert result.output == draft and result.status is status
+    flagged = [v for v in result.violations if v.code == "term-form-unverified"]
+    assert bool(flagged) is (status is Status.NEEDS_REVIEW)
+
+
 async def test_locate_request_limits_the_answer_to_words_of_the_translation(stub_llm: StubLLM) -> None:
     stub_llm.set_handler(handler(locate={"spans": [{"phrase": "settings", "words": "Optionen"}]}))
     seg = Segment("1", "Open the <b>settings</b>.", "Öffnen Sie die <b>Optionen</b> jetzt.")

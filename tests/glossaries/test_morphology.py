@@ -102,3 +102,29 @@ def test_a_german_noun_term_has_no_form_for_a_verb_or_an_adjective() -> None:
     assert de.inflect_like("Herausforderung", "angefochten") is None  # the verb "challenged"
     assert de.inflect_like("Gold", "goldene") is None  # the adjective
     assert de.inflect_like("Einstellung", "Optionen") == "Einstellungen"  # noun for noun still works
+
+
+@pytest.mark.parametrize(
+    ("before", "written", "term", "plural", "fits"),
+    [
+        ("больше ", "капли", "капля", True, False),  # a quantity asks for the genitive, the source for plural
+        ("больше ", "капель", "капля", True, True),
+        ("для ", "пневмония", "пневмония", None, False),  # `для` governs the genitive
+        ("из-за ", "вируса", "вирус", None, True),  # a hyphenated preposition read whole
+        ("тяжелая ", "пневмонии", "пневмония", None, False),  # the adjective before it does not agree
+        ("тяжелой ", "пневмонии", "пневмония", None, True),
+        ("эти ", "симптомы", "симптом", True, True),
+        ("2 ", "капли", "капля", True, None),  # after a numeral the number says nothing here
+        ("случаи ", "пневмонии", "пневмония", None, None),  # a noun before it: a genitive of its own
+        ("с ", "новым коронавирусом", "новый коронавирус", None, True),
+    ],
+)
+def test_a_russian_term_form_is_read_against_the_word_before_it_and_the_source_number(
+    before: str, written: str, term: str, plural: bool | None, fits: bool | None
+) -> None:
+    assert morphology("ru").fits(before, written, term, plural) is fits
+
+
+def test_languages_without_government_rules_claim_nothing_about_a_form() -> None:
+    assert morphology("de").fits("mit ", "Einstellung", "Einstellung", True) is None
+    assert morphology("fr").fits("des ", "symptôme", "symptôme", True) is None
