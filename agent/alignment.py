@@ -27,6 +27,7 @@ __all__ = [
     "learn_lexicon",
     "project",
     "rendering",
+    "renders_every_word",
     "surely_renders",
     "word_key",
     "words",
@@ -267,6 +268,14 @@ def surely_renders(
     return False
 
 
+def renders_every_word(
+    lexicon: Lexicon, phrase: Sequence[str], source: Sequence[str], target: Sequence[str], run: Sequence[str]
+) -> bool:
+    """Is every word of `phrase` rendered by some word of `run`, as `surely_renders` says (`уровень` renders
+    "rate", not "death rate")?"""
+    return all(any(surely_renders(lexicon, [e], source, target, f) for f in run) for e in phrase)
+
+
 def _likeliest_source(lexicon: Lexicon, f: str) -> str | None:
     """The source word (key) that target word `f` renders most often in the job, the empty word aside."""
     row = {e: p for e, p in lexicon.backward.get(word_key(f), {}).items() if e != NULL}
@@ -286,6 +295,6 @@ def rendering(lexicon: Lexicon, phrase: str, source: str, target: str) -> tuple[
     if not linked or linked[-1] - linked[0] + 1 != len(linked):
         return None
     run = tgt[linked[0] : linked[-1] + 1]
-    if not all(any(surely_renders(lexicon, [e], src, tgt, f) for f in run) for e in wanted):
+    if not renders_every_word(lexicon, wanted, src, tgt, run):
         return None
     return found[linked[0]].start(), found[linked[-1]].end()

@@ -10,7 +10,7 @@ from typing import Any
 from langgraph.runtime import Runtime
 
 from agent import fixes, prompting
-from agent.alignment import rendering, surely_renders, words
+from agent.alignment import rendering, renders_every_word, surely_renders, words
 from agent.llm import LLMError
 from agent.markup import blank_markup
 from agent.nodes.common import check_step, evaluate_edit, ms
@@ -168,10 +168,9 @@ def _confirmed(ctx: AgentContext, phrase: str, text: str, span: tuple[int, int],
         return False
     if not any(part or link for part, link in kinds):
         return False
-    if not any(part for part, _ in kinds) and not all(
-        any(lexicon is not None and surely_renders(lexicon, [e], source, target, w) for w in old)
-        for e in said
-        if len(e) > 3
+    content = [e for e in said if len(e) > 3]
+    if not any(part for part, _ in kinds) and not (
+        lexicon is not None and renders_every_word(lexicon, content, source, target, old)
     ):
         return False
     return all(part or link or len(w) <= 3 for w, (part, link) in zip(old, kinds, strict=True))

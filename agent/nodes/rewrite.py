@@ -154,9 +154,9 @@ def _read_drafts(
                 edits.append(ModelEdit(e["before"], e["after"], e["reason"]))
         why_not = implausible(ctx, candidate, text)
         if why_not is None:
-            # What nobody verified in the text the model started from stays flagged where the draft keeps it.
             misfits = misfit_terms(text, problems, matches, ctx.options.source_lang, ctx.options.target_lang)
             flags = [*placement_guesses(guessed), *misfits]
+            # What nobody verified in the text the model started from stays flagged where the draft keeps it.
             draft = evaluate_edit(ctx, matches, candidate, text, (), kind, flags)
             why_not = added_defect(candidate, draft)
             if why_not is None:
