@@ -10,7 +10,10 @@ characters instead.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
+from typing import NamedTuple
 
 from glossaries.model import Entry, Term, Termbase, TermStatus
 from glossaries.morphology import Formation, morphology
@@ -35,8 +38,7 @@ class TermMatch:
     text: str  # matched surface text
 
 
-@dataclass(frozen=True, slots=True)
-class _Word:
+class _Word(NamedTuple):  # a tuple: every check builds one per word, and tuples are cheapest to make
     text: str
     start: int
     end: int
@@ -83,17 +85,29 @@ def _fold(text: str) -> str:
     return "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
 
 
-def _words(text: str, lang: str) -> list[_Word]:
-    # The hot loop of every match and check: the lemmatizer is looked up once, not per word.
+@lru_cache(maxsize=64)
+def _keys_of(lang: str) -> Callable[[str], tuple[str, ...]]:
+    """The token keys of a surface word in `lang`, memoised: a service sees the same words again and again."""
     lemmas_of = morphology(lang).lemmas
+
+    @lru_cache(maxsize=200_000)
+    def keys(surface: str) -> tuple[str, ...]:
+        low = surface.casefold()
+        found = lemmas_of(surface)
+        return (low,) if found == (low,) else (low, *(lem for lem in found if lem != low))
+
+    return keys
+
+
+def _words(text: str, lang: str) -> list[_Word]:
+    # The hot loop of every match and check: the key function is looked up once, not per word.
+    keys_of = _keys_of(lang)
     words: list[_Word] = []
     prev_end = -1
     for m in WORD.finditer(text):
         surface = m.group()
         start, end = m.span()
-        low = surface.casefold()
-        found = lemmas_of(surface)
-        keys = (low,) if found == (low,) else (low, *(lem for lem in found if lem != low))
+        keys = keys_of(surface)
         glued = prev_end >= 0 and (
             (start - prev_end == 1 and text[prev_end] == " ") or joined(text, prev_end, start)
         )
@@ -177,6 +191,9 @@ class TermMatcher:
                     self._by_char.setdefault(shape.folded[0], []).append(pattern)
                 elif shape.keys:
                     self._insert(pattern)
+            for term in entry.target:  # the target side's keys too, so a check pays for no term's lemmas
+                if term.text.strip():
+                    self._target_shape(term)
         for bucket in self._by_char.values():
             bucket.sort(key=lambda p: (-len(p.shape.folded), p.order))
 

@@ -9,6 +9,7 @@ import hashlib
 import re
 from dataclasses import dataclass, field
 from enum import StrEnum
+from functools import cached_property
 
 
 class TermStatus(StrEnum):
@@ -40,25 +41,26 @@ class Entry:
     pos: str | None = None
     line: int | None = None  # where it was defined, for error messages
 
-    @property
+    # Cached: every check of every segment asks these of each matched entry, and entries never change.
+    @cached_property
     def is_dnt(self) -> bool:
         """A do-not-translate concept: the source form must appear verbatim in the target."""
         return any(t.status is TermStatus.DNT for t in self.source) or any(
             t.status is TermStatus.DNT for t in self.target
         )
 
-    @property
+    @cached_property
     def allowed_targets(self) -> tuple[Term, ...]:
         """Renderings a translator may use (preferred first, then admitted)."""
         ok = [t for t in self.target if t.status is TermStatus.PREFERRED]
         ok += [t for t in self.target if t.status is TermStatus.ADMITTED]
         return tuple(ok)
 
-    @property
+    @cached_property
     def forbidden_targets(self) -> tuple[Term, ...]:
         return tuple(t for t in self.target if t.status is TermStatus.FORBIDDEN)
 
-    @property
+    @cached_property
     def preferred_target(self) -> Term | None:
         allowed = self.allowed_targets
         return allowed[0] if allowed else None
