@@ -138,6 +138,12 @@ class _Compounding(Morphology):
 
     inflects = True
     MIN_PART = 4  # letters of the term inside a compound, and of the rest of the word
+    # Nouns shorter than MIN_PART that head many compounds (Haut|ton, Minister|rat, Flucht|ort): a tail of
+    # three letters is a word only when it is one of them (Trakt|ion and Evangelist|are are no compounds).
+    SHORT_HEADS = frozenset(
+        {"amt", "art", "bad", "bau", "eis", "gas", "hof", "ort", "rat", "tag", "tal", "ton", "tor", "uhr"}
+        | {"weg", "zug", "öl", "kur", "maß", "akt"}
+    )
     ENDINGS = frozenset({"", "e", "en", "er", "es", "em", "n", "s", "ern", "ns", "ens", "nen"})
     # Suffixes and suffix-like words that make another word class of the term (monat|lich, einnahmen|seitig).
     DERIVATIONS = (
@@ -246,7 +252,11 @@ class _Compounding(Morphology):
             return None  # zug|rund|e, be|amt|e, ab|teil|ung: no known first part, no compound
         rest = self.MIN_PART if size >= self.MIN_PART else self.MIN_PART + 1  # Amt|s|antritt, not Art|ikel
         linked = any(
-            tail.startswith(link) and len(tail) - len(link) >= rest and self._known(tail[len(link) :])
+            tail.startswith(link)
+            and (
+                (len(tail) - len(link) >= rest and self._known(tail[len(link) :]))
+                or (size >= self.MIN_PART and tail[len(link) :] in self.SHORT_HEADS)
+            )
             for link in self.LINKS
         )
         if linked or (prefix and tail in self.ENDINGS):

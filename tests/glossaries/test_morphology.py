@@ -19,6 +19,9 @@ from glossaries.morphology import morphology
         ("Sprachkurs", "Sprache", "compound"),  # the modifier drops its final -e
         ("monatlich", "Monat", "derived"),
         ("Standard", "Stand", None),  # 'ard' is no word: not a compound
+        ("Hautton", "Haut", "compound"),  # a short head noun (Ton) after the term
+        ("Ministerrat", "Minister", "compound"),
+        ("Traktion", "Trakt", None),  # 'ion' heads no compound
         ("Artikel", "Art", None),
         ("Kontrolleur", "Kontrolle", None),
     ],
