@@ -27,6 +27,7 @@ __all__ = [
     "learn_lexicon",
     "project",
     "rendering",
+    "renders_elsewhere",
     "renders_every_word",
     "surely_renders",
     "word_key",
@@ -274,6 +275,16 @@ def renders_every_word(
     """Is every word of `phrase` rendered by some word of `run`, as `surely_renders` says (`уровень` renders
     "rate", not "death rate")?"""
     return all(any(surely_renders(lexicon, [e], source, target, f) for f in run) for e in phrase)
+
+
+def renders_elsewhere(
+    lexicon: Lexicon, phrase: Sequence[str], source: Sequence[str], target: Sequence[str], f: str
+) -> bool:
+    """Does target word `f` surely render a source word outside `phrase` (`провинции` renders "province"),
+    as `surely_renders` says? Then it is no place for the phrase's term."""
+    inside = {word_key(e) for e in phrase}
+    others = [e for e in dict.fromkeys(source) if word_key(e) not in inside]
+    return any(surely_renders(lexicon, [e], source, target, f) for e in others)
 
 
 def _likeliest_source(lexicon: Lexicon, f: str) -> str | None:

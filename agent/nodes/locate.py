@@ -10,7 +10,7 @@ from typing import Any
 from langgraph.runtime import Runtime
 
 from agent import fixes, prompting
-from agent.alignment import rendering, renders_every_word, surely_renders, words
+from agent.alignment import rendering, renders_elsewhere, renders_every_word, surely_renders, words
 from agent.llm import LLMError
 from agent.markup import blank_markup
 from agent.nodes.common import check_step, evaluate_edit, ms
@@ -69,8 +69,15 @@ def _where_to_look(
     if nouns:
         source = blank_markup(ctx.segment.source)  # where the matcher read it
         hints = {
-            match_of[v.entry_id].text: fixes.nouns_near(
-                masked, fixes.place_in(source, match_of[v.entry_id].start, match_of[v.entry_id].end), morph
+            match_of[v.entry_id].text: _unexplained(
+                ctx,
+                text,
+                match_of[v.entry_id].text,
+                fixes.nouns_near(
+                    masked,
+                    fixes.place_in(source, match_of[v.entry_id].start, match_of[v.entry_id].end),
+                    morph,
+                ),
             )
             for v in missing
         }
@@ -79,6 +86,18 @@ def _where_to_look(
             return near, hints
     longest = max((fixes.span_limit(text, v.expected or "") for v in missing), default=2)
     return fixes.span_choices(masked, longest), {}
+
+
+def _unexplained(ctx: AgentContext, text: str, phrase: str, nouns: list[str]) -> list[str]:
+    """The nouns of a shortlist that the job's alignment does not surely link to another source word: a
+    word rendering "province" is no place for "pneumonia". All of them when it links every one elsewhere."""
+    if ctx.lexicon is None:
+        return nouns
+    said = [w.group() for w in words(phrase)]
+    source = [w.group() for w in words(blank_markup(ctx.segment.source))]
+    target = [w.group() for w in words(blank_markup(text))]
+    kept = [n for n in nouns if not renders_elsewhere(ctx.lexicon, said, source, target, n)]
+    return kept or nouns
 
 
 def _replacement_for(

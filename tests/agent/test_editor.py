@@ -776,3 +776,37 @@ async def test_the_model_picks_a_russian_terms_rendering_among_the_nouns_near_it
         result.output == "Врачи больницы в городе вчера сообщили о нескольких симптомах болезни у пациентов."
     )
     assert result.status is Status.NEEDS_REVIEW  # a shortlist narrows the model's pick; it does not prove it
+
+
+async def test_the_model_is_not_offered_a_word_that_the_job_links_to_another_source_word(
+    stub_llm: StubLLM,
+) -> None:
+    """The MT put a wrong noun where "pneumonia" goes. `провинции` renders "province" throughout the job, so the
+    locate prompt does not offer it as the place of the term: the small model can only pick among the others."""
+    pneumonia = Entry("pn", (Term("pneumonia"),), (Term("пневмония"),))
+    job = learn_lexicon(
+        [
+            ("The province is large.", "Провинция большая."),
+            ("He lives in the province.", "Он живёт в провинции."),
+            ("The province has a river.", "В провинции есть река."),
+            ("Cases were reported.", "Случаи были зарегистрированы."),
+            ("The cause of death is known.", "Причина смерти известна."),
+            ("The end of the year.", "Конец года."),
+            ("The problem is big.", "Проблема большая."),
+            ("We have problems.", "У нас проблемы."),
+            ("Cases of pneumonia were reported in the province.", "В провинции были случаи проблемы."),
+        ]
+        * 3
+    )
+    stub_llm.set_handler(handler(locate={"spans": [{"phrase": "pneumonia", "words": "проблемы"}]}))
+    seg = Segment(
+        "1",
+        "Cases of pneumonia were reported in the province.",
+        "В провинции были случаи проблемы.",
+        terms=(pneumonia,),
+    )
+    result = await editor_for(stub_llm).edit(seg, EditOptions("en", "ru"), lexicon=job)
+    schema = stub_llm.requests[0]["response_format"]["json_schema"]["schema"]
+    offered = schema["properties"]["spans"]["items"]["properties"]["words"]["enum"]
+    assert "проблемы" in offered and "провинции" not in offered
+    assert result.output == "В провинции были случаи пневмонии."
