@@ -138,9 +138,9 @@ class _Compounding(Morphology):
 
     inflects = True
     MIN_PART = 4  # letters of the term inside a compound, and of the rest of the word
-    # Nouns shorter than MIN_PART that head many compounds (Haut|ton, Minister|rat, Flucht|ort): a tail of
-    # three letters is a word only when it is one of them (Trakt|ion and Evangelist|are are no compounds).
-    SHORT_HEADS = frozenset(
+    # German nouns shorter than MIN_PART that head many compounds (Haut|ton, Minister|rat, Flucht|ort): a tail
+    # of three letters is a word only when it is one of them (Trakt|ion and Evangelist|are are no compounds).
+    SHORT_HEADS_DE = frozenset(
         {"amt", "art", "bad", "bau", "eis", "gas", "hof", "ort", "rat", "tag", "tal", "ton", "tor", "uhr"}
         | {"weg", "zug", "öl", "kur", "maß", "akt"}
     )
@@ -255,7 +255,7 @@ class _Compounding(Morphology):
             tail.startswith(link)
             and (
                 (len(tail) - len(link) >= rest and self._known(tail[len(link) :]))
-                or (size >= self.MIN_PART and tail[len(link) :] in self.SHORT_HEADS)
+                or (self.lang == "de" and size >= self.MIN_PART and tail[len(link) :] in self.SHORT_HEADS_DE)
             )
             for link in self.LINKS
         )
