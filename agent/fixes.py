@@ -75,7 +75,7 @@ def match_case(replacement: str, replaced: str, at_sentence_start: bool) -> str:
     return replacement
 
 
-def _sentence_start(text: str, pos: int) -> bool:
+def sentence_start(text: str, pos: int) -> bool:
     before = text[:pos].rstrip()
     return not before or before[-1] in ".!?:;»\"'¿¡…"
 
@@ -110,7 +110,7 @@ def forbidden_term(target: str, v: Violation, target_lang: str) -> Replacement |
         return None
     replaced = target[v.start : v.end]
     form, checked = term_in_form(v.expected, replaced, target_lang)
-    text = match_case(form, replaced, _sentence_start(target, v.start))
+    text = match_case(form, replaced, sentence_start(target, v.start))
     return _in_sentence(target, (v.start, v.end), text, "forbidden term replaced by", target_lang, checked)
 
 
@@ -165,7 +165,7 @@ def replace_span(
 ) -> Replacement:
     replaced = target[span[0] : span[1]]
     form, checked = term_in_form(expected, replaced, target_lang, variants)
-    text = match_case(form, replaced, _sentence_start(target, span[0]))
+    text = match_case(form, replaced, sentence_start(target, span[0]))
     return _in_sentence(target, span, text, f"{why} ->", target_lang, checked)
 
 

@@ -22,6 +22,7 @@ Which library for which language, and why (everything comes from PyPI and loads 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from functools import lru_cache
 from typing import Any, Literal
 
@@ -117,6 +118,12 @@ class Morphology:
         """Is `word` a form of the lexeme of `term_word`, by the dictionary (not by a shared stem)?"""
         return False
 
+    def cannot_replace(self, term: str, replaced: Sequence[str]) -> bool:
+        """Is the term's word class plainly not that of the words it would replace (`replaced`, less a sentence's
+        first word, which any class capitalises)? A noun for a verb or an article (`beschädigte` -> `Schaden`)
+        fits no sentence. False where the language cannot tell."""
+        return False
+
     def is_noun(self, word: str) -> bool:
         """Is `word` a noun by the dictionary? Without one, no word is known to be."""
         return False
@@ -169,6 +176,15 @@ class _Compounding(Morphology):
             if lower is not None and lower.casefold() not in found:
                 found = (*found, lower.casefold())
         return found
+
+    def cannot_replace(self, term: str, replaced: Sequence[str]) -> bool:
+        """German capitalises every noun: a noun term cannot take the place of words none of which is one."""
+        words = term.split()
+        noun = bool(words) and words[-1][:1].isupper() and not words[-1].isupper()
+        letters = _WORD.findall(" ".join(replaced))
+        return (
+            self.lang in ("de", "lb") and noun and bool(letters) and not any(w[:1].isupper() for w in letters)
+        )
 
     def _dict(self) -> Any:
         if self._dictionary is None:

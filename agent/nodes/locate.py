@@ -133,6 +133,10 @@ def _replacement_for(
     head = morph.head_noun(text[span[0] : span[1]]) if len(v.expected.split()) == 1 else None
     if head is not None:  # the model named the noun with its neighbours: keep them
         span = (span[0] + head[0], span[0] + head[1])
+    old = text[span[0] : span[1]].split()
+    if morph.cannot_replace(v.expected, old[1:] if fixes.sentence_start(text, span[0]) else old):
+        notes.append(f"{text[span[0] : span[1]]!r} is no word of the kind {v.expected!r} is: not replacing")
+        return None
     replacement = fixes.replace_span(text, span, v.expected, how, ctx.options.target_lang, variants)
     forbidden = v.start is not None and v.end is not None and span[0] < v.end and v.start < span[1]
     if (

@@ -810,3 +810,18 @@ async def test_the_model_is_not_offered_a_word_that_the_job_links_to_another_sou
     offered = schema["properties"]["spans"]["items"]["properties"]["words"]["enum"]
     assert "проблемы" in offered and "провинции" not in offered
     assert result.output == "В провинции были случаи пневмонии."
+
+
+async def test_a_german_noun_term_does_not_take_the_place_of_a_verb(stub_llm: StubLLM) -> None:
+    """The model names the verb `beschädigte` as the rendering of "damaged"; the glossary's noun `Schaden` fits no
+    verb's place. The MT comes back as it was, with the missing term for a linguist, not as `Der Tornado Schaden`."""
+    damage = Entry("damage", (Term("damaged"),), (Term("Schaden"),))
+    mt = "Der Tornado beschädigte einige Schuppen."
+    stub_llm.set_handler(
+        handler(locate={"spans": [{"phrase": "damaged", "words": "beschädigte"}]}, output=mt)
+    )
+    seg = Segment("1", "The tornado damaged a few sheds.", mt, terms=(damage,))
+    result = await editor_for(stub_llm).edit(seg, EN_DE)
+    assert result.output == mt
+    assert result.status is Status.NEEDS_REVIEW
+    assert "term-missing" in [v.code for v in result.violations]

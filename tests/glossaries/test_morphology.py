@@ -131,3 +131,13 @@ def test_a_russian_term_form_is_read_against_the_word_before_it_and_the_source_n
 def test_languages_without_government_rules_claim_nothing_about_a_form() -> None:
     assert morphology("de").fits("mit ", "Einstellung", "Einstellung", True) is None
     assert morphology("fr").fits("des ", "symptôme", "symptôme", True) is None
+
+
+def test_a_german_noun_term_cannot_replace_words_none_of_which_is_a_noun() -> None:
+    de = morphology("de")
+    assert de.cannot_replace("Schaden", ["beschädigte"])  # a verb
+    assert de.cannot_replace("Feature", ["die"])  # an article
+    assert not de.cannot_replace("Schaden", ["Schäden"])
+    assert not de.cannot_replace("Strom", ["Flüsse"])  # a noun for a noun: the sense is the model's call
+    assert not de.cannot_replace("rund", ["beschädigte"])  # no noun term, no claim
+    assert not morphology("fr").cannot_replace("Dommage", ["endommagé"])  # French capitalises no noun
