@@ -22,6 +22,7 @@ from typing import Literal
 
 from agent.alignment import Lexicon, keyed_whole, project, word_key, words
 from agent.violations import Severity, Violation
+from glossaries.morphology import morphology
 from glossaries.placeholder_profiles import DEFAULT_FAMILIES, families_for
 
 Kind = Literal["open", "close", "empty", "placeholder", "dnt"]
@@ -622,7 +623,9 @@ def _cognate(a: str, b: str) -> bool:
     return prefix >= 5 or (prefix >= 3 and SequenceMatcher(None, a, b).ratio() >= 0.75)
 
 
-def _text_anchor(masked_source: str, src: list[re.Match[str]], k: int, out: str) -> int | None:
+def _text_anchor(
+    masked_source: str, src: list[re.Match[str]], k: int, out: str, target_lang: str
+) -> int | None:
     """Where a paired mask goes when the pair's own text names the place in the output: inside the same
     kept word (`CO<g>2</g>`), around the same punctuation mark counted in order (`Armenia<g>, </g>…`), or
     around the one output word sharing the enclosed word's stem."""
@@ -632,7 +635,7 @@ def _text_anchor(masked_source: str, src: list[re.Match[str]], k: int, out: str)
     p = _in_word_anchor(masked_source, src, bounds, k, out)
     p = _verbatim_anchor(masked_source, src, bounds, k, out) if p is None else p
     p = _punctuation_anchor(masked_source, src, bounds, k, out) if p is None else p
-    p = _cognate_anchor(masked_source, src, bounds, k, out) if p is None else p
+    p = _cognate_anchor(masked_source, src, bounds, k, out, target_lang) if p is None else p
     return None if p is None or _partner_disagrees(out, src[k].group(), p) else p
 
 
@@ -689,10 +692,12 @@ def _punctuation_anchor(
 
 
 def _cognate_anchor(
-    masked_source: str, src: list[re.Match[str]], bounds: tuple[int, int], k: int, out: str
+    masked_source: str, src: list[re.Match[str]], bounds: tuple[int, int], k: int, out: str, target_lang: str
 ) -> int | None:
     """Where a paired mask goes when its pair encloses one word in the source and exactly one word of the
-    output shares that word's stem: before that word (open) or after it (close)."""
+    output shares that word's stem: before that word (open) or after it (close). Not for an English adverb
+    whose cognate the target language does not make an adverb (`particularly` -> `en particulier`): a
+    phrase renders it, and the cognate is only part of it."""
     a, b = bounds
     inner = MASK_RE.sub(" ", masked_source[src[a].end() : src[b].start()]).split()
     words = _LETTERS.findall(" ".join(inner))
@@ -700,6 +705,9 @@ def _cognate_anchor(
         return None
     hits = [h for h in _LETTERS.finditer(out) if _cognate(words[0], h.group())]
     if len(hits) != 1:
+        return None
+    adverb = target_lang and words[0].casefold().endswith("ly")
+    if adverb and morphology(target_lang).is_adverb(hits[0].group()) is False:
         return None
     return hits[0].start() if k == a else hits[0].end()
 
@@ -809,6 +817,7 @@ def _place_one(
     wanted: Counter[str],
     guessed: list[str],
     lexicon: Lexicon | None = None,
+    target_lang: str = "",
 ) -> tuple[int, bool]:
     """Where in `out` the missing source mask `src[k]` goes back, and whether an anchor confirms the place
     (see `place_masks`)."""
@@ -822,7 +831,7 @@ def _place_one(
     partner = _partner(masked_source, src, k, out)
     token = None if _encloses_more(masked_source, src, k) else _kept_anchor(masked_source, m, out)
     paired = "/" in mask or partner_of(mask) in wanted
-    cognate = _text_anchor(masked_source, src, k, out) if paired else None
+    cognate = _text_anchor(masked_source, src, k, out, target_lang) if paired else None
     aligned = _lexical_anchor(masked_source, src, k, out, lexicon) if paired and lexicon else None
     if aligned is not None and not left_out <= aligned[0] <= right_out:
         aligned = None  # across a surviving tag: the nesting would break
@@ -924,6 +933,7 @@ def place_masks(
     keep: frozenset[str] = frozenset(),
     optional: frozenset[str] = frozenset(),
     lexicon: Lexicon | None = None,
+    target_lang: str = "",
 ) -> tuple[str, tuple[str, ...]]:
     """Drop masks the model invented or repeated and re-insert the ones it dropped; also name the masks
     whose place nothing confirms. Masks in `keep` (the MT's own escapes, `&amp;`) are text, never dropped.
@@ -949,7 +959,7 @@ def place_masks(
         if present[mask] > 0 or mask in optional:  # `optional`: an ICU case the target language lacks
             present[mask] -= 1
             continue
-        p, anchored = _place_one(masked_source, src, k, out, wanted, guessed, lexicon)
+        p, anchored = _place_one(masked_source, src, k, out, wanted, guessed, lexicon, target_lang)
         if not anchored:
             guessed.append(mask)
         p = _outside_masks(out, p)

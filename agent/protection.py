@@ -38,6 +38,7 @@ class SegmentMasks:
     table: Protected  # source tokens plus any MT-only tokens, for restoring model output
     profiles: tuple[str, ...] = ()  # opt-in placeholder syntaxes protected in this segment
     lexicon: Lexicon | None = None  # word alignment learned from the job, to place lost tag pairs
+    target_lang: str = ""  # what the target's word classes look like, for the cognate anchor ("": unknown)
 
     @property
     def masked_source(self) -> str:
@@ -82,6 +83,7 @@ class SegmentMasks:
             escapes | repeatable | cases,
             optional=cases,
             lexicon=self.lexicon,
+            target_lang=self.target_lang,
         )
         texts = {t.token: t.text for t in self.table.tokens}
         return restore(repaired, self.table), tuple(texts.get(mask, mask) for mask in [*lost, *guessed])
@@ -178,17 +180,18 @@ def mask_segment(
     dnt: Sequence[str] = (),
     profiles: Sequence[str] = (),
     lexicon: Lexicon | None = None,
+    target_lang: str = "",
 ) -> tuple[SegmentMasks, str | None]:
     """(masks, masked MT). DNT terms are masked in the source; in the MT only where they occur verbatim.
     `profiles` adds opt-in placeholder syntaxes (a bare `$name` for Mozilla) to what is protected; a
     `lexicon` places lost tag pairs by word alignment."""
     src = protect(source, dnt, profiles)
     if mt is None:
-        return SegmentMasks(src, src, tuple(profiles), lexicon), None
+        return SegmentMasks(src, src, tuple(profiles), lexicon, target_lang), None
     masked_mt, extra, overrides = _align(src, protect(_healed_escapes(mt, source), dnt, profiles))
     own = tuple(replace(t, text=overrides.get(t.token, t.text)) for t in src.tokens)
     table = Protected(src.masked, own + extra)
-    return SegmentMasks(src, table, tuple(profiles), lexicon), masked_mt
+    return SegmentMasks(src, table, tuple(profiles), lexicon, target_lang), masked_mt
 
 
 _BROKEN_ESCAPE = re.compile(r"&\s+(lt|gt|amp|quot|apos|#\d+);")

@@ -124,8 +124,8 @@ def lexicons(data: Path) -> dict[str, Lexicon | None]:
     }
 
 
-def rules_only(src: str, ref: str, lexicon: Lexicon | None = None) -> tuple[str, bool]:
-    masks, masked_mt = mask_segment(src, strip_tags(ref), lexicon=lexicon)
+def rules_only(src: str, ref: str, lang: str, lexicon: Lexicon | None = None) -> tuple[str, bool]:
+    masks, masked_mt = mask_segment(src, strip_tags(ref), lexicon=lexicon, target_lang=lang)
     assert masked_mt is not None
     output, guessed = masks.unmask_placed(masked_mt)
     return output, bool(guessed)
@@ -169,8 +169,8 @@ def main() -> None:
     learned = time.perf_counter() - t0
     positional, rules = Tally(), Tally()
     for _, lang, src, ref in rows:
-        positional.add(ref, *rules_only(src, ref))
-        rules.add(ref, *rules_only(src, ref, lexicon[lang]))
+        positional.add(ref, *rules_only(src, ref, lang))
+        rules.add(ref, *rules_only(src, ref, lang, lexicon[lang]))
     positional.report("rules only, no word alignment (each row alone), every row (de, fr, hu)")
     rules.report(
         f"rules only, word alignment learned from each language's file ({learned:.0f} s for 3 x "
@@ -185,7 +185,7 @@ def main() -> None:
     same_rules, agent = Tally(), Tally()
     calls = 0
     for i, _, src, ref in sample:
-        same_rules.add(ref, *rules_only(src, ref, lexicon[i.rsplit(":", 1)[1]]))
+        same_rules.add(ref, *rules_only(src, ref, i.rsplit(":", 1)[1], lexicon[i.rsplit(":", 1)[1]]))
         r = results[i]
         agent.add(ref, r.output, any(v.code == UNVERIFIED for v in r.violations))
         calls += r.usage.calls

@@ -118,6 +118,10 @@ class Morphology:
         """Is `word` a form of the lexeme of `term_word`, by the dictionary (not by a shared stem)?"""
         return False
 
+    def is_adverb(self, word: str) -> bool | None:
+        """Is `word` an adverb by its form (French `particulièrement`)? None where the language does not mark them."""
+        return None
+
     def cannot_replace(self, term: str, replaced: Sequence[str]) -> bool:
         """Is the term's word class plainly not that of the words it would replace (`replaced`, less a sentence's
         first word, which any class capitalises)? A noun for a verb or an article (`beschädigte` -> `Schaden`)

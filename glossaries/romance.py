@@ -41,6 +41,8 @@ _INVARIABLE = {
     "it": ("à", "è", "ì", "ò", "ù"),
     "pt": ("s", "x"),
 }
+# How an adverb made from an adjective ends (`particulièrement`, `especialmente`).
+_ADVERB = {"fr": "ment", "es": "mente", "it": "mente", "pt": "mente"}
 # From the masculine singular (the lemma) to the feminine singular.
 _FEMININE: dict[str, tuple[Rule, ...]] = {
     "fr": (
@@ -82,6 +84,9 @@ class Romance(Morphology):
         if self._dictionary is None:
             self._dictionary = DEFAULT_DICTIONARY_FACTORY.get_dictionary(self.lang)
         return self._dictionary
+
+    def is_adverb(self, word: str) -> bool | None:
+        return word.casefold().endswith(_ADVERB[self.lang]) if self.lang in _ADVERB else None
 
     def _lemma_of(self, form: str) -> str | None:
         got = self._dict().get(form)

@@ -82,7 +82,9 @@ def _retrieve(ctx: AgentContext) -> tuple[list[Any], TraceStep]:
 def _protect(ctx: AgentContext, matches: Sequence[Any]) -> dict[str, Any]:
     t0 = time.perf_counter()
     dnt = [m.text for m in matches if m.entry.is_dnt]
-    masks, masked_mt = mask_segment(ctx.segment.source, ctx.segment.mt, dnt, ctx.placeholders, ctx.lexicon)
+    masks, masked_mt = mask_segment(
+        ctx.segment.source, ctx.segment.mt, dnt, ctx.placeholders, ctx.lexicon, ctx.options.target_lang
+    )
     n = len(masks.source.tokens)
     step = TraceStep("protect", f"{n} tag(s), placeholder(s) and DNT term(s) masked", ms(t0))
     update: dict[str, Any] = {"masks": masks, "masked_mt": masked_mt, "trace": [step], "rounds": 0}

@@ -366,3 +366,24 @@ def test_a_nested_icu_message_the_translation_lost_comes_back_whole_and_flagged(
     # Whole, with its cases (a head alone would be no ICU at all), in the case it was lost from.
     assert output.endswith("minutes par {VAR_SELECT, select, male {male} female {female} other {other} }} }")
     assert guessed == ("{VAR_SELECT, select,",)  # its words are English: a linguist must see it
+
+
+@pytest.mark.parametrize(
+    ("mt", "lang", "placed", "sure"),
+    [
+        # `en particulier` renders "particularly": the cognate is only part of the phrase the tag should enclose,
+        # so the tag goes back at a guessed place, and the segment says so.
+        ("C’est en particulier le cas.", "fr", None, False),
+        ("C’est particulièrement le cas.", "fr", 'C’est <g id="1">particulièrement</g> le cas.', True),
+        # German makes no adverb by its form: the cognate stays an anchor.
+        ("Das ist partikulär der Fall.", "de", 'Das ist <g id="1">partikulär</g> der Fall.', True),
+    ],
+)
+def test_an_adverbs_cognate_that_is_no_adverb_is_no_sure_place(
+    mt: str, lang: str, placed: str, sure: bool
+) -> None:
+    masks, masked_mt = mask_segment('This is <g id="1">particularly</g> the case.', mt, target_lang=lang)
+    assert masked_mt is not None
+    output, guessed = masks.unmask_placed(masked_mt)
+    assert output == placed or (placed is None and output.count('<g id="1">') == output.count("</g>") == 1)
+    assert (not guessed) is sure
