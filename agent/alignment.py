@@ -283,8 +283,9 @@ def renders_elsewhere(
     """Does target word `f` surely render a source word outside `phrase` (`провинции` renders "province"),
     as `surely_renders` says? Then it is no place for the phrase's term."""
     inside = {word_key(e) for e in phrase}
-    others = [e for e in dict.fromkeys(source) if word_key(e) not in inside]
-    return any(surely_renders(lexicon, [e], source, target, f) for e in others)
+    return surely_renders(
+        lexicon, [e for e in dict.fromkeys(source) if word_key(e) not in inside], source, target, f
+    )
 
 
 def _likeliest_source(lexicon: Lexicon, f: str) -> str | None:
