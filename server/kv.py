@@ -18,7 +18,7 @@ __all__ = ["KV", "MemoryKV", "RedisKV"]
 class KV(Protocol):
     async def get(self, key: str) -> bytes | None: ...
     async def set(
-        self, key: str, value: bytes | str, *, ex: float | None = None, nx: bool = False
+        self, key: str, value: bytes | str, *, ex: float | None = None, nx: bool = False, xx: bool = False
     ) -> bool: ...
     async def delete(self, *keys: str) -> int: ...
     async def expire(self, key: str, seconds: float) -> None: ...
@@ -64,9 +64,11 @@ class RedisKV:
         value: bytes | None = await self.client.get(key)
         return value
 
-    async def set(self, key: str, value: bytes | str, *, ex: float | None = None, nx: bool = False) -> bool:
+    async def set(
+        self, key: str, value: bytes | str, *, ex: float | None = None, nx: bool = False, xx: bool = False
+    ) -> bool:
         px = int(ex * 1000) if ex is not None else None
-        return bool(await self.client.set(key, value, px=px, nx=nx))
+        return bool(await self.client.set(key, value, px=px, nx=nx, xx=xx))
 
     async def delete(self, *keys: str) -> int:
         return int(await self.client.delete(*keys)) if keys else 0
@@ -151,8 +153,10 @@ class MemoryKV:
         value = self._live(key)
         return value if isinstance(value, bytes) else None
 
-    async def set(self, key: str, value: bytes | str, *, ex: float | None = None, nx: bool = False) -> bool:
-        if nx and self._live(key) is not None:
+    async def set(
+        self, key: str, value: bytes | str, *, ex: float | None = None, nx: bool = False, xx: bool = False
+    ) -> bool:
+        if (nx and self._live(key) is not None) or (xx and self._live(key) is None):
             return False
         self._data[key] = _b(value)
         if ex is not None:

@@ -71,7 +71,8 @@ async def run_job(state: AppState, job_id: str, token: str) -> None:
             return
         doc, segments, ctx = await _open(state, record, data)
         record.state, record.total = "running", len(segments)
-        await store.save(record)
+        if not await store.save(record):
+            return  # deleted while its input was read
         finished = await store.finished_ids(job_id)
         todo = iter([s for s in segments if s.id not in finished])
         log.info("job %s: %d segments, %d already done", job_id, len(segments), len(finished))

@@ -90,14 +90,15 @@ class JobStore:
             callback_url=callback_url,
         )
         await self.kv.set(self.key(record.id, "input"), data, ex=self.ttl)
-        await self.save(record)
+        await self.kv.set(self.key(record.id), record.model_dump_json(), ex=self.ttl)
         await self.kv.sadd(self.active_key, record.id)
         await self.kv.sadd(self.tenant_key(tenant), record.id)
         return record
 
-    async def save(self, record: JobRecord) -> None:
+    async def save(self, record: JobRecord) -> bool:
+        """Update the record; False if the job was deleted meanwhile (a running worker must not bring it back)."""
         record.updated_at = time.time()
-        await self.kv.set(self.key(record.id), record.model_dump_json(), ex=self.ttl)
+        return await self.kv.set(self.key(record.id), record.model_dump_json(), ex=self.ttl, xx=True)
 
     async def get(self, job_id: str, tenant: str | None = None) -> JobRecord | None:
         raw = await self.kv.get(self.key(job_id))
@@ -148,9 +149,12 @@ class JobStore:
         return set(await self.kv.hgetall(self.key(job_id, "done")))
 
     async def checkpoint(self, job_id: str, out: SegmentOut) -> None:
+        """Each hash expires with the job, so a segment that finishes after a delete leaves nothing behind."""
         if out.status == "error":
             await self.kv.hset(self.key(job_id, "failed"), {out.id: b"1"})
+            await self.kv.expire(self.key(job_id, "failed"), self.ttl)
         await self.kv.hset(self.key(job_id, "done"), {out.id: out.model_dump_json()})
+        await self.kv.expire(self.key(job_id, "done"), self.ttl)
 
     async def outputs(self, job_id: str) -> dict[str, SegmentOut]:
         raw = await self.kv.hgetall(self.key(job_id, "done"))
@@ -161,7 +165,8 @@ class JobStore:
         for part in ("done", "failed"):
             await self.kv.expire(self.key(record.id, part), self.ttl)
         record.state = "done"
-        await self.save(record)
+        if not await self.save(record):  # deleted while it ran: its result goes too
+            await self.kv.delete(self.key(record.id, "result"))
         await self.kv.srem(self.active_key, record.id)
 
     async def fail(self, record: JobRecord, error: str) -> None:

@@ -3,6 +3,7 @@ their callbacks to a real receiver on 127.0.0.1."""
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
 import itertools
@@ -18,6 +19,9 @@ import httpx
 import pytest
 import yaml
 
+from server.jobs.store import JobOptions, JobStore
+from server.kv import MemoryKV, RedisKV
+from server.schemas import SegmentOut
 from tests.server.conftest import KEY_B, LiveServer, make_settings, running
 from tests.server.stub_answers import echo_handler
 from tests.support.receiver import Delivery, Receiver
@@ -130,6 +134,34 @@ def test_jobs_are_private_and_deletable(job_api: LiveServer) -> None:
         assert other.delete(f"/v1/jobs/{job['id']}").status_code == 404
         assert c.delete(f"/v1/jobs/{job['id']}").status_code == 204
         assert c.get(f"/v1/jobs/{job['id']}").status_code == 404
+
+
+@pytest.mark.parametrize("store", ["memory", "redis"])
+def test_a_worker_finishing_a_deleted_job_does_not_bring_it_back(
+    store: str, redis_url: str, model_config: Path
+) -> None:
+    """The race a user hits by deleting a running job: the worker's later writes must not resurrect it."""
+    settings = make_settings(redis_url if store == "redis" else None, model_config)
+
+    async def scenario() -> tuple[bool, object, object, int]:
+        kv = RedisKV.from_url(redis_url) if store == "redis" else MemoryKV()
+        jobs = JobStore(kv, settings)
+        options = JobOptions(source_lang="en", target_lang="de")
+        record = await jobs.create("tenant-a", "jsonl", b"{}", "r.jsonl", options, 1)
+        stale = record.model_copy()
+        await jobs.delete(record)
+        stale.state = "running"
+        saved = await jobs.save(stale)
+        await jobs.checkpoint(stale.id, SegmentOut(id="s1", output="x", status="unchanged"))
+        await jobs.finish(stale, b"result")
+        ttl = await kv.client.pttl(jobs.key(stale.id, "done")) if isinstance(kv, RedisKV) else 1
+        found = (saved, await jobs.get(stale.id), await jobs.result(stale.id), ttl)
+        await kv.close()
+        return found
+
+    saved, record_after, result_after, done_ttl = asyncio.run(scenario())
+    assert saved is False and record_after is None and result_after is None
+    assert done_ttl > 0  # the late checkpoint expires with the job instead of staying forever
 
 
 @pytest.mark.parametrize(
