@@ -81,7 +81,7 @@ def sentence_start(text: str, pos: int) -> bool:
 
 
 def term_in_form(
-    expected: str, replaced: str, target_lang: str, variants: Sequence[str] = ()
+    expected: str, replaced: str, target_lang: str, variants: Sequence[str] = (), before: str = ""
 ) -> tuple[str, bool]:
     """The glossary term in the grammatical form of the words it replaces, and whether that form is known.
 
@@ -97,7 +97,7 @@ def term_in_form(
     if not morph.inflects:
         return expected, True  # no morphology for this language: as written, as before this layer
     candidates = list(dict.fromkeys([expected, *variants]))
-    forms = [morph.inflect_like(c, replaced) for c in candidates]
+    forms = [morph.inflect_like(c, replaced, before) for c in candidates]
     as_is = next(
         (f for c, f in zip(candidates, forms, strict=True) if f and f.casefold() == c.casefold()), None
     )
@@ -109,7 +109,7 @@ def forbidden_term(target: str, v: Violation, target_lang: str) -> Replacement |
     if v.code != "term-forbidden" or v.start is None or v.end is None or not v.expected:
         return None
     replaced = target[v.start : v.end]
-    form, checked = term_in_form(v.expected, replaced, target_lang)
+    form, checked = term_in_form(v.expected, replaced, target_lang, before=target[: v.start])
     text = match_case(form, replaced, sentence_start(target, v.start))
     return _in_sentence(target, (v.start, v.end), text, "forbidden term replaced by", target_lang, checked)
 
@@ -164,7 +164,7 @@ def replace_span(
     variants: Sequence[str] = (),
 ) -> Replacement:
     replaced = target[span[0] : span[1]]
-    form, checked = term_in_form(expected, replaced, target_lang, variants)
+    form, checked = term_in_form(expected, replaced, target_lang, variants, target[: span[0]])
     text = match_case(form, replaced, sentence_start(target, span[0]))
     return _in_sentence(target, span, text, f"{why} ->", target_lang, checked)
 

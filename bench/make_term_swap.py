@@ -1,20 +1,29 @@
-"""A Russian post-editing set for term form agreement: correct text whose term was swapped for another noun.
+"""A post-editing set for term form agreement: correct text whose term was swapped for another noun.
 
-Each row of tico19-refs.en-ru is a correct translation holding a one-word noun term in some case and number.
-The "MT" is that translation with the term's word replaced by a plainly wrong noun of the same gender, put
-in the same case and number by pymorphy3 (`симптомов` → `факторов`): the error a strong MT makes when it
+Russian (tico19-refs.en-ru): each row is a correct translation holding a one-word noun term in some case and
+number. The "MT" is that translation with the term's word replaced by a plainly wrong noun of the same gender,
+put in the same case and number by pymorphy3 (`симптомов` → `факторов`): the error a strong MT makes when it
 picks another word, with the grammar around it intact. The reference is the original text, so the
 agent's output agrees with it only if the glossary term goes back in the form the sentence needs.
 Rows where the term already stands in its dictionary form are kept too (the easy case).
 
+German (iate-refs.en-de, `--lang de`): the same, with the declension tables of the `german-nouns` package
+(Wiktionary, CC BY-SA 4.0) instead of pymorphy3: `Verträgen` (dative plural, masculine) → `Faktoren`. A word
+whose readings (case, number) would give the distractor different forms is left out, as are terms inside
+compounds. The set is independent of the agent's own morphology, which knows German nouns by simplemma.
+
 Run: .venv/bin/python bench/make_term_swap.py [--limit N] > eval/runs/tico19-swap.en-ru.jsonl
+     .venv/bin/python bench/make_term_swap.py --lang de > eval/runs/iate-swap.en-de.jsonl
 """
 
 from __future__ import annotations
 
 import argparse
+import csv
 import json
 import sys
+from collections.abc import Iterator
+from importlib import resources
 from pathlib import Path
 
 import pymorphy3
@@ -22,15 +31,80 @@ import pymorphy3
 from agent.checks.input import inline_termbase
 from glossaries.matcher import TermMatcher
 
-DATA = Path(__file__).resolve().parents[2] / "shared/data/terminology/tico19-refs.en-ru.dev.jsonl"
+SHARED = Path(__file__).resolve().parents[2] / "shared/data/terminology"
+DATA = SHARED / "tico19-refs.en-ru.dev.jsonl"
+DATA_DE = SHARED / "iate-refs.en-de.dev.jsonl"
 DISTRACTORS = {"masc": "фактор", "femn": "проблема", "neut": "явление"}  # not COVID-19 glossary words
+DISTRACTORS_DE = {"m": "Faktor", "f": "Frage", "n": "Element"}  # declension tables with distinct cells
+CASES_DE = ("nominativ", "genitiv", "dativ", "akkusativ")
+
+
+def german_tables() -> dict[str, list[tuple[str, dict[str, str]]]]:
+    """Word form -> [(gender, {"dativ plural": form, ...})] for every noun in german-nouns' table."""
+    path = resources.files("german_nouns") / "nouns.csv"
+    out: dict[str, list[tuple[str, dict[str, str]]]] = {}
+    with path.open(encoding="utf-8") as f:
+        rows = csv.reader(f)
+        header = next(rows)
+        cells = [(i, " ".join(c.split()[:2])) for i, c in enumerate(header) if c.split()[0] in CASES_DE]
+        for row in rows:
+            gender = row[2]
+            if "Substantiv" not in row[1] or gender not in DISTRACTORS_DE:
+                continue
+            table: dict[str, str] = {}
+            for i, cell in cells:
+                if row[i] and not cell.endswith("*"):
+                    table.setdefault(cell, row[i])
+            for form in set(table.values()):
+                out.setdefault(form, []).append((gender, table))
+    return out
+
+
+def german_rows(limit: int, per_term: int) -> Iterator[dict[str, object]]:
+    tables = german_tables()
+    used: dict[str, int] = {}
+    for line in DATA_DE.read_text(encoding="utf-8").splitlines():
+        row = json.loads(line)
+        inside = set(row.get("inside_a_word") or [])
+        term = next(
+            (t for t in row["terms"] if len(t["tgt"][0].split()) == 1 and t["tgt"][0][:1].isupper()), None
+        )
+        if term is None or term["tgt"][0] in inside or used.get(term["tgt"][0], 0) >= per_term:
+            continue
+        tb = inline_termbase([term], "en", "de")
+        matcher = TermMatcher(tb)
+        span = matcher.find_target(tb.entries[0], row["target"]) or matcher.find_inflected(
+            tb.entries[0], row["target"]
+        )
+        if span is None:
+            continue
+        word = row["target"][span[0] : span[1]]
+        readings = [(g, t) for g, t in tables.get(word, []) if term["tgt"][0] in t.values()]
+        if len(readings) != 1:
+            continue  # not a noun of the table, or of two genders: no sure distractor
+        gender, table = readings[0]
+        distractor = tables[DISTRACTORS_DE[gender]][0][1]
+        forms = {distractor[cell] for cell, form in table.items() if form == word and cell in distractor}
+        if len(forms) != 1:
+            continue
+        mt = row["target"][: span[0]] + forms.pop() + row["target"][span[1] :]
+        yield {"id": row["id"], "src": row["src"], "mt": mt, "ref": row["target"], "terms": [term]}
+        used[term["tgt"][0]] = used.get(term["tgt"][0], 0) + 1
+        limit -= 1
+        if limit <= 0:
+            return
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--limit", type=int, default=150)
     parser.add_argument("--per-term", type=int, default=4, help="rows per glossary term, for variety")
+    parser.add_argument("--lang", choices=("ru", "de"), default="ru")
     args = parser.parse_args()
+    if args.lang == "de":
+        for out in german_rows(args.limit, args.per_term):
+            sys.stdout.write(json.dumps(out, ensure_ascii=False) + "\n")
+        return
     morph = pymorphy3.MorphAnalyzer(lang="ru")
     written = 0
     used: dict[str, int] = {}

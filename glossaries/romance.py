@@ -179,7 +179,7 @@ class Romance(Morphology):
         variants = [self._in_number(words, n) for n in ("sing", "plur")] if words else []
         return tuple(dict.fromkeys([term, *(v for v in variants if v)]))
 
-    def inflect_like(self, term: str, replaced: str) -> str | None:
+    def inflect_like(self, term: str, replaced: str, before: str = "") -> str | None:
         """The term in the number of the replaced words' first word (Romance phrases open with their
         head: `tests| de dépistage`), and for a one-word adjective also in its gender. None where the
         replaced word is unknown, its readings ask for different forms, or it is another kind of word (an

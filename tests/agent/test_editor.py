@@ -79,6 +79,26 @@ async def test_forbidden_term_is_replaced_deterministically(stub_llm: StubLLM) -
     assert [(e.before, e.after) for e in result.edits] == [("Sichern", "Speichern")]
 
 
+@pytest.mark.parametrize(
+    ("mt", "output"),
+    [
+        ("Sie wählen zwischen den Kontrakten.", "Sie wählen zwischen den Verträgen."),  # dative plural
+        ("Sie prüfen die Kontrakte.", "Sie prüfen die Verträge."),
+        ("Die Dauer des Kontrakts endet.", "Die Dauer des Vertrags endet."),
+    ],
+)
+async def test_a_german_forbidden_term_is_replaced_in_the_case_and_number_it_stood_in(
+    stub_llm: StubLLM, mt: str, output: str
+) -> None:
+    contract = Entry(
+        "contract", (Term("contract"),), (Term("Vertrag"), Term("Kontrakt", TermStatus.FORBIDDEN))
+    )
+    source = "They choose between the contracts." if "zwischen" in mt else "They check the contracts."
+    result = await editor_for(stub_llm).edit(Segment("1", source, mt), EN_DE, glossary=termbase(contract))
+    assert result.output == output and result.status is Status.EDITED  # the form is known: no flag
+    assert stub_llm.requests == []
+
+
 async def test_dropped_placeholder_and_tag_are_restored_without_a_model_call(stub_llm: StubLLM) -> None:
     seg = Segment("1", 'Delete <g id="1">%d files</g> now.', "Supprimer fichiers maintenant.")
     result = await PostEditor(None).edit(seg, EN_FR)
@@ -250,7 +270,8 @@ async def test_locate_request_limits_the_answer_to_words_of_the_translation(stub
     item = schema["properties"]["spans"]["items"]["properties"]
     assert item["phrase"]["enum"] == ["settings"]
     choices = item["words"]["enum"]
-    assert "" in choices and "Optionen" in choices and "Sie die" in choices
+    assert "" in choices and "Optionen" in choices
+    assert "Sie die" not in choices and "Öffnen" not in choices  # German: a noun term's place is a noun
     assert not [c for c in choices if "⟦" in c or "⟧" in c or "<" in c or c not in seg.mt]
 
 

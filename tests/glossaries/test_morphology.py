@@ -76,6 +76,18 @@ def test_russian_term_takes_the_form_of_the_words_it_replaces(
     assert morphology("ru").inflect_like(term, replaced) == form
 
 
+@pytest.mark.parametrize(
+    ("before", "form"),
+    [
+        ("для ", "вируса"),  # a preposition that governs the genitive: singular
+        ("эти ", "вирусы"),  # a plural adjective before it
+        ("", None),  # `проблемы`: genitive singular or nominative plural, nothing tells
+    ],
+)
+def test_russian_term_form_is_narrowed_by_the_word_before_it(before: str, form: str | None) -> None:
+    assert morphology("ru").inflect_like("вирус", "проблемы", before) == form
+
+
 def test_german_term_takes_the_number_of_the_word_it_replaces() -> None:
     de = morphology("de")
     assert de.inflect_like("Einstellung", "Optionen") == "Einstellungen"
@@ -129,8 +141,44 @@ def test_a_russian_term_form_is_read_against_the_word_before_it_and_the_source_n
 
 
 def test_languages_without_government_rules_claim_nothing_about_a_form() -> None:
-    assert morphology("de").fits("mit ", "Einstellung", "Einstellung", True) is None
     assert morphology("fr").fits("des ", "symptôme", "symptôme", True) is None
+    assert morphology("nl").fits("met ", "instelling", "instelling", True) is None
+
+
+@pytest.mark.parametrize(
+    ("before", "written", "fits"),
+    [
+        ("die Laufzeit des ", "Vertrags", True),
+        ("die Laufzeit des ", "Vertrag", False),  # a genitive article, a nominative noun
+        ("zwischen den ", "Verträgen", True),
+        ("zwischen den ", "Verträge", False),  # dative plural needs the -n
+        ("mit ", "Verträge", False),
+        ("neue ", "Verträge", None),  # an adjective before it claims nothing
+        ("der ", "künstlichen Intelligenz", True),
+    ],
+)
+def test_german_noun_form_must_fit_the_article_or_preposition_before_it(
+    before: str, written: str, fits: bool | None
+) -> None:
+    term = "künstliche Intelligenz" if " " in written else "Vertrag"
+    assert morphology("de").fits(before, written, term, None) is fits
+
+
+@pytest.mark.parametrize(
+    ("term", "replaced", "before", "form"),
+    [
+        ("Vertrag", "Faktoren", "zwischen den ", "Verträgen"),  # the umlaut plural no suffix rule finds
+        ("Vertrag", "Faktoren", "für die ", "Verträge"),
+        ("Vertrag", "Faktoren", "", None),  # Verträge or Verträgen: nothing tells, the form stays unchecked
+        ("Antrag", "Elemente", "", "Anträge"),  # plural, not the old dative singular `Elemente`
+        ("Maßnahme", "Fragen", "", "Maßnahmen"),
+        ("Speicherplatz", "Faktoren", "mit ", "Speicherplätzen"),
+    ],
+)
+def test_german_term_takes_case_and_number_from_the_declension_tables(
+    term: str, replaced: str, before: str, form: str | None
+) -> None:
+    assert morphology("de").inflect_like(term, replaced, before) == form
 
 
 def test_a_german_noun_term_cannot_replace_words_none_of_which_is_a_noun() -> None:
@@ -141,3 +189,20 @@ def test_a_german_noun_term_cannot_replace_words_none_of_which_is_a_noun() -> No
     assert not de.cannot_replace("Strom", ["Flüsse"])  # a noun for a noun: the sense is the model's call
     assert not de.cannot_replace("rund", ["beschädigte"])  # no noun term, no claim
     assert not morphology("fr").cannot_replace("Dommage", ["endommagé"])  # French capitalises no noun
+
+
+def test_without_the_german_noun_tables_german_keeps_its_suffix_rules(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A machine without the german-nouns package (or an unwritable index) degrades, it does not fail."""
+    from glossaries import german_nouns
+
+    monkeypatch.setattr(german_nouns, "_connection", lambda: None)
+    german_nouns.declensions.cache_clear()
+    try:
+        de = morphology("de")
+        assert not de.knows_nouns and german_nouns.declensions("Vertrag") == ()
+        assert de.inflect_like("Einstellung", "Optionen") == "Einstellungen"  # by analogy, as before
+        assert de.fits("des ", "Vertrag", "Vertrag", None) is None  # no tables: nothing claimed
+    finally:
+        german_nouns.declensions.cache_clear()

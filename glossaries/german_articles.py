@@ -1,0 +1,99 @@
+"""What the word before a German noun asks of its form: the case, number and gender an article agrees in,
+the case a preposition governs.
+
+`zwischen den Faktoren` is dative plural, so a term put there is `Verträgen`, not `Verträge`; `des Vertrag`
+contradicts its article. Only the word right before the noun is read, and only the words below: an
+adjective between them, or any other word, claims nothing.
+"""
+
+from __future__ import annotations
+
+from glossaries.german_nouns import CELLS
+
+__all__ = ["CLOSED_CLASS", "allowed_cells"]
+
+_NOM, _GEN, _DAT, _AKK = range(4)
+_PL = 4  # CELLS: the four singular cases, then the four plural ones
+_ALL = "mfn"
+
+
+def _sg(genders: str, *cases: int) -> set[tuple[str, int]]:
+    return {(g, c) for g in genders for c in cases}
+
+
+def _pl(*cases: int) -> set[tuple[str, int]]:
+    return {(g, _PL + c) for g in _ALL for c in cases}
+
+
+ARTICLES: dict[str, frozenset[tuple[str, int]]] = {
+    "der": frozenset(_sg("m", _NOM) | _sg("f", _GEN, _DAT) | _pl(_GEN)),
+    "die": frozenset(_sg("f", _NOM, _AKK) | _pl(_NOM, _AKK)),
+    "das": frozenset(_sg("n", _NOM, _AKK)),
+    "des": frozenset(_sg("mn", _GEN)),
+    "dem": frozenset(_sg("mn", _DAT)),
+    "den": frozenset(_sg("m", _AKK) | _pl(_DAT)),
+    "ein": frozenset(_sg("m", _NOM) | _sg("n", _NOM, _AKK)),
+    "eine": frozenset(_sg("f", _NOM, _AKK)),
+    "eines": frozenset(_sg("mn", _GEN)),
+    "einem": frozenset(_sg("mn", _DAT)),
+    "einen": frozenset(_sg("m", _AKK)),
+    "einer": frozenset(_sg("f", _GEN, _DAT)),
+    **{c: frozenset(_sg("mn", _DAT)) for c in ("im", "am", "zum", "beim", "vom")},
+    "zur": frozenset(_sg("f", _DAT)),
+}
+_DATIVE = ("mit", "von", "aus", "bei", "nach", "seit", "zu", "gegenüber", "entsprechend", "gemäß")
+_ACCUSATIVE = ("für", "durch", "gegen", "ohne", "um")
+_TWO_WAY = ("in", "an", "auf", "über", "unter", "vor", "hinter", "neben", "zwischen")
+PREPOSITIONS: dict[str, frozenset[int]] = {
+    **{p: frozenset({_DAT}) for p in _DATIVE},
+    **{p: frozenset({_AKK}) for p in _ACCUSATIVE},
+    **{p: frozenset({_DAT, _AKK}) for p in _TWO_WAY},
+}
+
+# Articles, pronouns and prepositions a sentence opens with, capitalised like nouns (the tables list `Die`,
+# `Man` as nouns too): never the place of a noun term.
+CLOSED_CLASS = frozenset(
+    {*ARTICLES, *PREPOSITIONS, "er", "sie", "es", "wir", "ihr", "ich", "du", "man", "dies", "diese", "dieser"}
+    | {
+        "dieses",
+        "diesem",
+        "diesen",
+        "jene",
+        "jener",
+        "jenes",
+        "jenem",
+        "jenen",
+        "alle",
+        "jede",
+        "jeder",
+        "jedes",
+    }
+    | {
+        "kein",
+        "keine",
+        "keinen",
+        "keinem",
+        "keiner",
+        "sein",
+        "seine",
+        "ihre",
+        "unser",
+        "unsere",
+        "was",
+        "wer",
+    }
+)
+
+
+def allowed_cells(before: str, gender: str) -> frozenset[int] | None:
+    """The cells (indexes into `CELLS`) a noun of `gender` may take after the word `before`; None where that
+    word says nothing (an adjective, a verb, the sentence's start)."""
+    word = before.casefold()
+    if word in ARTICLES:
+        return frozenset(cell for g, cell in ARTICLES[word] if g == gender)
+    if word in PREPOSITIONS:  # a bare noun after a preposition: the case it governs, either number
+        return frozenset(c + n for c in PREPOSITIONS[word] for n in (0, _PL))
+    return None
+
+
+assert len(CELLS) == 2 * _PL
