@@ -41,6 +41,20 @@ ARTICLES: dict[str, frozenset[tuple[str, int]]] = {
     **{c: frozenset(_sg("mn", _DAT)) for c in ("im", "am", "zum", "beim", "vom")},
     "zur": frozenset(_sg("f", _DAT)),
 }
+# Words declined like `ein` (kein, the possessives) and like `der` (dieser, jeder, welcher...).
+_EIN_WORDS = ("kein", "mein", "dein", "sein", "unser", "euer")
+_DER_WORDS = ("dies", "jen", "jed", "welch", "manch", "solch")
+_EIN_ENDINGS = {"": "ein", "e": "eine", "es": "eines", "em": "einem", "en": "einen", "er": "einer"}
+_DER_ENDINGS = {"er": "der", "e": "die", "em": "dem", "en": "den"}
+ARTICLES |= {stem + end: ARTICLES[like] for stem in _EIN_WORDS for end, like in _EIN_ENDINGS.items()}
+ARTICLES |= {stem + end: ARTICLES[like] for stem in _DER_WORDS for end, like in _DER_ENDINGS.items()}
+ARTICLES |= {stem + "es": ARTICLES["das"] | ARTICLES["des"] for stem in _DER_WORDS}
+# Plural-only quantifiers: `einige Schuppen`, `mehreren Ländern`.
+ARTICLES |= {
+    w + end: frozenset(_pl(*cases))
+    for w in ("einig", "mehrer", "viel", "wenig", "beid", "all")
+    for end, cases in (("e", (_NOM, _AKK)), ("en", (_DAT,)), ("er", (_GEN,)))
+}
 _DATIVE = ("mit", "von", "aus", "bei", "nach", "seit", "zu", "gegenüber", "entsprechend", "gemäß")
 _ACCUSATIVE = ("für", "durch", "gegen", "ohne", "um")
 _TWO_WAY = ("in", "an", "auf", "über", "unter", "vor", "hinter", "neben", "zwischen")

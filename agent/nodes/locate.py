@@ -58,34 +58,45 @@ def _where_to_look(
     ctx: AgentContext, text: str, masked: str, missing: Sequence[Violation], matches: Sequence[Any]
 ) -> tuple[list[str], dict[str, list[str]]]:
     """The runs of words of `masked` (the candidate `text` as the model sees it) the model may name, and the
-    shortlist per phrase the prompt shows: for one-word noun terms in a language with a dictionary, the few
-    nouns nearest each term's place in the source (nearest first); else every term-sized run of words."""
+    shortlist per phrase the prompt shows: for one-word noun terms in a language that tells nouns, the few
+    nouns nearest each term's place in the source (nearest first). With a full dictionary (Russian) the model
+    names one of them; with only a list of nouns (German) it may still name any term-sized run of words, so
+    that it can point at a verb (`beschädigte` for "damage"), which then keeps the term out."""
+    morph = morphology(ctx.options.target_lang)
+    longest = max((fixes.span_limit(text, v.expected or "") for v in missing), default=2)
+    hints = _shortlists(ctx, text, masked, missing, matches) if morph.knows_nouns else {}
+    near = list(dict.fromkeys(w for shortlist in hints.values() for w in shortlist))
+    if not near:
+        return fixes.span_choices(masked, longest), {}
+    if morph.lexicon:
+        return near, hints
+    return list(dict.fromkeys([*near, *fixes.span_choices(masked, longest)])), hints
+
+
+def _shortlists(
+    ctx: AgentContext, text: str, masked: str, missing: Sequence[Violation], matches: Sequence[Any]
+) -> dict[str, list[str]]:
+    """Per source phrase, the nouns nearest its place (less those the job links elsewhere); none unless every
+    missing term is a one-word noun."""
     morph = morphology(ctx.options.target_lang)
     match_of = {m.entry.id: m for m in matches}
-    nouns = morph.knows_nouns and all(
+    if not all(
         v.entry_id in match_of and len((v.expected or "").split()) == 1 and morph.is_noun(v.expected or "")
         for v in missing
-    )
-    if nouns:
-        source = blank_markup(ctx.segment.source)  # where the matcher read it
-        hints = {
-            match_of[v.entry_id].text: _unexplained(
-                ctx,
-                text,
-                match_of[v.entry_id].text,
-                fixes.nouns_near(
-                    masked,
-                    fixes.place_in(source, match_of[v.entry_id].start, match_of[v.entry_id].end),
-                    morph,
-                ),
-            )
-            for v in missing
-        }
-        near = list(dict.fromkeys(w for shortlist in hints.values() for w in shortlist))
-        if near:
-            return near, hints
-    longest = max((fixes.span_limit(text, v.expected or "") for v in missing), default=2)
-    return fixes.span_choices(masked, longest), {}
+    ):
+        return {}
+    source = blank_markup(ctx.segment.source)  # where the matcher read it
+    return {
+        match_of[v.entry_id].text: _unexplained(
+            ctx,
+            text,
+            match_of[v.entry_id].text,
+            fixes.nouns_near(
+                masked, fixes.place_in(source, match_of[v.entry_id].start, match_of[v.entry_id].end), morph
+            ),
+        )
+        for v in missing
+    }
 
 
 def _unexplained(ctx: AgentContext, text: str, phrase: str, nouns: list[str]) -> list[str]:
@@ -138,6 +149,15 @@ def _replacement_for(
         notes.append(f"{text[span[0] : span[1]]!r} is no word of the kind {v.expected!r} is: not replacing")
         return None
     replacement = fixes.replace_span(text, span, v.expected, how, ctx.options.target_lang, variants)
+    if (
+        replacement.start == span[0]
+        and morph.fits(text[: span[0]], replacement.text, v.expected, None) is False
+    ):
+        # `der Verschwörung` -> `der Grundstück`: the article before it cannot go with the term
+        notes.append(
+            f"{replacement.text!r} cannot follow the words before {text[span[0] : span[1]]!r}: not replacing"
+        )
+        return None
     forbidden = v.start is not None and v.end is not None and span[0] < v.end and v.start < span[1]
     if (
         how != "closest rendering"

@@ -270,8 +270,9 @@ async def test_locate_request_limits_the_answer_to_words_of_the_translation(stub
     item = schema["properties"]["spans"]["items"]["properties"]
     assert item["phrase"]["enum"] == ["settings"]
     choices = item["words"]["enum"]
-    assert "" in choices and "Optionen" in choices
-    assert "Sie die" not in choices and "Öffnen" not in choices  # German: a noun term's place is a noun
+    assert "" in choices and "Optionen" in choices and "Sie die" in choices
+    # German tells nouns by its declension tables: the prompt offers the noun near the term's place first
+    assert '"settings" (one of: Optionen)' in user_prompt(stub_llm.requests[0])
     assert not [c for c in choices if "⟦" in c or "⟧" in c or "<" in c or c not in seg.mt]
 
 
@@ -846,3 +847,19 @@ async def test_a_german_noun_term_does_not_take_the_place_of_a_verb(stub_llm: St
     assert result.output == mt
     assert result.status is Status.NEEDS_REVIEW
     assert "term-missing" in [v.code for v in result.violations]
+
+
+async def test_a_german_noun_term_does_not_go_where_the_article_before_it_cannot_take_it(
+    stub_llm: StubLLM,
+) -> None:
+    """The model names a noun, but the article before it cannot go with the term: `der Komplott` (a feminine
+    article, a neuter noun) is no German. The MT stays, the term is reported missing."""
+    mt = "Sie beschuldigten ihn der Verschwörung."
+    stub_llm.set_handler(handler(locate={"spans": [{"phrase": "plot", "words": "Verschwörung"}]}, output=mt))
+    plot = Entry("plot", (Term("plot"),), (Term("Komplott"),))
+    result = await editor_for(stub_llm).edit(
+        Segment("1", "They accused him of the plot.", mt, terms=(plot,)), EN_DE
+    )
+    assert result.output == mt and result.status is Status.NEEDS_REVIEW
+    assert "term-missing" in [v.code for v in result.violations]
+    assert any("cannot follow" in s.detail for s in result.trace)
