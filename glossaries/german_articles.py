@@ -8,9 +8,11 @@ adjective between them, or any other word, claims nothing.
 
 from __future__ import annotations
 
+import re
+
 from glossaries.german_nouns import CELLS
 
-__all__ = ["CLOSED_CLASS", "allowed_cells"]
+__all__ = ["CLOSED_CLASS", "allowed_cells", "governing_word"]
 
 _NOM, _GEN, _DAT, _AKK = range(4)
 _PL = 4  # CELLS: the four singular cases, then the four plural ones
@@ -99,10 +101,29 @@ CLOSED_CLASS = frozenset(
 )
 
 
+_WORDS = re.compile(r"[\w-]+")
+_CLAUSE_END = re.compile(r"[,;:.!?()\[\]\"„“”«»–]")
+_ADJECTIVE_ENDINGS = ("e", "en", "er", "es", "em")
+
+
+def governing_word(before: str) -> str | None:
+    """The article, determiner or preposition a noun after `before` agrees with, past up to three declined
+    adjectives (`einer weiteren aztekischen |`): lower-case words with an adjective's ending. None where the
+    word before is something else (a verb, a noun, nothing)."""
+    words = _WORDS.findall(_CLAUSE_END.split(before[-160:])[-1])  # `… sein, Verträge`: not `sein Vertrag`
+    for word in reversed(words[-4:]):
+        folded = word.casefold()
+        if folded in ARTICLES or folded in PREPOSITIONS:
+            return folded
+        if not (word.islower() and word.isalpha() and word.endswith(_ADJECTIVE_ENDINGS)):
+            return None
+    return None
+
+
 def allowed_cells(before: str, gender: str) -> frozenset[int] | None:
-    """The cells (indexes into `CELLS`) a noun of `gender` may take after the word `before`; None where that
-    word says nothing (an adjective, a verb, the sentence's start)."""
-    word = before.casefold()
+    """The cells (indexes into `CELLS`) a noun of `gender` may take after the text `before`; None where the
+    words before it say nothing (a verb, a noun, the sentence's start)."""
+    word = governing_word(before)
     if word in ARTICLES:
         return frozenset(cell for g, cell in ARTICLES[word] if g == gender)
     if word in PREPOSITIONS:  # a bare noun after a preposition: the case it governs, either number

@@ -268,8 +268,7 @@ class _Compounding(Morphology):
         prefix, table = found
         tail = word[len(prefix) :]
         cells = table.cells_of(tail[:1].upper() + tail[1:] if prefix else tail)
-        last = _BEFORE.search(before)
-        allowed = allowed_cells(last.group(1), table.gender) if last else None
+        allowed = allowed_cells(before, table.gender)
         return table, (cells & allowed if allowed is not None and cells & allowed else cells)
 
     def _table_form(self, term_word: str, replaced_word: str, before: str) -> str | None:
@@ -287,11 +286,8 @@ class _Compounding(Morphology):
         """German: can the noun's form follow the article or preposition before it (`des Vertrag` cannot)?"""
         shown = written.split()
         found = self._cells(shown[-1], "") if shown and len(shown) == len(term.split()) else None
-        last = _BEFORE.search(before)  # an adjective between them changes not the noun's case
-        if found is None or last is None:
-            return None
-        allowed = allowed_cells(last.group(1), found[0].gender)
-        return None if allowed is None else bool(found[1] & allowed)
+        allowed = allowed_cells(before, found[0].gender) if found is not None else None
+        return None if allowed is None or found is None else bool(found[1] & allowed)
 
     @staticmethod
     def _like_ending(table: Declension, cell: int, replaced: str) -> str | None:

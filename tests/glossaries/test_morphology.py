@@ -153,7 +153,9 @@ def test_languages_without_government_rules_claim_nothing_about_a_form() -> None
         ("zwischen den ", "Verträgen", True),
         ("zwischen den ", "Verträge", False),  # dative plural needs the -n
         ("mit ", "Verträge", False),
-        ("neue ", "Verträge", None),  # an adjective before it claims nothing
+        ("neue ", "Verträge", None),  # an adjective before it, and no article: nothing claimed
+        ("die Laufzeit des neuen ", "Vertrag", False),  # the article past the adjective still governs
+        ("sie wollen darüber sein, ", "Verträge", None),  # a verb `sein` in another clause: no article
         ("der ", "künstlichen Intelligenz", True),
     ],
 )
