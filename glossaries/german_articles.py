@@ -108,14 +108,21 @@ _ADJECTIVE_ENDINGS = ("e", "en", "er", "es", "em")
 
 def governing_word(before: str) -> str | None:
     """The article, determiner or preposition a noun after `before` agrees with, past up to three declined
-    adjectives (`einer weiteren aztekischen |`): lower-case words with an adjective's ending. None where the
-    word before is something else (a verb, a noun, nothing)."""
+    adjectives (`einer weiteren aztekischen |`): lower-case words with an adjective's ending, and superlatives
+    (`die am stärksten betroffenen |`: `am` is no article there). None where the word before is something else
+    (a verb, a noun, nothing)."""
     words = _WORDS.findall(_CLAUSE_END.split(before[-160:])[-1])  # `… sein, Verträge`: not `sein Vertrag`
-    for word in reversed(words[-4:]):
-        folded = word.casefold()
+    adjectives = 0
+    for i in range(len(words) - 1, -1, -1):
+        folded = words[i].casefold()
+        if folded == "am" and i + 1 < len(words) and words[i + 1].endswith("sten"):
+            continue
         if folded in ARTICLES or folded in PREPOSITIONS:
             return folded
-        if not (word.islower() and word.isalpha() and word.endswith(_ADJECTIVE_ENDINGS)):
+        adjectives += 1
+        if adjectives > 3 or not (
+            words[i].islower() and words[i].isalpha() and folded.endswith(_ADJECTIVE_ENDINGS)
+        ):
             return None
     return None
 

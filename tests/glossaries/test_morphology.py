@@ -156,6 +156,7 @@ def test_languages_without_government_rules_claim_nothing_about_a_form() -> None
         ("neue ", "Verträge", None),  # an adjective before it, and no article: nothing claimed
         ("die Laufzeit des neuen ", "Vertrag", False),  # the article past the adjective still governs
         ("sie wollen darüber sein, ", "Verträge", None),  # a verb `sein` in another clause: no article
+        ("an die am stärksten betroffenen ", "Verträge", True),  # `am` of a superlative is no article
         ("der ", "künstlichen Intelligenz", True),
     ],
 )
