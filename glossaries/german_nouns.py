@@ -2,7 +2,7 @@
 
 simplemma knows which lemma a German form belongs to, not which case and number it is, nor a noun's other
 forms (`Vertrag` -> `Verträgen`, with the umlaut). The package's CSV has both for about 100,000 nouns. It is
-read once into a small SQLite index beside the interpreter (`<prefix>/share/postedit/`), so a process looks
+read once into an SQLite index (60 MB) beside the interpreter (`<prefix>/share/postedit/`), so a process looks
 forms up on disk instead of holding the 20 MB table in memory; `scripts/install.sh` builds it. Without the
 package every lookup answers nothing and German falls back to simplemma's suffix rules.
 """
