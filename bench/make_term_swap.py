@@ -39,6 +39,13 @@ DISTRACTORS_DE = {"m": "Faktor", "f": "Frage", "n": "Element"}  # declension tab
 CASES_DE = ("nominativ", "genitiv", "dativ", "akkusativ")
 
 
+def term_span(term: dict[str, object], lang: str, target: str) -> tuple[int, int] | None:
+    """Where the target holds the term, as written or inflected (the agent's own matcher finds it)."""
+    tb = inline_termbase([term], "en", lang)
+    matcher = TermMatcher(tb)
+    return matcher.find_target(tb.entries[0], target) or matcher.find_inflected(tb.entries[0], target)
+
+
 def german_tables() -> dict[str, list[tuple[str, dict[str, str]]]]:
     """Word form -> [(gender, {"dativ plural": form, ...})] for every noun in german-nouns' table."""
     path = resources.files("german_nouns") / "nouns.csv"
@@ -71,11 +78,7 @@ def german_rows(limit: int, per_term: int) -> Iterator[dict[str, object]]:
         )
         if term is None or term["tgt"][0] in inside or used.get(term["tgt"][0], 0) >= per_term:
             continue
-        tb = inline_termbase([term], "en", "de")
-        matcher = TermMatcher(tb)
-        span = matcher.find_target(tb.entries[0], row["target"]) or matcher.find_inflected(
-            tb.entries[0], row["target"]
-        )
+        span = term_span(term, "de", row["target"])
         if span is None:
             continue
         word = row["target"][span[0] : span[1]]
@@ -113,10 +116,7 @@ def main() -> None:
         term = next((t for t in row["terms"] if len(t["tgt"][0].split()) == 1), None)
         if term is None or used.get(term["tgt"][0], 0) >= args.per_term:
             continue
-        tb = inline_termbase([term], "en", "ru")
-        span = TermMatcher(tb).find_target(tb.entries[0], row["target"]) or TermMatcher(tb).find_inflected(
-            tb.entries[0], row["target"]
-        )
+        span = term_span(term, "ru", row["target"])
         if span is None:
             continue
         word = row["target"][span[0] : span[1]]

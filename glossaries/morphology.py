@@ -182,6 +182,7 @@ class _Compounding(Morphology):
     def __init__(self, lang: str) -> None:
         super().__init__(lang)
         self._dictionary: Any = None
+        self._table = lru_cache(maxsize=50_000)(self._find_table)  # asked several times per replacement
 
     def _compute_lemmas(self, word: str) -> tuple[str, ...]:
         """Also the lemma of the lower-cased word: German capitalises nouns, and any word opening a sentence
@@ -228,7 +229,7 @@ class _Compounding(Morphology):
             out += [" ".join([*head[:-1], a, v]) for a in adjs for v in nouns]
         return tuple(dict.fromkeys(out))[:_MAX_FORMS]
 
-    def _table(self, word: str) -> tuple[str, Declension] | None:
+    def _find_table(self, word: str) -> tuple[str, Declension] | None:
         """A German noun's declension table, and the first part of a compound it is the last part of
         (`Speicherkontingent` -> `Speicher`, Kontingent's table); None for other languages and unknown words."""
         if self.lang != "de" or not word[:1].isupper() or not word.isalpha():
@@ -286,8 +287,10 @@ class _Compounding(Morphology):
         """German: can the noun's form follow the article or preposition before it (`des Vertrag` cannot)?"""
         shown = written.split()
         found = self._cells(shown[-1], "") if shown and len(shown) == len(term.split()) else None
-        allowed = allowed_cells(before, found[0].gender) if found is not None else None
-        return None if allowed is None or found is None else bool(found[1] & allowed)
+        if found is None:
+            return None
+        allowed = allowed_cells(before, found[0].gender)
+        return None if allowed is None else bool(found[1] & allowed)
 
     @staticmethod
     def _like_ending(table: Declension, cell: int, replaced: str) -> str | None:
@@ -499,11 +502,15 @@ class _Pymorphy(Morphology):
         head = self._head(words)
         if self.lang != "ru" or head is None or len(shown) != len(words):
             return None
-        last = _BEFORE.search(before)
-        word = last.group(1).casefold() if last else ""
         lemmas = set(self.lemmas(words[head]))
         parses = [p for p in self._parse(shown[head]) if p.normal_form.casefold() in lemmas]
-        return agreement.fits(parses, agreement.Context(word, self._parse(word) if word else (), plural))
+        return agreement.fits(parses, self._context(before, plural))
+
+    def _context(self, before: str, plural: bool | None) -> agreement.Context:
+        """What the word just before a noun (the end of `before`) and the source's number ask of it."""
+        last = _BEFORE.search(before)
+        word = last.group(1).casefold() if last else ""
+        return agreement.Context(word, self._parse(word) if word else (), plural)
 
     def _features(self, replaced: str, before: str = "") -> list[set[str]]:
         """Case and number readings of the replaced words' head noun (or last inflecting word), less those
@@ -515,9 +522,7 @@ class _Pymorphy(Morphology):
             if parses:
                 top = parses[0].score
                 likely = [p for p in parses if p.score >= 0.2 * top]
-                last = _BEFORE.search(before) if w == words[0] else None
-                word = last.group(1).casefold() if last else ""
-                context = agreement.Context(word, self._parse(word) if word else (), None)
+                context = self._context(before if w == words[0] else "", None)
                 fitting = [p for p in likely if agreement.fits([p], context) is not False]
                 return [{str(p.tag.case), str(p.tag.number)} for p in fitting or likely]
         return []

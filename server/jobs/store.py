@@ -90,15 +90,16 @@ class JobStore:
             callback_url=callback_url,
         )
         await self.kv.set(self.key(record.id, "input"), data, ex=self.ttl)
-        await self.kv.set(self.key(record.id), record.model_dump_json(), ex=self.ttl)
+        await self.save(record, new=True)
         await self.kv.sadd(self.active_key, record.id)
         await self.kv.sadd(self.tenant_key(tenant), record.id)
         return record
 
-    async def save(self, record: JobRecord) -> bool:
-        """Update the record; False if the job was deleted meanwhile (a running worker must not bring it back)."""
+    async def save(self, record: JobRecord, *, new: bool = False) -> bool:
+        """Write the record; an update (not `new`) is False if the job was deleted meanwhile (a running worker
+        must not bring it back)."""
         record.updated_at = time.time()
-        return await self.kv.set(self.key(record.id), record.model_dump_json(), ex=self.ttl, xx=True)
+        return await self.kv.set(self.key(record.id), record.model_dump_json(), ex=self.ttl, xx=not new)
 
     async def get(self, job_id: str, tenant: str | None = None) -> JobRecord | None:
         raw = await self.kv.get(self.key(job_id))

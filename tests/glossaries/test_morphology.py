@@ -202,6 +202,7 @@ def test_without_the_german_noun_tables_german_keeps_its_suffix_rules(
 
     monkeypatch.setattr(german_nouns, "_connection", lambda: None)
     german_nouns.declensions.cache_clear()
+    morphology.cache_clear()  # a fresh German morphology, with nothing remembered from the tables
     try:
         de = morphology("de")
         assert not de.knows_nouns and german_nouns.declensions("Vertrag") == ()
@@ -209,3 +210,4 @@ def test_without_the_german_noun_tables_german_keeps_its_suffix_rules(
         assert de.fits("des ", "Vertrag", "Vertrag", None) is None  # no tables: nothing claimed
     finally:
         german_nouns.declensions.cache_clear()
+        morphology.cache_clear()
