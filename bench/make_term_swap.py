@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import re
 import sys
 from collections.abc import Iterator
 from importlib import resources
@@ -36,6 +37,17 @@ DATA = SHARED / "tico19-refs.en-ru.dev.jsonl"
 DATA_DE = SHARED / "iate-refs.en-de.dev.jsonl"
 DISTRACTORS = {"masc": "фактор", "femn": "проблема", "neut": "явление"}  # not COVID-19 glossary words
 DISTRACTORS_DE = {"m": "Faktor", "f": "Frage", "n": "Element"}  # declension tables with distinct cells
+OTHER_GENDER_DE = {"m": "Frage", "f": "Element", "n": "Frage"}  # `der Vertrag` -> `die Frage`
+# The definite and indefinite article by gender and case (nominativ, genitiv, dativ, akkusativ), singular:
+# the bench's own, so that the set does not depend on the agent's rules for them.
+ARTICLES_DE = {
+    ("der", "m"): ("der", "des", "dem", "den"),
+    ("der", "f"): ("die", "der", "der", "die"),
+    ("der", "n"): ("das", "des", "dem", "das"),
+    ("ein", "m"): ("ein", "eines", "einem", "einen"),
+    ("ein", "f"): ("eine", "einer", "einer", "eine"),
+    ("ein", "n"): ("ein", "eines", "einem", "ein"),
+}
 CASES_DE = ("nominativ", "genitiv", "dativ", "akkusativ")
 
 
@@ -67,7 +79,50 @@ def german_tables() -> dict[str, list[tuple[str, dict[str, str]]]]:
     return out
 
 
-def german_rows(limit: int, per_term: int) -> Iterator[dict[str, object]]:
+def _other_gender(
+    target: str,
+    span: tuple[int, int],
+    gender: str,
+    cells: set[str],
+    tables: dict[str, list[tuple[str, dict[str, str]]]],
+) -> str | None:
+    """The target with the term's noun swapped for one of another gender, the article right before it (if
+    any) put in that gender; None where the article or the cell leaves the case in doubt."""
+    new_gender = tables[OTHER_GENDER_DE[gender]][0][0]
+    distractor = tables[OTHER_GENDER_DE[gender]][0][1]
+    before = target[: span[0]]
+    article = re.search(r"(?<!\w)(\w+) $", before)
+    kind = next(
+        (k for k in ("der", "ein") if article and article.group(1).lower() in ARTICLES_DE[(k, gender)]), None
+    )
+    if kind is not None and article is not None:
+        said = article.group(1).lower()
+        cells = {
+            c
+            for c in cells
+            if c.endswith("plural") or ARTICLES_DE[(kind, gender)][CASES_DE.index(c.split()[0])] == said
+        }
+    elif any(c.endswith("singular") for c in cells):
+        return None  # no article to agree (or an adjective whose ending would change): left out
+    phrases = set()
+    for cell in cells:
+        noun = distractor.get(cell)
+        if noun is None:
+            return None
+        if kind is None or cell.endswith("plural"):
+            phrases.add((before, noun))
+            continue
+        new = ARTICLES_DE[(kind, new_gender)][CASES_DE.index(cell.split()[0])]
+        said = article.group(1)  # type: ignore[union-attr]
+        new = new.capitalize() if said[:1].isupper() else new
+        phrases.add((before[: article.start(1)] + new + " ", noun))  # type: ignore[union-attr]
+    if len(phrases) != 1:
+        return None
+    head, noun = phrases.pop()
+    return head + noun + target[span[1] :]
+
+
+def german_rows(limit: int, per_term: int, other_gender: bool = False) -> Iterator[dict[str, object]]:
     tables = german_tables()
     used: dict[str, int] = {}
     for line in DATA_DE.read_text(encoding="utf-8").splitlines():
@@ -86,11 +141,17 @@ def german_rows(limit: int, per_term: int) -> Iterator[dict[str, object]]:
         if len(readings) != 1:
             continue  # not a noun of the table, or of two genders: no sure distractor
         gender, table = readings[0]
-        distractor = tables[DISTRACTORS_DE[gender]][0][1]
-        forms = {distractor[cell] for cell, form in table.items() if form == word and cell in distractor}
-        if len(forms) != 1:
+        cells = {cell for cell, form in table.items() if form == word}
+        if other_gender:
+            mt = _other_gender(row["target"], span, gender, cells, tables)
+        else:
+            distractor = tables[DISTRACTORS_DE[gender]][0][1]
+            forms = {distractor[cell] for cell in cells if cell in distractor}
+            mt = (
+                row["target"][: span[0]] + forms.pop() + row["target"][span[1] :] if len(forms) == 1 else None
+            )
+        if mt is None:
             continue
-        mt = row["target"][: span[0]] + forms.pop() + row["target"][span[1] :]
         yield {"id": row["id"], "src": row["src"], "mt": mt, "ref": row["target"], "terms": [term]}
         used[term["tgt"][0]] = used.get(term["tgt"][0], 0) + 1
         limit -= 1
@@ -103,9 +164,14 @@ def main() -> None:
     parser.add_argument("--limit", type=int, default=150)
     parser.add_argument("--per-term", type=int, default=4, help="rows per glossary term, for variety")
     parser.add_argument("--lang", choices=("ru", "de"), default="ru")
+    parser.add_argument(
+        "--other-gender",
+        action="store_true",
+        help="German: a distractor of another gender, its article agreeing",
+    )
     args = parser.parse_args()
     if args.lang == "de":
-        for out in german_rows(args.limit, args.per_term):
+        for out in german_rows(args.limit, args.per_term, args.other_gender):
             sys.stdout.write(json.dumps(out, ensure_ascii=False) + "\n")
         return
     morph = pymorphy3.MorphAnalyzer(lang="ru")

@@ -21,9 +21,12 @@ DEFINITIONS: dict[str, str] = {
     "unchanged_rate": "Share of segments whose output is exactly the MT.",
     "term_success": "Term success rate (WMT terminology task): of all term constraints (per-row `terms` plus "
     "glossary entries found in the source), the share whose output contains an allowed target form, "
-    "inflected forms included (lemma-aware term matcher).",
+    "inflected forms included (lemma-aware term matcher). The WMT21 task's own script counts its "
+    "'Exact-Match Accuracy' the same way, with stanza for lemmas: a term found as the reference writes it or, "
+    "failing that, by its lemma in the lemmatised output (evaluate_term_wmt.py, compare_EXACT).",
     "term_success_exact": "As term_success, but an allowed target form must appear verbatim (word "
-    "boundaries, case-insensitive unless the term is case-sensitive).",
+    "boundaries, case-insensitive unless the term is case-sensitive): stricter than WMT21's exact match, and "
+    "at odds with form agreement wherever the sentence needs another form than the glossary lists.",
     "term_form_agreement": "Term form agreement with the reference: for each required term the reference "
     "renders (an allowed form, another form of its lexeme, or the compound or derived word holding it, found "
     "by the same matcher as the checks), the share of outputs that use that same word form (whole words, "

@@ -9,10 +9,11 @@ adjective between them, or any other word, claims nothing.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from glossaries.german_nouns import CELLS
 
-__all__ = ["CLOSED_CLASS", "allowed_cells", "governing_word"]
+__all__ = ["CLOSED_CLASS", "Agreed", "agree_before", "allowed_cells", "governing_word"]
 
 _NOM, _GEN, _DAT, _AKK = range(4)
 _PL = 4  # CELLS: the four singular cases, then the four plural ones
@@ -106,36 +107,151 @@ _CLAUSE_END = re.compile(r"[,;:.!?()\[\]\"„“”«»–]")
 _ADJECTIVE_ENDINGS = ("e", "en", "er", "es", "em")
 
 
+@dataclass(frozen=True)
+class _Governing:
+    """The word a noun agrees with, the declined adjectives between them, and the word before it."""
+
+    word: re.Match[str]
+    adjectives: list[re.Match[str]]
+    previous: re.Match[str] | None
+
+
+def _governing(before: str) -> _Governing | None:
+    tail = _CLAUSE_END.split(before[-160:])[-1]  # `… sein, Verträge`: not `sein Vertrag`
+    words = list(_WORDS.finditer(before, len(before) - len(tail)))
+    for i in range(len(words) - 1, -1, -1):
+        folded = words[i].group().casefold()
+        if folded == "am" and i + 1 < len(words) and words[i + 1].group().endswith("sten"):
+            continue
+        if folded in ARTICLES or folded in PREPOSITIONS:
+            return _Governing(words[i], words[i + 1 :], words[i - 1] if i else None)
+        w = words[i].group()
+        if len(words) - i > 3 or not (w.islower() and w.isalpha() and folded.endswith(_ADJECTIVE_ENDINGS)):
+            return None
+    return None
+
+
 def governing_word(before: str) -> str | None:
     """The article, determiner or preposition a noun after `before` agrees with, past up to three declined
     adjectives (`einer weiteren aztekischen |`): lower-case words with an adjective's ending, and superlatives
     (`die am stärksten betroffenen |`: `am` is no article there). None where the word before is something else
     (a verb, a noun, nothing)."""
-    words = _WORDS.findall(_CLAUSE_END.split(before[-160:])[-1])  # `… sein, Verträge`: not `sein Vertrag`
-    adjectives = 0
-    for i in range(len(words) - 1, -1, -1):
-        folded = words[i].casefold()
-        if folded == "am" and i + 1 < len(words) and words[i + 1].endswith("sten"):
-            continue
-        if folded in ARTICLES or folded in PREPOSITIONS:
-            return folded
-        adjectives += 1
-        if adjectives > 3 or not (
-            words[i].islower() and words[i].isalpha() and folded.endswith(_ADJECTIVE_ENDINGS)
-        ):
-            return None
+    found = _governing(before)
+    return found.word.group().casefold() if found else None
+
+
+def _governed_by(before: str, previous: re.Match[str] | None) -> frozenset[int] | None:
+    """The cases the word before an article leaves it: a preposition's (`mit der` is dative); after a noun
+    (`die Dauer einer`) the genitive that joins them."""
+    if previous is None:
+        return None
+    word = previous.group()
+    if word.casefold() in PREPOSITIONS:
+        return PREPOSITIONS[word.casefold()]
+    if word[:1].isupper() and word.casefold() not in CLOSED_CLASS and before[: previous.start()].strip():
+        return frozenset({_GEN})
     return None
 
 
 def allowed_cells(before: str, gender: str) -> frozenset[int] | None:
     """The cells (indexes into `CELLS`) a noun of `gender` may take after the text `before`; None where the
-    words before it say nothing (a verb, a noun, the sentence's start)."""
-    word = governing_word(before)
-    if word in ARTICLES:
-        return frozenset(cell for g, cell in ARTICLES[word] if g == gender)
+    words before it say nothing (a verb, a noun, the sentence's start). The word before an article narrows
+    it further (`mit der` is dative, `die Dauer der` genitive)."""
+    found = _governing(before)
+    word = found.word.group().casefold() if found else None
+    if found and word in ARTICLES:
+        cells = frozenset(cell for g, cell in ARTICLES[word] if g == gender)
+        governed = _governed_by(before, found.previous)
+        narrowed = frozenset(c for c in cells if c % _PL in governed) if governed else cells
+        return narrowed or cells
     if word in PREPOSITIONS:  # a bare noun after a preposition: the case it governs, either number
         return frozenset(c + n for c in PREPOSITIONS[word] for n in (0, _PL))
     return None
+
+
+_Forms = dict[str, tuple[str, str, str, str]]  # by gender, the four singular cases
+
+_DEFINITE: _Forms = {
+    "m": ("der", "des", "dem", "den"),
+    "f": ("die", "der", "der", "die"),
+    "n": ("das", "des", "dem", "das"),
+}
+_DER_WORD_ENDINGS: _Forms = {
+    "m": ("er", "es", "em", "en"),
+    "f": ("e", "er", "er", "e"),
+    "n": ("es", "es", "em", "es"),
+}
+_EIN_WORD_ENDINGS: _Forms = {
+    "m": ("", "es", "em", "en"),
+    "f": ("e", "er", "er", "e"),
+    "n": ("", "es", "em", ""),
+}
+# Adjective endings after a der-word (weak) and after an ein-word (mixed), by gender and case (singular).
+_WEAK: _Forms = {"m": ("e", "en", "en", "en"), "f": ("e", "en", "en", "e"), "n": ("e", "en", "en", "e")}
+_MIXED: _Forms = {"m": ("er", "en", "en", "en"), "f": ("e", "en", "en", "e"), "n": ("es", "en", "en", "es")}
+# Preposition + dem / der, by the gender of the noun after it.
+_CONTRACTED = {"im": "in", "am": "an", "zum": "zu", "beim": "bei", "vom": "von", "zur": "zu"}
+_CONTRACTIONS = {("zu", "dem"): "zum", ("zu", "der"): "zur", ("in", "dem"): "im", ("an", "dem"): "am"}
+_CONTRACTIONS |= {("bei", "dem"): "beim", ("von", "dem"): "vom"}
+
+
+def _declined(word: str, gender: str, case: int) -> tuple[str, _Forms] | None:
+    """The determiner `word` for a noun of `gender` in `case`, and the adjective endings after it."""
+    if word in _CONTRACTED:
+        article = _DEFINITE[gender][case]
+        return _CONTRACTIONS.get((_CONTRACTED[word], article), f"{_CONTRACTED[word]} {article}"), _WEAK
+    if any(word in forms for forms in _DEFINITE.values()):
+        return _DEFINITE[gender][case], _WEAK
+    for stems, endings, adjectives in (
+        ((*_EIN_WORDS, "ein"), _EIN_WORD_ENDINGS, _MIXED),
+        (_DER_WORDS, _DER_WORD_ENDINGS, _WEAK),
+    ):
+        for stem in stems:
+            if word.startswith(stem) and word[len(stem) :] in {e for es in endings.values() for e in es}:
+                return stem + endings[gender][case], adjectives
+    return None
+
+
+def _adjective(word: str, ending: str) -> str:
+    stem = next(word[: -len(e)] for e in ("en", "er", "es", "em", "e") if word.endswith(e))
+    return stem + ending
+
+
+@dataclass(frozen=True)
+class Agreed:
+    """The words before a noun from `start` on, declined for a noun of another gender (`der Verbindung` ->
+    `dem Vertrag`: `text` is `dem `)."""
+
+    start: int
+    text: str
+
+
+def agree_before(before: str, cells: frozenset[int], gender: str) -> Agreed | None:
+    """The article and the declined adjectives before a noun, put in `gender` in the case of `cells` (the
+    singular cells the replaced noun fills there); None where the cases those cells allow ask for different
+    words (`die Verbindung`: `der` or `den Vertrag`?) or the words are not all ones whose forms are known."""
+    found = _governing(before)
+    if found is None or not cells or any(c >= _PL for c in cells):
+        return None
+    if any(a.group() == "am" for a in found.adjectives) or found.word.group().casefold() not in ARTICLES:
+        return None
+    agreed = {_declined_phrase(before, found, gender, case) for case in cells}
+    text = agreed.pop() if len(agreed) == 1 else None
+    return None if text is None else Agreed(found.word.start(), text)
+
+
+def _declined_phrase(before: str, found: _Governing, gender: str, case: int) -> str | None:
+    word = found.word.group()
+    declined = _declined(word.casefold(), gender, case)
+    if declined is None:
+        return None
+    article, endings = declined
+    out = [article[:1].upper() + article[1:] if word[:1].isupper() else article]
+    at = found.word.end()
+    for adjective in found.adjectives:
+        out += [before[at : adjective.start()], _adjective(adjective.group(), endings[gender][case])]
+        at = adjective.end()
+    return "".join(out) + before[at:]
 
 
 assert len(CELLS) == 2 * _PL

@@ -37,7 +37,7 @@ from simplemma.strategies.dictionaries.dictionary_factory import (
 )
 
 from glossaries import agreement, german_nouns
-from glossaries.german_articles import CLOSED_CLASS, allowed_cells
+from glossaries.german_articles import CLOSED_CLASS, Agreed, agree_before, allowed_cells
 from glossaries.german_nouns import Declension, declensions
 
 __all__ = ["Formation", "Morphology", "morphology", "primary_lang", "written_in"]
@@ -52,6 +52,7 @@ _STEM_END = re.compile(r"(?:ия|ие|ія|я|а|е|о|и|ы|й|ь|ь|ий|ый|
 # whose noun (распростран|ение) shares only what comes before it.
 _INFINITIVE = re.compile(r"(?:[иаяеуо]|ова)?(?:ть|ти)(?:ся|сь)?$")
 _MAX_FORMS = 24  # forms of one term offered to a model (pattern branches, enum choices)
+_GENITIVE_SINGULAR = 1  # in german_nouns.CELLS
 
 
 def primary_lang(code: str) -> str:
@@ -153,6 +154,12 @@ class Morphology:
         """Can `written` (a form of `term` in a sentence, after the text `before`) stand there, by the case
         the word before it governs or agrees in and by the source's number (`plural`)? None where the
         language has no such rules or nothing around the term constrains it."""
+        return None
+
+    def agree_before(self, before: str, replaced: str, new: str) -> Agreed | None:
+        """The words before `replaced` (the text `before`) rewritten to agree with `new`, a noun of another
+        gender put in its place (`der Verbindung` -> `dem Vertrag` after `mit`); None where nothing needs to
+        change or the right words are not known (then `fits` tells whether they clash)."""
         return None
 
 
@@ -260,16 +267,21 @@ class _Compounding(Morphology):
         prefix, table = found
         return [prefix + (f.lower() if prefix else f) for f in table.forms()]
 
-    def _cells(self, word: str, before: str) -> tuple[Declension, frozenset[int]] | None:
+    def _cells(self, word: str, before: str | None) -> tuple[Declension, frozenset[int]] | None:
         """The table of a German noun and the cells it fills, narrowed by the article or preposition before it
-        (`den Faktoren` is dative plural) where that leaves any."""
+        (`den Faktoren` is dative plural) where that leaves any, or by the lack of one (a bare singular noun is
+        no genitive); every cell it fills where `before` is None."""
         found = self._table(word)
         if found is None:
             return None
         prefix, table = found
         tail = word[len(prefix) :]
         cells = table.cells_of(tail[:1].upper() + tail[1:] if prefix else tail)
+        if before is None:
+            return table, cells
         allowed = allowed_cells(before, table.gender)
+        if allowed is None and len(cells) > 1:
+            allowed = frozenset(cells - {_GENITIVE_SINGULAR})
         return table, (cells & allowed if allowed is not None and cells & allowed else cells)
 
     def _table_form(self, term_word: str, replaced_word: str, before: str) -> str | None:
@@ -286,11 +298,19 @@ class _Compounding(Morphology):
     def fits(self, before: str, written: str, term: str, plural: bool | None) -> bool | None:
         """German: can the noun's form follow the article or preposition before it (`des Vertrag` cannot)?"""
         shown = written.split()
-        found = self._cells(shown[-1], "") if shown and len(shown) == len(term.split()) else None
+        found = self._cells(shown[-1], None) if shown and len(shown) == len(term.split()) else None
         if found is None:
             return None
         allowed = allowed_cells(before, found[0].gender)
         return None if allowed is None else bool(found[1] & allowed)
+
+    def agree_before(self, before: str, replaced: str, new: str) -> Agreed | None:
+        old, term = _WORD.findall(replaced), new.split()
+        theirs = self._cells(old[-1], before) if old and len(old) == len(term) == 1 else None
+        mine = self._table(term[-1]) if theirs else None
+        if theirs is None or mine is None or mine[1].gender == theirs[0].gender:
+            return None
+        return agree_before(before, theirs[1], mine[1].gender)
 
     @staticmethod
     def _like_ending(table: Declension, cell: int, replaced: str) -> str | None:
@@ -319,13 +339,17 @@ class _Compounding(Morphology):
             return None  # a noun (German capitalises them) for a verb or an adjective: no form fits
         if not self._known(last) and self._table(last) is None:
             return None  # an unknown word: its form cannot be told
-        if last.casefold() == self.lemmas(last)[0]:
+        mine, theirs = self._table(words[-1]), self._table(last)
+        if last.casefold() == self.lemmas(last)[0] and not (
+            mine and theirs and mine[1].gender != theirs[1].gender
+        ):
             form: str | None = words[-1]  # citation form for citation form: as the glossary writes it
-        else:
+        elif mine and theirs:  # a feminine noun's citation form may be any singular case: not a masculine's
             form = self._table_form(words[-1], last, before if len(old) == 1 else " ".join(old[:-1]))
-        if form is None and self._table(words[-1]) is not None and self._table(last) is not None:
-            return None  # the replaced word's readings ask for different forms: the model chooses
-        form = form or self._by_analogy(words[-1], last)
+            if form is None:
+                return None  # the replaced word's readings ask for different forms: the model chooses
+        else:
+            form = self._by_analogy(words[-1], last)
         if form is None:
             return None
         return _cased(" ".join([*words[:-1], form]), term, replaced)

@@ -11,6 +11,7 @@ from langgraph.runtime import Runtime
 
 from agent import fixes, prompting
 from agent.alignment import rendering, renders_elsewhere, renders_every_word, surely_renders, words
+from agent.cognates import cognate
 from agent.llm import LLMError
 from agent.markup import blank_markup
 from agent.nodes.common import check_step, evaluate_edit, ms
@@ -76,8 +77,8 @@ def _where_to_look(
 def _shortlists(
     ctx: AgentContext, text: str, masked: str, missing: Sequence[Violation], matches: Sequence[Any]
 ) -> dict[str, list[str]]:
-    """Per source phrase, the nouns nearest its place (less those the job links elsewhere); none unless every
-    missing term is a one-word noun."""
+    """Per source phrase, the nouns nearest its place, less those that render another source word; none unless
+    every missing term is a one-word noun."""
     morph = morphology(ctx.options.target_lang)
     match_of = {m.entry.id: m for m in matches}
     if not all(
@@ -92,22 +93,31 @@ def _shortlists(
             text,
             match_of[v.entry_id].text,
             fixes.nouns_near(
-                masked, fixes.place_in(source, match_of[v.entry_id].start, match_of[v.entry_id].end), morph
+                masked,
+                fixes.place_in(source, match_of[v.entry_id].start, match_of[v.entry_id].end),
+                morph,
+                k=len(masked),
             ),
-        )
+        )[: fixes.SHORTLIST]
         for v in missing
     }
 
 
 def _unexplained(ctx: AgentContext, text: str, phrase: str, nouns: list[str]) -> list[str]:
-    """The nouns of a shortlist that the job's alignment does not surely link to another source word: a
-    word rendering "province" is no place for "pneumonia". All of them when it links every one elsewhere."""
-    if ctx.lexicon is None:
-        return nouns
+    """The nouns of a shortlist that render no other source word: none the job's alignment surely links to
+    one, none spelled like one (`провинции` renders "province", `ситуацией` "situation": no place for
+    "pneumonia"). All of them when every one renders something else."""
     said = [w.group() for w in words(phrase)]
     source = [w.group() for w in words(blank_markup(ctx.segment.source))]
     target = [w.group() for w in words(blank_markup(text))]
-    kept = [n for n in nouns if not renders_elsewhere(ctx.lexicon, said, source, target, n)]
+    others = [e for e in source if e.casefold() not in {w.casefold() for w in said}]
+
+    def elsewhere(noun: str) -> bool:
+        if any(cognate(e, noun) for e in others) and not any(cognate(e, noun) for e in said):
+            return True
+        return ctx.lexicon is not None and renders_elsewhere(ctx.lexicon, said, source, target, noun)
+
+    kept = [n for n in nouns if not elsewhere(n)]
     return kept or nouns
 
 

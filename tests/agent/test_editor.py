@@ -99,6 +99,46 @@ async def test_a_german_forbidden_term_is_replaced_in_the_case_and_number_it_sto
     assert stub_llm.requests == []
 
 
+@pytest.mark.parametrize(
+    ("mt", "output", "status"),
+    [
+        # a feminine word, a masculine term: the article and the adjective take the term's gender and case
+        ("Sie sprechen mit der Vereinbarung.", "Sie sprechen mit dem Vertrag.", Status.EDITED),
+        ("Das gilt für eine neue Vereinbarung.", "Das gilt für einen neuen Vertrag.", Status.EDITED),
+        ("Die Dauer einer Vereinbarung endet.", "Die Dauer eines Vertrages endet.", Status.EDITED),
+        # `die`: nominative or accusative, `der` or `den Vertrag`? The term goes in, flagged for a linguist.
+        ("Sie prüfen die Vereinbarung.", "Sie prüfen die Vertrag.", Status.NEEDS_REVIEW),
+    ],
+)
+async def test_a_german_forbidden_term_of_another_gender_brings_its_article_along(
+    stub_llm: StubLLM, mt: str, output: str, status: Status
+) -> None:
+    contract = Entry(
+        "contract", (Term("contract"),), (Term("Vertrag"), Term("Vereinbarung", TermStatus.FORBIDDEN))
+    )
+    result = await editor_for(stub_llm).edit(
+        Segment("1", "They talk about the contract.", mt), EN_DE, glossary=termbase(contract)
+    )
+    assert result.output == output and result.status is status
+    assert ("term-form-unverified" in [v.code for v in result.violations]) is (status is Status.NEEDS_REVIEW)
+    assert stub_llm.requests == []
+
+
+async def test_a_german_term_of_another_gender_takes_the_named_nouns_place_with_its_article(
+    stub_llm: StubLLM,
+) -> None:
+    """The model names `Frage` as the rendering of "proposal"; `Antrag` is masculine, so `über die wichtige
+    Frage` (accusative after `über` … feminine) becomes `über den wichtigen Antrag`."""
+    mt = "Das Parlament stimmte über die wichtige Frage ab."
+    stub_llm.set_handler(handler(locate={"spans": [{"phrase": "proposal", "words": "Frage"}]}, output=mt))
+    proposal = Entry("proposal", (Term("proposal"),), (Term("Antrag"),))
+    result = await editor_for(stub_llm).edit(
+        Segment("1", "Parliament voted on the important proposal.", mt, terms=(proposal,)), EN_DE
+    )
+    assert result.output == "Das Parlament stimmte über den wichtigen Antrag ab."
+    assert "term-missing" not in [v.code for v in result.violations]
+
+
 async def test_dropped_placeholder_and_tag_are_restored_without_a_model_call(stub_llm: StubLLM) -> None:
     seg = Segment("1", 'Delete <g id="1">%d files</g> now.', "Supprimer fichiers maintenant.")
     result = await PostEditor(None).edit(seg, EN_FR)
@@ -803,35 +843,50 @@ async def test_the_model_picks_a_russian_terms_rendering_among_the_nouns_near_it
 async def test_the_model_is_not_offered_a_word_that_the_job_links_to_another_source_word(
     stub_llm: StubLLM,
 ) -> None:
-    """The MT put a wrong noun where "pneumonia" goes. `провинции` renders "province" throughout the job, so the
+    """The MT put a wrong noun where "pneumonia" goes. `врач` renders "doctor" throughout the job, so the
     locate prompt does not offer it as the place of the term: the small model can only pick among the others."""
     pneumonia = Entry("pn", (Term("pneumonia"),), (Term("пневмония"),))
     job = learn_lexicon(
         [
-            ("The province is large.", "Провинция большая."),
-            ("He lives in the province.", "Он живёт в провинции."),
-            ("The province has a river.", "В провинции есть река."),
+            ("The doctor is here.", "Врач здесь."),
+            ("A doctor came.", "Пришёл врач."),
+            ("The doctor works.", "Врач работает."),
             ("Cases were reported.", "Случаи были зарегистрированы."),
             ("The cause of death is known.", "Причина смерти известна."),
             ("The end of the year.", "Конец года."),
             ("The problem is big.", "Проблема большая."),
             ("We have problems.", "У нас проблемы."),
-            ("Cases of pneumonia were reported in the province.", "В провинции были случаи проблемы."),
+            ("The doctor reported cases of pneumonia.", "Врач сообщил о случаях проблемы."),
         ]
         * 3
     )
     stub_llm.set_handler(handler(locate={"spans": [{"phrase": "pneumonia", "words": "проблемы"}]}))
     seg = Segment(
-        "1",
-        "Cases of pneumonia were reported in the province.",
-        "В провинции были случаи проблемы.",
-        terms=(pneumonia,),
+        "1", "The doctor reported cases of pneumonia.", "Врач сообщил о случаях проблемы.", terms=(pneumonia,)
     )
     result = await editor_for(stub_llm).edit(seg, EditOptions("en", "ru"), lexicon=job)
     schema = stub_llm.requests[0]["response_format"]["json_schema"]["schema"]
     offered = schema["properties"]["spans"]["items"]["properties"]["words"]["enum"]
-    assert "проблемы" in offered and "провинции" not in offered
-    assert result.output == "В провинции были случаи пневмонии."
+    assert "проблемы" in offered and "Врач" not in offered
+    assert result.output == "Врач сообщил о случаях пневмонии."
+
+
+async def test_the_model_is_not_offered_a_word_spelled_like_another_source_word(stub_llm: StubLLM) -> None:
+    """With no job to learn from, `провинции` is still plainly "province" and `ситуации` "situation": the
+    prompt offers neither as the place of "pneumonia"."""
+    pneumonia = Entry("pn", (Term("pneumonia"),), (Term("пневмония"),))
+    stub_llm.set_handler(handler(locate={"spans": [{"phrase": "pneumonia", "words": "проблемы"}]}))
+    seg = Segment(
+        "1",
+        "In this situation, cases of pneumonia were reported in the province.",
+        "В этой ситуации в провинции были случаи проблемы.",
+        terms=(pneumonia,),
+    )
+    result = await editor_for(stub_llm).edit(seg, EditOptions("en", "ru"))
+    schema = stub_llm.requests[0]["response_format"]["json_schema"]["schema"]
+    offered = schema["properties"]["spans"]["items"]["properties"]["words"]["enum"]
+    assert "проблемы" in offered and "провинции" not in offered and "ситуации" not in offered
+    assert result.output == "В этой ситуации в провинции были случаи пневмонии."
 
 
 async def test_a_german_noun_term_does_not_take_the_place_of_a_verb(stub_llm: StubLLM) -> None:

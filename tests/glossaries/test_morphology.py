@@ -184,6 +184,32 @@ def test_german_term_takes_case_and_number_from_the_declension_tables(
     assert morphology("de").inflect_like(term, replaced, before) == form
 
 
+@pytest.mark.parametrize(
+    ("before", "cells", "gender", "agreed"),
+    [
+        ("Wir sprechen mit der ", {"dativ singular"}, "m", "dem "),
+        ("Das gilt für einen weiteren großen ", {"akkusativ singular"}, "f", "eine weitere große "),
+        ("Er geht zur ", {"dativ singular"}, "n", "zum "),
+        ("Im ", {"dativ singular"}, "f", "In der "),
+        ("Wir prüfen die ", {"nominativ singular", "akkusativ singular"}, "n", "das "),  # one word for both
+        ("Wir prüfen die ", {"nominativ singular", "akkusativ singular"}, "m", None),  # der or den?
+        ("Wir prüfen die ", {"nominativ plural"}, "m", None),  # plural articles know no gender
+        ("an die am stärksten betroffene ", {"akkusativ singular"}, "m", None),  # an adverb, not declined
+        ("Sie kommen, ", {"nominativ singular"}, "m", None),  # no article
+    ],
+)
+def test_the_article_before_a_german_noun_takes_the_gender_of_the_term_that_replaces_it(
+    before: str, cells: set[str], gender: str, agreed: str | None
+) -> None:
+    from glossaries.german_articles import agree_before
+    from glossaries.german_nouns import CELLS
+
+    found = agree_before(before, frozenset(CELLS.index(c) for c in cells), gender)
+    assert (found and found.text) == agreed
+    if found is not None:  # the rewrite starts at the article: the words before it stay
+        assert before[found.start :].split()[0].casefold() in {"der", "einen", "zur", "im", "die"}
+
+
 def test_a_german_noun_term_cannot_replace_words_none_of_which_is_a_noun() -> None:
     de = morphology("de")
     assert de.cannot_replace("Schaden", ["beschädigte"])  # a verb
