@@ -49,6 +49,7 @@ class Code(StrEnum):
     TERM_FORBIDDEN = "term-forbidden"
     TERM_FORM_UNVERIFIED = "term-form-unverified"
     TERM_INFLECTED = "term-inflected"
+    TERM_IN_NAME = "term-in-name"
     TERM_MISSING = "term-missing"
     TERM_PLACE_UNVERIFIED = "term-place-unverified"
     TERM_SPLIT = "term-split"

@@ -6,6 +6,7 @@ finding is. An entry found twice in the source is checked once.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from agent.checks.input import CheckInput
@@ -13,7 +14,7 @@ from agent.violations import Severity, Violation
 from glossaries.matcher import TermMatch, TermMatcher
 from glossaries.model import Termbase
 
-__all__ = ["dnt_altered", "term_forbidden", "term_missing"]
+__all__ = ["dnt_altered", "kept_name", "term_forbidden", "term_missing"]
 
 
 def _matcher(inp: CheckInput) -> TermMatcher | None:
@@ -56,6 +57,17 @@ def term_missing(inp: CheckInput) -> list[Violation]:
         wrong = matcher.find_forbidden(m.entry, inp.target)
         if not wrong and matcher.find_target(m.entry, inp.target) is not None:
             continue
+        name = None if wrong else kept_name(inp.source, inp.target, m.start, m.end)
+        if name is not None:
+            out.append(
+                Violation(
+                    "term-in-name",
+                    Severity.INFO,
+                    f"'{m.text}' is part of the name '{name}', kept as the source writes it",
+                    entry_id=m.entry.id,
+                )
+            )
+            continue
         found = None if wrong else _used_otherwise(inp, matcher, m, preferred.text)
         if found is not None:
             out.append(found)
@@ -73,6 +85,40 @@ def term_missing(inp: CheckInput) -> list[Violation]:
             )
         )
     return out
+
+
+_NAME_WORD = re.compile(r"[^\W\d_][\w'’&-]*")
+
+
+def kept_name(source: str, target: str, start: int, end: int) -> str | None:
+    """The name a source term is part of (`Capital` in `Salus Capital`, `Performance` in `Enhanced Performance
+    Rounds`: two or more capitalised words, the term's own among them), where the target keeps that name as the
+    source writes it; None otherwise. A name is no place to translate a term."""
+    words = list(_NAME_WORD.finditer(source))
+    inside = [i for i, w in enumerate(words) if w.start() < end and start < w.end()]
+    if not inside or not all(words[i].group()[:1].isupper() for i in inside):
+        return None
+    first, last = inside[0], inside[-1]
+    while (
+        first > 0
+        and words[first - 1].group()[:1].isupper()
+        and _spaced(source, words[first - 1], words[first])
+    ):
+        first -= 1
+    while (
+        last + 1 < len(words)
+        and words[last + 1].group()[:1].isupper()
+        and _spaced(source, words[last], words[last + 1])
+    ):
+        last += 1
+    name = source[words[first].start() : words[last].end()]
+    if last == first or re.search(rf"(?<!\w){re.escape(name)}(?!\w)", target) is None:
+        return None
+    return name
+
+
+def _spaced(source: str, a: re.Match[str], b: re.Match[str]) -> bool:
+    return source[a.end() : b.start()] == " "
 
 
 def _used_otherwise(inp: CheckInput, matcher: TermMatcher, m: TermMatch, preferred: str) -> Violation | None:

@@ -139,3 +139,36 @@ def test_a_term_with_one_word_between_its_words_is_a_warning_not_missing(
     found = [v for v in _term_findings(source, target, lang, entry) if v.code.startswith("term-")]
     assert [v.code for v in found] == [code]
     assert found[0].severity is (Severity.WARNING if code == "term-split" else Severity.ERROR)
+
+
+@pytest.mark.parametrize(
+    ("source", "target", "codes_found"),
+    [
+        # `Capital` is part of a name the MT keeps as it is: nothing to translate
+        (
+            "RadioShack defaulted on its loan from Salus Capital.",
+            "RadioShack zahlte Salus Capital nicht.",
+            ["term-in-name"],
+        ),
+        # the same name translated, or a capital city: the term is required
+        (
+            "RadioShack defaulted on its loan from Salus Capital.",
+            "RadioShack zahlte Salus nicht.",
+            ["term-missing"],
+        ),
+        ("Paris is the capital.", "Paris ist die Stadt.", ["term-missing"]),
+        (
+            "The Capital is large.",
+            "Die Stadt ist groß.",
+            ["term-missing"],
+        ),  # a sentence's first words: no name kept
+    ],
+)
+def test_a_term_inside_a_name_the_target_keeps_is_not_missing(
+    source: str, target: str, codes_found: list[str]
+) -> None:
+    capital = Entry("capital", (Term("capital"),), (Term("Hauptstadt"),))
+    matcher = TermMatcher(Termbase("t", "", "en", "de", (capital,)))
+    found = terms.term_missing(CheckInput(source, target, "en", "de", matcher=matcher))
+    assert codes(found) == codes_found
+    assert all(v.severity is Severity.INFO for v in found if v.code == "term-in-name")
