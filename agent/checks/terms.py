@@ -48,7 +48,8 @@ def term_missing(inp: CheckInput) -> list[Violation]:
     out: list[Violation] = []
     if matcher is None:
         return out
-    for m in _unique(_matches(inp, matcher)):
+    every = _matches(inp, matcher)
+    for m in _unique(every):
         preferred = m.entry.preferred_target
         if m.entry.is_dnt or preferred is None:
             continue
@@ -57,8 +58,9 @@ def term_missing(inp: CheckInput) -> list[Violation]:
         wrong = matcher.find_forbidden(m.entry, inp.target)
         if not wrong and matcher.find_target(m.entry, inp.target) is not None:
             continue
-        name = None if wrong else kept_name(inp.source, inp.target, m.start, m.end)
-        if name is not None:
+        names = [kept_name(inp.source, inp.target, o.start, o.end) for o in every if o.entry.id == m.entry.id]
+        name = None if wrong or None in names else names[0]
+        if name is not None:  # every occurrence is part of a name: `Salus Capital` lent no capital
             out.append(
                 Violation(
                     "term-in-name",
@@ -166,7 +168,8 @@ def term_forbidden(inp: CheckInput) -> list[Violation]:
     out: list[Violation] = []
     if matcher is None:
         return out
-    for m in _unique(_matches(inp, matcher)):
+    every = _matches(inp, matcher)
+    for m in _unique(every):
         preferred = m.entry.preferred_target
         for start, end in matcher.find_forbidden(m.entry, inp.target):
             found = inp.target[start:end]
@@ -194,7 +197,8 @@ def dnt_altered(inp: CheckInput) -> list[Violation]:
     out: list[Violation] = []
     if matcher is None:
         return out
-    for m in _unique(_matches(inp, matcher)):
+    every = _matches(inp, matcher)
+    for m in _unique(every):
         if m.entry.is_dnt and matcher.find_target(m.entry, inp.target) is None:
             out.append(
                 Violation(

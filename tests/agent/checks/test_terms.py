@@ -172,3 +172,13 @@ def test_a_term_inside_a_name_the_target_keeps_is_not_missing(
     found = terms.term_missing(CheckInput(source, target, "en", "de", matcher=matcher))
     assert codes(found) == codes_found
     assert all(v.severity is Severity.INFO for v in found if v.code == "term-in-name")
+
+
+def test_a_term_also_used_outside_the_name_is_still_required() -> None:
+    capital = Entry("capital", (Term("capital"),), (Term("Hauptstadt"),))
+    matcher = TermMatcher(Termbase("t", "", "en", "de", (capital,)))
+    source = "Salus Capital is in the capital."
+    found = terms.term_missing(
+        CheckInput(source, "Salus Capital ist in der Stadt.", "en", "de", matcher=matcher)
+    )
+    assert codes(found) == ["term-missing"]
