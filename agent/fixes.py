@@ -299,9 +299,9 @@ def place_in(text: str, start: int, end: int) -> float:
     return (before + inside / 2) / max(1, len(words))
 
 
-def nouns_near(target: str, where: float, morph: Morphology, k: int = SHORTLIST) -> list[str]:
-    """The `k` nouns of `target` nearest the place `where` (from `place_in`) a term holds in the source,
-    nearest first.
+def nouns_near(target: str, where: float, morph: Morphology, k: int | None = SHORTLIST) -> list[str]:
+    """The `k` nouns of `target` (all of them where `k` is None) nearest the place `where` (from `place_in`)
+    a term holds in the source, nearest first.
 
     A small model asked to pick from every run of words of a long sentence often names the wrong noun. Technical
     prose keeps most nouns near their place in the source, so a one-word noun term's rendering is one of the few

@@ -9,6 +9,7 @@ adjective between them, or any other word, claims nothing.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from glossaries.german_nouns import CELLS
@@ -171,44 +172,36 @@ def allowed_cells(before: str, gender: str) -> frozenset[int] | None:
 
 _Forms = dict[str, tuple[str, str, str, str]]  # by gender, the four singular cases
 
-_DEFINITE: _Forms = {
-    "m": ("der", "des", "dem", "den"),
-    "f": ("die", "der", "der", "die"),
-    "n": ("das", "des", "dem", "das"),
-}
-_DER_WORD_ENDINGS: _Forms = {
-    "m": ("er", "es", "em", "en"),
-    "f": ("e", "er", "er", "e"),
-    "n": ("es", "es", "em", "es"),
-}
-_EIN_WORD_ENDINGS: _Forms = {
-    "m": ("", "es", "em", "en"),
-    "f": ("e", "er", "er", "e"),
-    "n": ("", "es", "em", ""),
-}
 # Adjective endings after a der-word (weak) and after an ein-word (mixed), by gender and case (singular).
 _WEAK: _Forms = {"m": ("e", "en", "en", "en"), "f": ("e", "en", "en", "e"), "n": ("e", "en", "en", "e")}
 _MIXED: _Forms = {"m": ("er", "en", "en", "en"), "f": ("e", "en", "en", "e"), "n": ("es", "en", "en", "es")}
+_DEFINITE = ("der", "die", "das", "des", "dem", "den")
 # Preposition + dem / der, by the gender of the noun after it.
 _CONTRACTED = {"im": "in", "am": "an", "zum": "zu", "beim": "bei", "vom": "von", "zur": "zu"}
 _CONTRACTIONS = {("zu", "dem"): "zum", ("zu", "der"): "zur", ("in", "dem"): "im", ("an", "dem"): "am"}
 _CONTRACTIONS |= {("bei", "dem"): "beim", ("von", "dem"): "vom"}
 
 
+def _agreeing(forms: Iterable[str], gender: str, case: int) -> str | None:
+    """The one of `forms` that `ARTICLES` says agrees with a singular noun of `gender` in `case`."""
+    return next((f for f in forms if (gender, case) in ARTICLES.get(f, ())), None)
+
+
 def _declined(word: str, gender: str, case: int) -> tuple[str, _Forms] | None:
     """The determiner `word` for a noun of `gender` in `case`, and the adjective endings after it."""
     if word in _CONTRACTED:
-        article = _DEFINITE[gender][case]
+        article = _agreeing(_DEFINITE, gender, case) or ""
         return _CONTRACTIONS.get((_CONTRACTED[word], article), f"{_CONTRACTED[word]} {article}"), _WEAK
-    if any(word in forms for forms in _DEFINITE.values()):
-        return _DEFINITE[gender][case], _WEAK
+    if word in _DEFINITE:
+        return _agreeing(_DEFINITE, gender, case) or word, _WEAK
     for stems, endings, adjectives in (
-        ((*_EIN_WORDS, "ein"), _EIN_WORD_ENDINGS, _MIXED),
-        (_DER_WORDS, _DER_WORD_ENDINGS, _WEAK),
+        ((*_EIN_WORDS, "ein"), _EIN_ENDINGS, _MIXED),
+        (_DER_WORDS, {**_DER_ENDINGS, "es": ""}, _WEAK),
     ):
         for stem in stems:
-            if word.startswith(stem) and word[len(stem) :] in {e for es in endings.values() for e in es}:
-                return stem + endings[gender][case], adjectives
+            if word.startswith(stem) and word[len(stem) :] in endings:
+                found = _agreeing((stem + e for e in endings), gender, case)
+                return (found, adjectives) if found else None
     return None
 
 

@@ -58,8 +58,7 @@ def term_missing(inp: CheckInput) -> list[Violation]:
         wrong = matcher.find_forbidden(m.entry, inp.target)
         if not wrong and matcher.find_target(m.entry, inp.target) is not None:
             continue
-        names = [kept_name(inp.source, inp.target, o.start, o.end) for o in every if o.entry.id == m.entry.id]
-        name = None if wrong or None in names else names[0]
+        name = None if wrong else _name_holding(inp, every, m)
         if name is not None:  # every occurrence is part of a name: `Salus Capital` lent no capital
             out.append(
                 Violation(
@@ -87,6 +86,12 @@ def term_missing(inp: CheckInput) -> list[Violation]:
             )
         )
     return out
+
+
+def _name_holding(inp: CheckInput, matches: Sequence[TermMatch], m: TermMatch) -> str | None:
+    """The kept name holding every occurrence of `m`'s entry in the source, if each is in one."""
+    names = [kept_name(inp.source, inp.target, o.start, o.end) for o in matches if o.entry.id == m.entry.id]
+    return None if None in names else names[0]
 
 
 _NAME_WORD = re.compile(r"[^\W\d_][\w'’&-]*")
@@ -168,8 +173,7 @@ def term_forbidden(inp: CheckInput) -> list[Violation]:
     out: list[Violation] = []
     if matcher is None:
         return out
-    every = _matches(inp, matcher)
-    for m in _unique(every):
+    for m in _unique(_matches(inp, matcher)):
         preferred = m.entry.preferred_target
         for start, end in matcher.find_forbidden(m.entry, inp.target):
             found = inp.target[start:end]
@@ -197,8 +201,7 @@ def dnt_altered(inp: CheckInput) -> list[Violation]:
     out: list[Violation] = []
     if matcher is None:
         return out
-    every = _matches(inp, matcher)
-    for m in _unique(every):
+    for m in _unique(_matches(inp, matcher)):
         if m.entry.is_dnt and matcher.find_target(m.entry, inp.target) is None:
             out.append(
                 Violation(

@@ -96,7 +96,7 @@ def _shortlists(
                 masked,
                 fixes.place_in(source, match_of[v.entry_id].start, match_of[v.entry_id].end),
                 morph,
-                k=len(masked),
+                k=None,
             ),
         )[: fixes.SHORTLIST]
         for v in missing
@@ -110,7 +110,8 @@ def _unexplained(ctx: AgentContext, text: str, phrase: str, nouns: list[str]) ->
     said = [w.group() for w in words(phrase)]
     source = [w.group() for w in words(blank_markup(ctx.segment.source))]
     target = [w.group() for w in words(blank_markup(text))]
-    others = [e for e in source if e.casefold() not in {w.casefold() for w in said}]
+    said_folded = {w.casefold() for w in said}
+    others = [e for e in source if e.casefold() not in said_folded]
 
     def elsewhere(noun: str) -> bool:
         if any(cognate(e, noun) for e in others) and not any(cognate(e, noun) for e in said):
