@@ -145,6 +145,11 @@ class Morphology:
         """Is `word` a noun by the dictionary? Without one, no word is known to be."""
         return False
 
+    def is_name(self, word: str) -> bool:
+        """Is `word` a proper name by the dictionary (a place, a person, an organisation)? A common-noun term
+        takes no name's place (`из Нидерландов` is no rendering of "pneumonia"). False without one."""
+        return False
+
     def head_noun(self, phrase: str) -> tuple[int, int] | None:
         """Span in `phrase` of its head noun, where the dictionary can tell it (`Гуморальный |фактор|`,
         `обладает |фактором|`, `с |фактором|`): a one-word term replaces that word, not its neighbours."""
@@ -417,6 +422,9 @@ class _Compounding(Morphology):
         return False
 
 
+_NAMES = frozenset({"Name", "Surn", "Patr", "Geox", "Orgn", "Trad"})  # pymorphy3's proper-name grammemes
+
+
 class _Pymorphy(Morphology):
     """Russian and Ukrainian: pymorphy3's dictionaries, with grammatical tags."""
 
@@ -510,6 +518,10 @@ class _Pymorphy(Morphology):
     def is_noun(self, word: str) -> bool:
         parses = self._parse(word)
         return bool(parses) and parses[0].tag.POS == "NOUN" and "Abbr" not in parses[0].tag and len(word) > 2
+
+    def is_name(self, word: str) -> bool:
+        parses = self._parse(word)
+        return bool(parses) and not _NAMES.isdisjoint(parses[0].tag.grammemes)
 
     def _may_be_noun(self, word: str) -> bool:
         """Any likely reading a noun, or an adjective used as one (`данные`, `больные`)."""

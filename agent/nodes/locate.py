@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from langgraph.runtime import Runtime
@@ -46,7 +46,7 @@ async def ask_where(
             max_tokens=LOCATE_TOKENS_PER_TERM * (len(phrases) + 1),
             accept=prompting.LOCATE_SCHEMA,
         )
-        update["calls"] = [reply.call]
+        update["calls"] = [*update.get("calls", []), reply.call]
         for span in (reply.data or {}).get("spans", []) or []:
             if isinstance(span, dict) and isinstance(span.get("phrase"), str):
                 named[span["phrase"].strip().strip("\"'").casefold()] = str(span.get("words") or "")
@@ -77,8 +77,8 @@ def _where_to_look(
 def _shortlists(
     ctx: AgentContext, text: str, masked: str, missing: Sequence[Violation], matches: Sequence[Any]
 ) -> dict[str, list[str]]:
-    """Per source phrase, the nouns nearest its place, less those that render another source word; none unless
-    every missing term is a one-word noun."""
+    """Per source phrase, the nouns nearest its place, less those that render another source word and, for a
+    common-noun term, names; none unless every missing term is a one-word noun."""
     morph = morphology(ctx.options.target_lang)
     match_of = {m.entry.id: m for m in matches}
     if not all(
@@ -87,20 +87,15 @@ def _shortlists(
     ):
         return {}
     source = blank_markup(ctx.segment.source)  # where the matcher read it
-    return {
-        match_of[v.entry_id].text: _unexplained(
-            ctx,
-            text,
-            match_of[v.entry_id].text,
-            fixes.nouns_near(
-                masked,
-                fixes.place_in(source, match_of[v.entry_id].start, match_of[v.entry_id].end),
-                morph,
-                k=None,
-            ),
-        )[: fixes.SHORTLIST]
-        for v in missing
-    }
+
+    def shortlist(v: Violation) -> list[str]:
+        match = match_of[v.entry_id]
+        nouns = fixes.nouns_near(masked, fixes.place_in(source, match.start, match.end), morph, k=None)
+        if not morph.is_name(v.expected or ""):
+            nouns = [n for n in nouns if not morph.is_name(n)]
+        return _unexplained(ctx, text, match.text, nouns)[: fixes.SHORTLIST]
+
+    return {match_of[v.entry_id].text: shortlist(v) for v in missing}
 
 
 def _unexplained(ctx: AgentContext, text: str, phrase: str, nouns: list[str]) -> list[str]:
@@ -122,33 +117,43 @@ def _unexplained(ctx: AgentContext, text: str, phrase: str, nouns: list[str]) ->
     return kept or nouns
 
 
+@dataclass
+class _Log:
+    """What the span repair tells the trace, and the words the model named that are no place for the term
+    (not a word of its kind, or of no form it can take): a second pick may do better there."""
+
+    notes: list[str] = field(default_factory=list)
+    unfit: set[str] = field(default_factory=set)
+
+
 def _replacement_for(
     ctx: AgentContext,
     text: str,
     v: Violation,
     phrase: str,
     words: str,
-    notes: list[str],
+    log: _Log,
     variants: Sequence[str] = (),
     by: str = "model",
 ) -> fixes.Replacement | None:
     """The replacement of the words that render a missing term (those the alignment or the model named,
-    else the closest rendering), in the form the sentence needs; None, with the reason in `notes`, where
+    else the closest rendering), in the form the sentence needs; None, with the reason in `log`, where
     none is safe."""
     assert v.expected is not None
     morph = morphology(ctx.options.target_lang)
     span = fixes.find_words(text, words) if words and fixes.plausible_span(text, words, v.expected) else None
     how = f"{by} located {words!r}"
     if span is None and words:
-        notes.append(f"model named {words!r} for {phrase!r}: not usable")
+        log.notes.append(f"model named {words!r} for {phrase!r}: not usable")
+        log.unfit.add(words)
     if span is None:
         span = fixes.closest_span(text, v.expected)
         how = "closest rendering"
     if span is not None and fixes.find_words(text, v.expected, fuzzy=False) is not None:
-        notes.append(f"{v.expected!r} is already there; not replacing again")
+        log.notes.append(f"{v.expected!r} is already there; not replacing again")
         return None
     if span is not None and fixes.duplicates_context(text, span, v.expected):
-        notes.append(f"not replacing {text[span[0] : span[1]]!r}: it would repeat words")
+        log.notes.append(f"not replacing {text[span[0] : span[1]]!r}: it would repeat words")
         return None
     if span is None:
         return None
@@ -157,7 +162,10 @@ def _replacement_for(
         span = (span[0] + head[0], span[0] + head[1])
     old = text[span[0] : span[1]].split()
     if morph.cannot_replace(v.expected, old[1:] if fixes.sentence_start(text, span[0]) else old):
-        notes.append(f"{text[span[0] : span[1]]!r} is no word of the kind {v.expected!r} is: not replacing")
+        log.notes.append(
+            f"{text[span[0] : span[1]]!r} is no word of the kind {v.expected!r} is: not replacing"
+        )
+        log.unfit.add(words)
         return None
     replacement = fixes.replace_span(text, span, v.expected, how, ctx.options.target_lang, variants)
     if (
@@ -165,7 +173,7 @@ def _replacement_for(
         and morph.fits(text[: span[0]], replacement.text, v.expected, None) is False
     ):
         # `der Verschwörung` -> `der Grundstück`: the article before it cannot go with the term
-        notes.append(
+        log.notes.append(
             f"{replacement.text!r} cannot follow the words before {text[span[0] : span[1]]!r}: not replacing"
         )
         return None
@@ -179,9 +187,63 @@ def _replacement_for(
     if not replacement.form_checked and morph.lexicon:
         # With a full dictionary, words whose case and number cannot be read are no rendering of a
         # term (`и есть ли` for «насморк»): a draft does better than a replacement of the wrong words.
-        notes.append(f"{text[span[0] : span[1]]!r} cannot take the place of {v.expected!r}: not replacing")
+        log.notes.append(
+            f"{text[span[0] : span[1]]!r} cannot take the place of {v.expected!r}: not replacing"
+        )
+        log.unfit.add(words)
         return None
     return replacement
+
+
+def _replacements(
+    ctx: AgentContext,
+    text: str,
+    missing: Sequence[Violation],
+    phrase_of: dict[str, str],
+    variants: dict[str, list[str]],
+    aligned: dict[str, str],
+    named: dict[str, str],
+    log: _Log,
+    by: str = "model",
+) -> dict[str, fixes.Replacement | None]:
+    """Per missing term (by entry id), its replacement at the words the job's alignment links to its phrase,
+    else at those the model named, or None where none is safe."""
+    out: dict[str, fixes.Replacement | None] = {}
+    for v in missing:
+        phrase = phrase_of.get(v.entry_id or "", "")
+        key = phrase.casefold()
+        words, how = (aligned[key], "alignment") if key in aligned else (named.get(key, ""), by)
+        out[v.entry_id or ""] = _replacement_for(
+            ctx, text, v, phrase, words, log, variants.get(v.entry_id or "", ()), how
+        )
+    return out
+
+
+def _refused_picks(
+    text: str,
+    missing: Sequence[Violation],
+    phrase_of: dict[str, str],
+    hints: dict[str, list[str]],
+    named: dict[str, str],
+    unfit: set[str],
+) -> dict[str, list[str]]:
+    """The shortlists to offer again, less the noun the model named, for each term whose replacement there
+    was refused as no place for it (`повреждение` cannot take the place of `пневмония`): a second pick among
+    the other nouns costs a short call, where a draft that must fit the term in somewhere often fails. (A
+    noun refused for the words before it may well render the term: a draft chooses its form.)"""
+    again: dict[str, list[str]] = {}
+    for v in missing:
+        phrase = phrase_of.get(v.entry_id or "", "")
+        pick = named.get(phrase.casefold(), "")
+        left = [w for w in hints.get(phrase, []) if w != pick]
+        if (
+            pick in unfit
+            and pick in hints.get(phrase, [])
+            and left
+            and fixes.find_words(text, v.expected or "", fuzzy=False) is None
+        ):
+            again[phrase] = left
+    return again
 
 
 def _aligned(ctx: AgentContext, text: str, phrases: Sequence[str]) -> dict[str, str]:
@@ -246,24 +308,28 @@ async def locate(state: AgentState, runtime: Runtime[AgentContext]) -> dict[str,
     update: dict[str, Any] = {"tried": [f"locate:{text}"]}
     aligned = _aligned(ctx, text, [phrase_of[v.entry_id] for v in missing if v.entry_id in phrase_of])
     named: dict[str, str] = {}
+    hints: dict[str, list[str]] = {}
     unsure = [v for v in missing if phrase_of.get(v.entry_id or "", "").casefold() not in aligned]
-    if unsure and ctx.llm is not None and not state.get("failure"):
+    asking = bool(unsure) and ctx.llm is not None and not state.get("failure")
+    if asking:
         phrases = [phrase_of[v.entry_id] for v in unsure if v.entry_id in phrase_of]
         masks = state["masks"]
         masked = masks.mask(text)
         choices, hints = _where_to_look(ctx, text, masked, unsure, matches)
         named = await ask_where(ctx, masks.masked_source, masked, phrases, choices, update, hints)
-    replacements: list[fixes.Replacement] = []
-    notes: list[str] = []
-    for v in missing:
-        phrase = phrase_of.get(v.entry_id or "", "")
-        key = phrase.casefold()
-        words, by = (aligned[key], "alignment") if key in aligned else (named.get(key, ""), "model")
-        found = _replacement_for(ctx, text, v, phrase, words, notes, variants.get(v.entry_id or "", ()), by)
-        if found is not None:
-            replacements.append(found)
+    log = _Log()
+    found = _replacements(ctx, text, missing, phrase_of, variants, aligned, named, log)
+    replacements = [r for r in found.values() if r is not None]
+    again = _refused_picks(text, missing, phrase_of, hints, named, log.unfit)
+    if asking and again and "failure" not in update:
+        dropped = {named[p.casefold()] for p in again}
+        options = [c for c in choices if c not in dropped]
+        second = await ask_where(ctx, masks.masked_source, masked, list(again), options, update, again)
+        retry = [v for v in missing if phrase_of.get(v.entry_id or "", "") in again]
+        picked = _replacements(ctx, text, retry, phrase_of, variants, {}, second, log, "second pick")
+        replacements += [r for r in picked.values() if r is not None]
     new_text = fixes.apply(text, replacements)
-    notes += [r.why for r in replacements]
+    notes = [*log.notes, *(r.why for r in replacements)]
     if new_text != text:
         fixed = evaluate_edit(ctx, matches, candidate, new_text, replacements, "locate")
         update |= {"candidate": fixed, "candidates": [fixed]}

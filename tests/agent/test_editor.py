@@ -747,6 +747,34 @@ async def test_russian_words_that_cannot_take_the_terms_form_are_left_to_a_draft
     assert result.status is Status.EDITED and result.rounds == 1
 
 
+PNEUMONIA_RU = termbase(Entry("pneumonia", (Term("pneumonia"),), (Term("пневмония"),)), tgt="ru")
+
+
+async def test_a_refused_pick_is_followed_by_a_second_pick_among_the_other_nouns(stub_llm: StubLLM) -> None:
+    stub_llm.script(
+        Reply({"spans": [{"phrase": "pneumonia", "words": "повреждение"}]}),  # neuter nom or acc: refused
+        Reply({"spans": [{"phrase": "pneumonia", "words": "проблема"}]}),
+    )
+    seg = Segment(
+        "1",
+        "Patients in the Netherlands often develop an atypical pneumonia and acute lung injury.",
+        "У пациентов в Нидерландах часто развивается атипичная проблема и острое повреждение лёгких.",
+    )
+    result = await editor_for(stub_llm).edit(seg, EN_RU, glossary=PNEUMONIA_RU)
+    assert result.output == (
+        "У пациентов в Нидерландах часто развивается атипичная пневмония и острое повреждение лёгких."
+    )
+    assert result.status is Status.NEEDS_REVIEW  # the model's second pick: nothing else confirms it
+    assert len(stub_llm.requests) == 2  # two short locate calls, no draft
+    first, second = (
+        r["response_format"]["json_schema"]["schema"]["properties"]["spans"]["items"]["properties"]["words"]
+        for r in stub_llm.requests
+    )
+    assert "повреждение" in first["enum"] and "проблема" in second["enum"]
+    assert "повреждение" not in second["enum"]
+    assert "Нидерландах" not in first["enum"] + second["enum"]  # a name is no place for a common noun
+
+
 async def test_a_forced_term_may_take_any_form_of_its_lexeme(stub_llm: StubLLM) -> None:
     stub_llm.set_handler(handler(output="Выберите один из различных видов."))
     seg = Segment("1", "Select one of the various types.", "Выберите один из различных категорий.")

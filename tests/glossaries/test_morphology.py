@@ -237,3 +237,10 @@ def test_without_the_german_noun_tables_german_keeps_its_suffix_rules(
     finally:
         german_nouns.declensions.cache_clear()
         morphology.cache_clear()
+
+
+def test_russian_names_are_told_from_common_nouns_and_other_languages_know_none() -> None:
+    ru = morphology("ru")
+    assert ru.is_name("Нидерландов") and ru.is_name("Эболы") and ru.is_name("Гуандуне")
+    assert not ru.is_name("пациентов") and not ru.is_name("пневмония") and not ru.is_name("ВИЧ")
+    assert not morphology("de").is_name("Berlin")  # no dictionary that tags names: nothing is dropped
