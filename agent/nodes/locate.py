@@ -125,6 +125,11 @@ class _Log:
     notes: list[str] = field(default_factory=list)
     unfit: set[str] = field(default_factory=set)
 
+    def refuse(self, note: str, unfit: str = "") -> None:
+        self.notes.append(note)
+        if unfit:
+            self.unfit.add(unfit)
+
 
 def _replacement_for(
     ctx: AgentContext,
@@ -144,28 +149,25 @@ def _replacement_for(
     span = fixes.find_words(text, words) if words and fixes.plausible_span(text, words, v.expected) else None
     how = f"{by} located {words!r}"
     if span is None and words:
-        log.notes.append(f"model named {words!r} for {phrase!r}: not usable")
-        log.unfit.add(words)
+        log.refuse(f"model named {words!r} for {phrase!r}: not usable", unfit=words)
     if span is None:
         span = fixes.closest_span(text, v.expected)
         how = "closest rendering"
     if span is not None and fixes.find_words(text, v.expected, fuzzy=False) is not None:
-        log.notes.append(f"{v.expected!r} is already there; not replacing again")
+        log.refuse(f"{v.expected!r} is already there; not replacing again")
         return None
     if span is not None and fixes.duplicates_context(text, span, v.expected):
-        log.notes.append(f"not replacing {text[span[0] : span[1]]!r}: it would repeat words")
+        log.refuse(f"not replacing {text[span[0] : span[1]]!r}: it would repeat words")
         return None
     if span is None:
         return None
     head = morph.head_noun(text[span[0] : span[1]]) if len(v.expected.split()) == 1 else None
     if head is not None:  # the model named the noun with its neighbours: keep them
         span = (span[0] + head[0], span[0] + head[1])
-    old = text[span[0] : span[1]].split()
+    shown = text[span[0] : span[1]]
+    old = shown.split()
     if morph.cannot_replace(v.expected, old[1:] if fixes.sentence_start(text, span[0]) else old):
-        log.notes.append(
-            f"{text[span[0] : span[1]]!r} is no word of the kind {v.expected!r} is: not replacing"
-        )
-        log.unfit.add(words)
+        log.refuse(f"{shown!r} is no word of the kind {v.expected!r} is: not replacing", unfit=words)
         return None
     replacement = fixes.replace_span(text, span, v.expected, how, ctx.options.target_lang, variants)
     if (
@@ -173,9 +175,7 @@ def _replacement_for(
         and morph.fits(text[: span[0]], replacement.text, v.expected, None) is False
     ):
         # `der Verschwörung` -> `der Grundstück`: the article before it cannot go with the term
-        log.notes.append(
-            f"{replacement.text!r} cannot follow the words before {text[span[0] : span[1]]!r}: not replacing"
-        )
+        log.refuse(f"{replacement.text!r} cannot follow the words before {shown!r}: not replacing")
         return None
     forbidden = v.start is not None and v.end is not None and span[0] < v.end and v.start < span[1]
     if (
@@ -187,10 +187,7 @@ def _replacement_for(
     if not replacement.form_checked and morph.lexicon:
         # With a full dictionary, words whose case and number cannot be read are no rendering of a
         # term (`и есть ли` for «насморк»): a draft does better than a replacement of the wrong words.
-        log.notes.append(
-            f"{text[span[0] : span[1]]!r} cannot take the place of {v.expected!r}: not replacing"
-        )
-        log.unfit.add(words)
+        log.refuse(f"{shown!r} cannot take the place of {v.expected!r}: not replacing", unfit=words)
         return None
     return replacement
 
