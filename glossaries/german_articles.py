@@ -104,6 +104,7 @@ CLOSED_CLASS = frozenset(
 
 
 _WORDS = re.compile(r"[\w-]+")
+_SENTENCE_START = re.compile(r"(?:^|[.!?]\s)[\s\"„“«»(]*$")  # nothing but a sentence's end before
 _CLAUSE_END = re.compile(r"[,;:.!?()\[\]\"„“”«»–]")
 _ADJECTIVE_ENDINGS = ("e", "en", "er", "es", "em")
 
@@ -213,10 +214,11 @@ def _adjective(word: str, ending: str) -> str:
 @dataclass(frozen=True)
 class Agreed:
     """The words before a noun from `start` on, declined for a noun of another gender (`der Verbindung` ->
-    `dem Vertrag`: `text` is `dem `)."""
+    `dem Vertrag`: `text` is `dem `); `sure` is False where the case is a guess from word order."""
 
     start: int
     text: str
+    sure: bool = True
 
 
 def agree_before(before: str, cells: frozenset[int], gender: str) -> Agreed | None:
@@ -229,8 +231,15 @@ def agree_before(before: str, cells: frozenset[int], gender: str) -> Agreed | No
     if any(a.group() == "am" for a in found.adjectives) or found.word.group().casefold() not in ARTICLES:
         return None
     agreed = {_declined_phrase(before, found, gender, case) for case in cells}
-    text = agreed.pop() if len(agreed) == 1 else None
-    return None if text is None else Agreed(found.word.start(), text)
+    if len(agreed) == 1:
+        text = agreed.pop()
+        return None if text is None else Agreed(found.word.start(), text)
+    if _NOM in cells and _SENTENCE_START.search(before[: found.word.start()]):
+        # `Die Vereinbarung trägt …` -> `Der Vertrag trägt …`: the first words of a German sentence are
+        # its subject in most prose, but an object can stand there too: a guess, flagged as one
+        text = _declined_phrase(before, found, gender, _NOM)
+        return None if text is None else Agreed(found.word.start(), text, sure=False)
+    return None
 
 
 def _declined_phrase(before: str, found: _Governing, gender: str, case: int) -> str | None:

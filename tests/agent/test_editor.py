@@ -775,6 +775,20 @@ async def test_a_refused_pick_is_followed_by_a_second_pick_among_the_other_nouns
     assert "Нидерландах" not in first["enum"] + second["enum"]  # a name is no place for a common noun
 
 
+CONTRACT_DE = termbase(Entry("contract", (Term("contract"),), (Term("Vertrag"),)))
+
+
+async def test_a_german_term_of_another_gender_at_a_sentence_start_is_guessed_nominative_and_flagged(
+    stub_llm: StubLLM,
+) -> None:
+    stub_llm.set_handler(handler(locate={"spans": [{"phrase": "contract", "words": "Vereinbarung"}]}))
+    seg = Segment("1", "The contract applies from today.", "Die Vereinbarung gilt ab heute.")
+    result = await editor_for(stub_llm).edit(seg, EN_DE, glossary=CONTRACT_DE)
+    assert result.output == "Der Vertrag gilt ab heute."  # not `Die Vertrag`, and not left as it was
+    assert result.status is Status.NEEDS_REVIEW
+    assert "term-form-unverified" in [v.code for v in result.violations]  # nominative or accusative?
+
+
 async def test_a_forced_term_may_take_any_form_of_its_lexeme(stub_llm: StubLLM) -> None:
     stub_llm.set_handler(handler(output="Выберите один из различных видов."))
     seg = Segment("1", "Select one of the various types.", "Выберите один из различных категорий.")
