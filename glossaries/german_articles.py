@@ -230,14 +230,15 @@ def agree_before(before: str, cells: frozenset[int], gender: str) -> Agreed | No
         return None
     if any(a.group() == "am" for a in found.adjectives) or found.word.group().casefold() not in ARTICLES:
         return None
-    agreed = {_declined_phrase(before, found, gender, case) for case in cells}
-    if len(agreed) == 1:
-        text = agreed.pop()
+    agreed = {case: _declined_phrase(before, found, gender, case) for case in cells}
+    texts = set(agreed.values())
+    if len(texts) == 1:
+        text = texts.pop()
         return None if text is None else Agreed(found.word.start(), text)
     if _NOM in cells and _SENTENCE_START.search(before[: found.word.start()]):
         # `Die Vereinbarung trägt …` -> `Der Vertrag trägt …`: the first words of a German sentence are
         # its subject in most prose, but an object can stand there too: a guess, flagged as one
-        text = _declined_phrase(before, found, gender, _NOM)
+        text = agreed[_NOM]
         return None if text is None else Agreed(found.word.start(), text, sure=False)
     return None
 
