@@ -16,7 +16,6 @@ from agent.elision import Mended, mend_before
 from agent.llm import grammar_safe
 from agent.markup import MASK_RE, blank_markup
 from agent.violations import Severity, Violation
-from glossaries.german_articles import Agreed
 from glossaries.morphology import Morphology, morphology
 
 
@@ -176,21 +175,19 @@ def _in_sentence(
     """The replacement with the word before it mended for its first letter (French `d'` -> `de`); a
     word that cannot be mended (`l'`: le or la?) leaves the form unchecked."""
     mended = mend_before(target, span[0], text, target_lang)
-    agreed = None if mended is not None else _agreed(target, span, text, target_lang)
+    morph = morphology(target_lang)
+    # The article and adjectives before a German noun put in the gender of the term that replaces it.
+    agreed = (
+        None if mended is not None else morph.agree_before(target[: span[0]], target[span[0] : span[1]], text)
+    )
     if agreed is not None:
         mended, checked = Mended(agreed.start, agreed.text, sure=True), checked and agreed.sure
     if mended is None:
-        if morphology(target_lang).fits(target[: span[0]], text, text, None) is False:
+        if morph.fits(target[: span[0]], text, text, None) is False:
             checked = False  # `die Vertrag`: the article before it asks for another noun
         return Replacement(span[0], span[1], text, f"{why} {text!r}", checked)
     new = mended.text + text if mended.sure else target[mended.start : span[0]] + text
     return Replacement(mended.start, span[1], new, f"{why} {new!r}", checked and mended.sure)
-
-
-def _agreed(target: str, span: tuple[int, int], text: str, target_lang: str) -> Agreed | None:
-    """The article and adjectives before a German noun put in the gender of the term that replaces it
-    (`sure` False where the case is a guess: the form is then flagged)."""
-    return morphology(target_lang).agree_before(target[: span[0]], target[span[0] : span[1]], text)
 
 
 _WORD = re.compile(r"\w+(?:[-'’]\w+)*")

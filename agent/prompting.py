@@ -148,6 +148,11 @@ def locate_schema(phrases: Sequence[str], choices: Sequence[str]) -> dict[str, A
     return _locate_shape(_enum_or_string(phrases), {"type": "string", "enum": ["", *choices]})
 
 
+def choose_form_schema(options: Sequence[str]) -> dict[str, Any]:
+    """The form a term takes, one of the generated `options`."""
+    return {"type": "object", "properties": {"form": _enum_or_string(options)}, "required": ["form"]}
+
+
 CHAT_SCHEMA: dict[str, Any] = {
     "type": "object",
     "properties": {"reply": {"type": "string"}, "output": {"type": "string"}},
@@ -337,6 +342,20 @@ def locate_messages(
         return f'- "{p}" (one of: {", ".join(shortlist)})' if shortlist else f'- "{p}"'
 
     body = render("locate", source=source, mt=mt, phrases="\n".join(line(p) for p in phrases))
+    return [system, {"role": "user", "content": body}]
+
+
+def choose_form_messages(
+    system: Message, *, source: str, term: str, versions: Sequence[str], options: Sequence[str]
+) -> list[Message]:
+    """The prompt that asks which of the generated forms of a term the sentence needs, shown in place."""
+    body = render(
+        "choose_form",
+        source=source,
+        term=term,
+        versions="\n".join(f"<version>{v}</version>" for v in versions),
+        options=", ".join(f'"{o}"' for o in options),
+    )
     return [system, {"role": "user", "content": body}]
 
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from glossaries.german_nouns import CELLS
 
-__all__ = ["CLOSED_CLASS", "Agreed", "agree_before", "allowed_cells", "governing_word"]
+__all__ = ["CLOSED_CLASS", "Agreed", "agree_before", "agreed_by_case", "allowed_cells", "governing_word"]
 
 _NOM, _GEN, _DAT, _AKK = range(4)
 _PL = 4  # CELLS: the four singular cases, then the four plural ones
@@ -225,22 +225,40 @@ def agree_before(before: str, cells: frozenset[int], gender: str) -> Agreed | No
     """The article and the declined adjectives before a noun, put in `gender` in the case of `cells` (the
     singular cells the replaced noun fills there); None where the cases those cells allow ask for different
     words (`die Verbindung`: `der` or `den Vertrag`?) or the words are not all ones whose forms are known."""
+    found = _by_case(before, cells, gender)
+    if found is None:
+        return None
+    start, agreed = found
+    texts = set(agreed.values())
+    if len(texts) == 1:
+        text = texts.pop()
+        return None if text is None else Agreed(start, text)
+    if _NOM in cells and _SENTENCE_START.search(before[:start]):
+        # `Die Vereinbarung trägt …` -> `Der Vertrag trägt …`: the first words of a German sentence are
+        # its subject in most prose, but an object can stand there too: a guess, flagged as one
+        text = agreed[_NOM]
+        return None if text is None else Agreed(start, text, sure=False)
+    return None
+
+
+def agreed_by_case(before: str, cells: frozenset[int], gender: str) -> tuple[int, dict[int, str]] | None:
+    """Where the article before a noun starts, and the article and adjectives declined for a noun of
+    `gender` in each case of `cells` (`die Frage`, nominative or accusative: `der ` or `den ` for a
+    masculine): the forms a choice is made among where the words around cannot tell. None where any of them
+    cannot be declined."""
+    found = _by_case(before, cells, gender)
+    if found is None or None in found[1].values():
+        return None
+    return found[0], {case: text for case, text in found[1].items() if text is not None}
+
+
+def _by_case(before: str, cells: frozenset[int], gender: str) -> tuple[int, dict[int, str | None]] | None:
     found = _governing(before)
     if found is None or not cells or any(c >= _PL for c in cells):
         return None
     if any(a.group() == "am" for a in found.adjectives) or found.word.group().casefold() not in ARTICLES:
         return None
-    agreed = {case: _declined_phrase(before, found, gender, case) for case in cells}
-    texts = set(agreed.values())
-    if len(texts) == 1:
-        text = texts.pop()
-        return None if text is None else Agreed(found.word.start(), text)
-    if _NOM in cells and _SENTENCE_START.search(before[: found.word.start()]):
-        # `Die Vereinbarung trägt …` -> `Der Vertrag trägt …`: the first words of a German sentence are
-        # its subject in most prose, but an object can stand there too: a guess, flagged as one
-        text = agreed[_NOM]
-        return None if text is None else Agreed(found.word.start(), text, sure=False)
-    return None
+    return found.word.start(), {case: _declined_phrase(before, found, gender, case) for case in cells}
 
 
 def _declined_phrase(before: str, found: _Governing, gender: str, case: int) -> str | None:

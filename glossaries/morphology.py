@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Literal
 
@@ -37,12 +38,23 @@ from simplemma.strategies.dictionaries.dictionary_factory import (
 )
 
 from glossaries import agreement, german_nouns
-from glossaries.german_articles import CLOSED_CLASS, Agreed, agree_before, allowed_cells
+from glossaries.german_articles import CLOSED_CLASS, Agreed, agree_before, agreed_by_case, allowed_cells
 from glossaries.german_nouns import Declension, declensions
 
-__all__ = ["Formation", "Morphology", "morphology", "primary_lang", "written_in"]
+__all__ = ["FormChoices", "Formation", "Morphology", "morphology", "primary_lang", "written_in"]
 
 Formation = Literal["compound", "derived"]
+
+
+@dataclass(frozen=True)
+class FormChoices:
+    """The forms a term may take in place of words whose case the sentence does not tell (`die Frage`,
+    nominative or accusative: `der Antrag` or `den Antrag`): each option replaces the text from `start` (an
+    offset in the text before the replaced words: the article's, where it changes too) through the words."""
+
+    start: int
+    options: tuple[str, ...]
+
 
 _LEMMA_ALIASES = {"no": "nb", "sr": "hbs", "hr": "hbs", "bs": "hbs", "iw": "he", "in": "id", "fil": "tl"}
 _WORD = re.compile(r"\w+")
@@ -52,6 +64,7 @@ _STEM_END = re.compile(r"(?:ия|ие|ія|я|а|е|о|и|ы|й|ь|ь|ий|ый|
 # whose noun (распростран|ение) shares only what comes before it.
 _INFINITIVE = re.compile(r"(?:[иаяеуо]|ова)?(?:ть|ти)(?:ся|сь)?$")
 _MAX_FORMS = 24  # forms of one term offered to a model (pattern branches, enum choices)
+_MAX_CHOICES = 3  # forms of a term a model chooses among where the words it replaces read as several cases
 _GENITIVE_SINGULAR = 1  # in german_nouns.CELLS
 
 
@@ -130,10 +143,10 @@ class Morphology:
         """Is `word` an adverb by its form (French `particulièrement`)? None where the language does not mark them."""
         return None
 
-    def cannot_replace(self, term: str, replaced: Sequence[str]) -> bool:
-        """Is the term's word class plainly not that of the words it would replace (`replaced`, less a sentence's
-        first word, which any class capitalises)? A noun for a verb or an article (`beschädigte` -> `Schaden`)
-        fits no sentence. False where the language cannot tell."""
+    def cannot_replace(self, term: str, replaced: Sequence[str], at_start: bool = False) -> bool:
+        """Is the term's word class plainly not that of the words it would replace (`replaced`, the first of
+        them opening a sentence where `at_start`, which any class capitalises)? A noun for a verb or an article
+        (`beschädigte` -> `Schaden`) fits no sentence. False where the language cannot tell."""
         return False
 
     @property
@@ -165,6 +178,12 @@ class Morphology:
         """The words before `replaced` (the text `before`) rewritten to agree with `new`, a noun of another
         gender put in its place (`der Verbindung` -> `dem Vertrag` after `mit`); None where nothing needs to
         change or the right words are not known (then `fits` tells whether they clash)."""
+        return None
+
+    def form_choices(self, before: str, replaced: str, term: str) -> FormChoices | None:
+        """Where the words `replaced` (after the text `before`) read as more than one case or number, and the
+        term takes a different form in each, those forms (with the article before them where it changes): a
+        model chooses among them. None where the form is known, or the forms cannot be generated."""
         return None
 
 
@@ -206,11 +225,16 @@ class _Compounding(Morphology):
                 found = (*found, lower.casefold())
         return found
 
-    def cannot_replace(self, term: str, replaced: Sequence[str]) -> bool:
-        """German capitalises every noun: a noun term cannot take the place of words none of which is one."""
+    def cannot_replace(self, term: str, replaced: Sequence[str], at_start: bool = False) -> bool:
+        """German capitalises every noun: a noun term cannot take the place of words none of which is one. A
+        sentence's first word counts as one unless the tables know no such noun and the dictionary knows it
+        only in lower case (`Besonders`, `Leider`; not `Kontingent`, which the tables miss)."""
         words = term.split()
         noun = bool(words) and words[-1][:1].isupper() and not words[-1].isupper()
         letters = _WORD.findall(" ".join(replaced))
+        first = letters[0] if at_start and letters else ""
+        if first and not self.is_noun(first) and first not in self._dict() and first.lower() in self._dict():
+            letters[0] = first.lower()
         return (
             self.lang in ("de", "lb") and noun and bool(letters) and not any(w[:1].isupper() for w in letters)
         )
@@ -316,6 +340,29 @@ class _Compounding(Morphology):
         if theirs is None or mine is None or mine[1].gender == theirs[0].gender:
             return None
         return agree_before(before, theirs[1], mine[1].gender)
+
+    def form_choices(self, before: str, replaced: str, term: str) -> FormChoices | None:
+        old, words = _WORD.findall(replaced), term.split()
+        theirs = self._cells(old[-1], before) if len(old) == len(words) == 1 else None
+        mine = self._table(words[-1]) if theirs else None
+        if theirs is None or mine is None:
+            return None
+        (prefix, table), cells = mine, theirs[1]
+        nouns = {c: self._like_ending(table, c, old[-1]) for c in cells}
+        start, articles = len(before), dict.fromkeys(cells, "")
+        if table.gender != theirs[0].gender:
+            agreed = agreed_by_case(before, cells, table.gender)
+            if agreed is None:
+                return None
+            start, articles = (
+                agreed[0],
+                {c: before[agreed[0] :] if c not in agreed[1] else agreed[1][c] for c in cells},
+            )
+        options = [
+            articles[c] + (prefix + noun.lower() if prefix else noun) for c, noun in nouns.items() if noun
+        ]
+        unique = tuple(dict.fromkeys(options))
+        return FormChoices(start, unique) if len(unique) > 1 and len(options) == len(cells) else None
 
     @staticmethod
     def _like_ending(table: Declension, cell: int, replaced: str) -> str | None:
@@ -562,6 +609,19 @@ class _Pymorphy(Morphology):
                 fitting = [p for p in likely if agreement.fits([p], context) is not False]
                 return [{str(p.tag.case), str(p.tag.number)} for p in fitting or likely]
         return []
+
+    def form_choices(self, before: str, replaced: str, term: str) -> FormChoices | None:
+        words = term.split()
+        readings = self._features(replaced, before)
+        if not words or len(readings) < 2:
+            return None
+        if self._head(words) is not None and not any(self._may_be_noun(w) for w in _WORD.findall(replaced)):
+            return None
+        forms = [self._inflected(words, r) for r in readings]
+        options = tuple(dict.fromkeys(_cased(f, term, replaced) for f in forms if f))
+        if not all(forms) or not 1 < len(options) <= _MAX_CHOICES:
+            return None  # an indeclinable word (`ВИЧ`) reads as every case: it tells nothing to choose by
+        return FormChoices(len(before), options)
 
     def inflect_like(self, term: str, replaced: str, before: str = "") -> str | None:
         words = term.split()

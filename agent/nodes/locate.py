@@ -18,7 +18,7 @@ from agent.nodes.common import check_step, evaluate_edit, ms
 from agent.state import AgentContext, AgentState
 from agent.types import TraceStep
 from agent.violations import Code, Violation
-from glossaries.morphology import morphology
+from glossaries.morphology import FormChoices, morphology
 
 LOCATE_TOKENS_PER_TERM = 40  # {"phrase": ..., "words": ...} for one term, with room to spare
 
@@ -117,13 +117,28 @@ def _unexplained(ctx: AgentContext, text: str, phrase: str, nouns: list[str]) ->
     return kept or nouns
 
 
+@dataclass(frozen=True)
+class _Choice:
+    """A term's place found, its form not: the forms it may take there (`der Antrag`, `den Antrag`), which
+    replace the text from `forms.start` to `end`, and whether anything but the model confirmed the place."""
+
+    forms: FormChoices
+    end: int
+    term: str
+    why: str
+    place_checked: bool
+
+
 @dataclass
 class _Log:
-    """What the span repair tells the trace, and the words the model named that are no place for the term
-    (not a word of its kind, or of no form it can take): a second pick may do better there."""
+    """What the span repair tells the trace; the words the model named that are no place for the term
+    (not a word of its kind, or of no form it can take), where a second pick may do better; and, per entry,
+    the place whose form the model is to choose where no pick does better (its first pick's: the model's
+    likeliest answer)."""
 
     notes: list[str] = field(default_factory=list)
     unfit: set[str] = field(default_factory=set)
+    choices: dict[str, _Choice] = field(default_factory=dict)
 
     def refuse(self, note: str, unfit: str = "") -> None:
         self.notes.append(note)
@@ -166,30 +181,30 @@ def _replacement_for(
         span = (span[0] + head[0], span[0] + head[1])
     shown = text[span[0] : span[1]]
     old = shown.split()
-    if morph.cannot_replace(v.expected, old[1:] if fixes.sentence_start(text, span[0]) else old):
+    if morph.cannot_replace(v.expected, old, fixes.sentence_start(text, span[0])):
         log.refuse(f"{shown!r} is no word of the kind {v.expected!r} is: not replacing", unfit=words)
         return None
     replacement = fixes.replace_span(text, span, v.expected, how, ctx.options.target_lang, variants)
-    if (
+    forbidden = v.start is not None and v.end is not None and span[0] < v.end and v.start < span[1]
+    placed = how == "closest rendering" or forbidden or _confirmed(ctx, phrase, text, span, replacement.text)
+    # `der Verschwörung` -> `der Grundstück`: the article before it cannot go with the term. With a full
+    # dictionary, words whose case and number cannot be read are likelier no rendering of the term (`и есть
+    # ли` for «насморк»): another pick first. Where the words read as two cases and the term's forms are
+    # known (`die Frage`: `der` or `den Antrag`), the model chooses among them, unless a pick does better.
+    clash = (
         replacement.start == span[0]
         and morph.fits(text[: span[0]], replacement.text, v.expected, None) is False
-    ):
-        # `der Verschwörung` -> `der Grundstück`: the article before it cannot go with the term
-        log.refuse(f"{replacement.text!r} cannot follow the words before {shown!r}: not replacing")
+    )
+    if clash or (not replacement.form_checked and morph.lexicon):
+        choices = morph.form_choices(text[: span[0]], shown, v.expected)
+        if choices is not None:
+            log.choices.setdefault(v.entry_id or "", _Choice(choices, span[1], v.expected, how, placed))
+        if clash:
+            log.refuse(f"{replacement.text!r} cannot follow the words before {shown!r}: not replacing")
+        else:
+            log.refuse(f"{shown!r} cannot take the place of {v.expected!r}: not replacing", unfit=words)
         return None
-    forbidden = v.start is not None and v.end is not None and span[0] < v.end and v.start < span[1]
-    if (
-        how != "closest rendering"
-        and not forbidden
-        and not _confirmed(ctx, phrase, text, span, replacement.text)
-    ):
-        replacement = replace(replacement, place_checked=False)
-    if not replacement.form_checked and morph.lexicon:
-        # With a full dictionary, words whose case and number cannot be read are no rendering of a
-        # term (`и есть ли` for «насморк»): a draft does better than a replacement of the wrong words.
-        log.refuse(f"{shown!r} cannot take the place of {v.expected!r}: not replacing", unfit=words)
-        return None
-    return replacement
+    return replacement if placed else replace(replacement, place_checked=False)
 
 
 def _replacements(
@@ -289,6 +304,37 @@ def _confirmed(ctx: AgentContext, phrase: str, text: str, span: tuple[int, int],
     return all(part or link or len(w) <= 3 for w, (part, link) in zip(old, kinds, strict=True))
 
 
+async def _choose_forms(
+    ctx: AgentContext, masks: Any, text: str, choices: Sequence[_Choice], update: dict[str, Any], log: _Log
+) -> list[fixes.Replacement]:
+    """The form of each term whose place is found but whose case the words around do not tell, as the model
+    chooses among the generated forms, each shown in the sentence. The choice is the model's, so the form
+    stays flagged `term-form-unverified`."""
+    assert ctx.llm is not None
+    out = []
+    for c in choices:
+        start, options = c.forms.start, c.forms.options
+        versions = [masks.mask(text[:start] + o + text[c.end :]) for o in options]
+        messages = prompting.choose_form_messages(
+            ctx.system, source=masks.masked_source, term=c.term, versions=versions, options=options
+        )
+        try:
+            reply = await ctx.llm.complete_json(
+                messages, prompting.choose_form_schema(options), max_tokens=LOCATE_TOKENS_PER_TERM
+            )
+        except LLMError as exc:
+            update["failure"] = f"model unavailable: {exc}"
+            break
+        update["calls"] = [*update.get("calls", []), reply.call]
+        form = (reply.data or {}).get("form")
+        if form not in options:
+            log.refuse(f"model chose none of {list(options)} for {c.term!r}")
+            continue
+        why = f"{c.why} -> {form!r}, the model's choice among {list(options)}"
+        out.append(fixes.Replacement(start, c.end, form, why, False, c.place_checked))
+    return out
+
+
 async def locate(state: AgentState, runtime: Runtime[AgentContext]) -> dict[str, Any]:
     """Span-level term repair: the model names the words that render each missing term; we replace them."""
     t0 = time.perf_counter()
@@ -307,24 +353,41 @@ async def locate(state: AgentState, runtime: Runtime[AgentContext]) -> dict[str,
     named: dict[str, str] = {}
     hints: dict[str, list[str]] = {}
     unsure = [v for v in missing if phrase_of.get(v.entry_id or "", "").casefold() not in aligned]
-    asking = bool(unsure) and ctx.llm is not None and not state.get("failure")
-    if asking:
+    can_ask = ctx.llm is not None and not state.get("failure")
+    masks = state["masks"]
+    masked = masks.mask(text)
+    choices: list[str] = []
+    if unsure and can_ask:
         phrases = [phrase_of[v.entry_id] for v in unsure if v.entry_id in phrase_of]
-        masks = state["masks"]
-        masked = masks.mask(text)
         choices, hints = _where_to_look(ctx, text, masked, unsure, matches)
         named = await ask_where(ctx, masks.masked_source, masked, phrases, choices, update, hints)
     log = _Log()
     found = _replacements(ctx, text, missing, phrase_of, variants, aligned, named, log)
-    replacements = [r for r in found.values() if r is not None]
     again = _refused_picks(text, missing, phrase_of, hints, named, log.unfit)
-    if asking and again and "failure" not in update:
+    if named and again and "failure" not in update:
         dropped = {named[p.casefold()] for p in again}
         options = [c for c in choices if c not in dropped]
         second = await ask_where(ctx, masks.masked_source, masked, list(again), options, update, again)
         retry = [v for v in missing if phrase_of.get(v.entry_id or "", "") in again]
-        picked = _replacements(ctx, text, retry, phrase_of, variants, {}, second, log, "second pick")
-        replacements += [r for r in picked.values() if r is not None]
+        found |= _replacements(ctx, text, retry, phrase_of, variants, {}, second, log, "second pick")
+    replacements = [r for r in found.values() if r is not None]
+    unchosen = [c for entry, c in log.choices.items() if found.get(entry) is None]
+    if unchosen and can_ask and "failure" not in update:
+        replacements += await _choose_forms(ctx, masks, text, unchosen, update, log)
+    return _located(ctx, matches, candidate, text, replacements, log, update, t0)
+
+
+def _located(
+    ctx: AgentContext,
+    matches: Sequence[Any],
+    candidate: Any,
+    text: str,
+    replacements: list[fixes.Replacement],
+    log: _Log,
+    update: dict[str, Any],
+    t0: float,
+) -> dict[str, Any]:
+    """The state update: the candidate with the replacements applied, and the trace of what was done."""
     new_text = fixes.apply(text, replacements)
     notes = [*log.notes, *(r.why for r in replacements)]
     if new_text != text:

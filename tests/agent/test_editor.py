@@ -789,6 +789,61 @@ async def test_a_german_term_of_another_gender_at_a_sentence_start_is_guessed_no
     assert "term-form-unverified" in [v.code for v in result.violations]  # nominative or accusative?
 
 
+def forms_handler(locate: str, phrase: str, form: str):  # type: ignore[no-untyped-def]
+    """Name `locate` for `phrase` in locate prompts, choose `form` where asked which form fits."""
+
+    def answer(body: dict[str, Any]) -> Reply:
+        if "which form does the sentence need" in user_prompt(body):
+            return Reply({"form": form})
+        return Reply({"spans": [{"phrase": phrase, "words": locate}]})
+
+    return answer
+
+
+REQUEST_DE = termbase(Entry("request", (Term("request"),), (Term("Antrag"),)))
+
+
+async def test_where_the_case_of_the_replaced_noun_is_ambiguous_the_model_chooses_among_the_generated_forms(
+    stub_llm: StubLLM,
+) -> None:
+    """`die Frage` after a verb is nominative or accusative: `der Antrag` or `den Antrag`? The words around
+    cannot tell, so the model chooses between the two, each shown in the sentence; before, the term was
+    refused there and the MT kept its wrong word."""
+    stub_llm.set_handler(forms_handler("Frage", "request", "der Antrag"))
+    seg = Segment(
+        "1",
+        "With the reforms the request for flexibility is justified.",
+        "Mit den Reformen wird die Frage auf Flexibilität begründet.",
+    )
+    result = await editor_for(stub_llm).edit(seg, EN_DE, glossary=REQUEST_DE)
+    assert result.output == "Mit den Reformen wird der Antrag auf Flexibilität begründet."
+    assert result.status is Status.NEEDS_REVIEW  # the model's choice: nothing checks it
+    assert "term-form-unverified" in [v.code for v in result.violations]
+    assert len(stub_llm.requests) == 2  # the locate call and the choice, no draft
+    choice = stub_llm.requests[1]
+    assert choice["response_format"]["json_schema"]["schema"]["properties"]["form"]["enum"] == [
+        "der Antrag",
+        "den Antrag",
+    ]
+    prompt = user_prompt(choice)
+    assert (
+        "Mit den Reformen wird der Antrag auf" in prompt and "Mit den Reformen wird den Antrag auf" in prompt
+    )
+
+
+async def test_a_russian_noun_read_as_two_cases_is_given_the_form_the_model_chooses_after_a_second_pick(
+    stub_llm: StubLLM,
+) -> None:
+    stub_llm.set_handler(forms_handler("повреждение", "pneumonia", "пневмонию"))
+    seg = Segment("1", "Doctors in the clinic found pneumonia.", "Врачи в клинике обнаружили повреждение.")
+    result = await editor_for(stub_llm).edit(seg, EN_RU, glossary=PNEUMONIA_RU)
+    assert result.output == "Врачи в клинике обнаружили пневмонию."
+    assert result.status is Status.NEEDS_REVIEW
+    assert "term-form-unverified" in [v.code for v in result.violations]
+    enum = stub_llm.requests[-1]["response_format"]["json_schema"]["schema"]["properties"]["form"]["enum"]
+    assert set(enum) == {"пневмония", "пневмонию"}
+
+
 async def test_a_forced_term_may_take_any_form_of_its_lexeme(stub_llm: StubLLM) -> None:
     stub_llm.set_handler(handler(output="Выберите один из различных видов."))
     seg = Segment("1", "Select one of the various types.", "Выберите один из различных категорий.")

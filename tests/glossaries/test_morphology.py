@@ -215,6 +215,43 @@ def test_the_article_before_a_german_noun_takes_the_gender_of_the_term_that_repl
         assert before[found.start :].split()[0].casefold() in {"der", "einen", "zur", "im", "die"}
 
 
+@pytest.mark.parametrize(
+    ("lang", "before", "replaced", "term", "start", "options"),
+    [
+        ("de", "Wir prüfen die ", "Frage", "Antrag", "Wir prüfen ", ("der Antrag", "den Antrag")),
+        (
+            "de",
+            "Wir prüfen die neue ",
+            "Frage",
+            "Antrag",
+            "Wir prüfen ",
+            ("der neue Antrag", "den neuen Antrag"),
+        ),
+        ("de", "Wir sprechen über die ", "Frage", "Antrag", None, ()),  # über die: accusative, one form
+        ("de", "Wir prüfen den ", "Vertrag", "Antrag", None, ()),  # den: accusative, one form
+        (
+            "ru",
+            "Врачи обнаружили ",
+            "повреждение",
+            "пневмония",
+            "Врачи обнаружили ",
+            ("пневмония", "пневмонию"),
+        ),
+        ("ru", "Врачи обнаружили ", "проблему", "пневмония", None, ()),  # one reading: no choice to make
+        ("ru", "для терапии ", "ВИЧ", "СПИД", None, ()),  # indeclinable: every case, nothing to choose by
+        ("fr", "Nous avons ", "la question", "la demande", None, ()),  # no morphology to generate forms
+    ],
+)
+def test_where_the_replaced_words_read_as_several_cases_the_term_forms_to_choose_among_are_generated(
+    lang: str, before: str, replaced: str, term: str, start: str | None, options: tuple[str, ...]
+) -> None:
+    found = morphology(lang).form_choices(before, replaced, term)
+    if start is None:
+        assert found is None
+        return
+    assert found is not None and before[: found.start] == start and found.options == options
+
+
 def test_a_german_noun_term_cannot_replace_words_none_of_which_is_a_noun() -> None:
     de = morphology("de")
     assert de.cannot_replace("Schaden", ["beschädigte"])  # a verb
@@ -222,6 +259,9 @@ def test_a_german_noun_term_cannot_replace_words_none_of_which_is_a_noun() -> No
     assert not de.cannot_replace("Schaden", ["Schäden"])
     assert not de.cannot_replace("Strom", ["Flüsse"])  # a noun for a noun: the sense is the model's call
     assert not de.cannot_replace("rund", ["beschädigte"])  # no noun term, no claim
+    assert de.cannot_replace("Brexit", ["Besonders"], at_start=True)  # an adverb opening the sentence
+    assert not de.cannot_replace("Brexit", ["Besonders"])  # capitalised mid-sentence: a noun, for all we know
+    assert not de.cannot_replace("Antrag", ["Kontingent"], at_start=True)  # a noun the tables miss
     assert not morphology("fr").cannot_replace("Dommage", ["endommagé"])  # French capitalises no noun
 
 
