@@ -176,10 +176,9 @@ def _in_sentence(
     word that cannot be mended (`l'`: le or la?) leaves the form unchecked."""
     mended = mend_before(target, span[0], text, target_lang)
     morph = morphology(target_lang)
-    # The article and adjectives before a German noun put in the gender of the term that replaces it.
-    agreed = (
-        None if mended is not None else morph.agree_before(target[: span[0]], target[span[0] : span[1]], text)
-    )
+    agreed = None
+    if mended is None:  # the article and adjectives before a German noun, put in the term's gender
+        agreed = morph.agree_before(target[: span[0]], target[span[0] : span[1]], text)
     if agreed is not None:
         mended, checked = Mended(agreed.start, agreed.text, sure=True), checked and agreed.sure
     if mended is None:

@@ -227,14 +227,17 @@ class _Compounding(Morphology):
 
     def cannot_replace(self, term: str, replaced: Sequence[str], at_start: bool = False) -> bool:
         """German capitalises every noun: a noun term cannot take the place of words none of which is one. A
-        sentence's first word counts as one unless the tables know no such noun and the dictionary knows it
-        only in lower case (`Besonders`, `Leider`; not `Kontingent`, which the tables miss)."""
+        sentence's first word counts for nothing, unless the tables know it as a noun, or the dictionary knows
+        it only in lower case (`Besonders`; not `Kontingent`, a noun the tables miss): then it is no noun."""
         words = term.split()
         noun = bool(words) and words[-1][:1].isupper() and not words[-1].isupper()
         letters = _WORD.findall(" ".join(replaced))
-        first = letters[0] if at_start and letters else ""
-        if first and not self.is_noun(first) and first not in self._dict() and first.lower() in self._dict():
-            letters[0] = first.lower()
+        if at_start and letters:  # a sentence's first word is capitalised whatever it is: it tells nothing...
+            first, d = letters.pop(0), self._dict()
+            if self.is_noun(first):
+                letters.insert(0, first)  # ...unless the tables know it as a noun
+            elif first not in d and first.lower() in d:
+                letters.insert(0, first.lower())  # ...or the dictionary knows it only in lower case
         return (
             self.lang in ("de", "lb") and noun and bool(letters) and not any(w[:1].isupper() for w in letters)
         )

@@ -15,7 +15,8 @@ from agent.cognates import cognate
 from agent.llm import LLMError
 from agent.markup import blank_markup
 from agent.nodes.common import check_step, evaluate_edit, ms
-from agent.state import AgentContext, AgentState
+from agent.protection import SegmentMasks
+from agent.state import AgentContext, AgentState, Candidate
 from agent.types import TraceStep
 from agent.violations import Code, Violation
 from glossaries.morphology import FormChoices, morphology
@@ -305,7 +306,12 @@ def _confirmed(ctx: AgentContext, phrase: str, text: str, span: tuple[int, int],
 
 
 async def _choose_forms(
-    ctx: AgentContext, masks: Any, text: str, choices: Sequence[_Choice], update: dict[str, Any], log: _Log
+    ctx: AgentContext,
+    masks: SegmentMasks,
+    text: str,
+    choices: Sequence[_Choice],
+    update: dict[str, Any],
+    log: _Log,
 ) -> list[fixes.Replacement]:
     """The form of each term whose place is found but whose case the words around do not tell, as the model
     chooses among the generated forms, each shown in the sentence. The choice is the model's, so the form
@@ -380,7 +386,7 @@ async def locate(state: AgentState, runtime: Runtime[AgentContext]) -> dict[str,
 def _located(
     ctx: AgentContext,
     matches: Sequence[Any],
-    candidate: Any,
+    candidate: Candidate,
     text: str,
     replacements: list[fixes.Replacement],
     log: _Log,
