@@ -19,6 +19,7 @@ import jsonschema
 import pytest
 import yaml
 
+from agent import prompting
 from agent.llm import LLMGateway
 from tests.server.conftest import make_settings, running
 
@@ -97,6 +98,23 @@ async def test_post_edit_schema_is_accepted(gateway: LLMGateway) -> None:
     assert reply.text.startswith("{"), reply.text  # constrained from the first token
     if reply.data is not None:
         jsonschema.validate(reply.data, POST_EDIT_SCHEMA)
+
+
+async def test_the_span_repairs_form_choice_is_answered_from_its_enum(gateway: LLMGateway) -> None:
+    """The form choice's own prompt and schema: even random weights must name one of the generated forms."""
+    options = ("der Antrag", "den Antrag")
+    messages = prompting.choose_form_messages(
+        prompting.system_message("en", "de", None),
+        source="The request is justified.",
+        term="Antrag",
+        versions=[f"Damit wird {o} begründet." for o in options],
+        options=options,
+    )
+    reply = await gateway.complete_json(
+        messages, prompting.choose_form_schema(options), seed=1, max_tokens=40
+    )
+    assert reply.data is not None, reply.text
+    assert reply.data["form"] in options
 
 
 async def test_free_text_completion(gateway: LLMGateway) -> None:
