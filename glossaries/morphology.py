@@ -357,10 +357,7 @@ class _Compounding(Morphology):
             agreed = agreed_by_case(before, cells, table.gender)
             if agreed is None:
                 return None
-            start, articles = (
-                agreed[0],
-                {c: before[agreed[0] :] if c not in agreed[1] else agreed[1][c] for c in cells},
-            )
+            start, articles = agreed  # every cell's words, declined
         options = [
             articles[c] + (prefix + noun.lower() if prefix else noun) for c, noun in nouns.items() if noun
         ]
@@ -613,29 +610,29 @@ class _Pymorphy(Morphology):
                 return [{str(p.tag.case), str(p.tag.number)} for p in fitting or likely]
         return []
 
-    def form_choices(self, before: str, replaced: str, term: str) -> FormChoices | None:
+    def _forms_by_reading(self, term: str, replaced: str, before: str) -> list[str | None]:
+        """The term in the case and number of each reading of the replaced words (None where a reading has
+        no such form); none where the words have no reading, or are no noun for a noun term (`прогноз` for
+        `прогностическую`: no form fits)."""
         words = term.split()
         readings = self._features(replaced, before)
-        if not words or len(readings) < 2:
-            return None
+        if not words or not readings:
+            return []
         if self._head(words) is not None and not any(self._may_be_noun(w) for w in _WORD.findall(replaced)):
-            return None
-        forms = [self._inflected(words, r) for r in readings]
+            return []
+        return [self._inflected(words, r) for r in readings]
+
+    def form_choices(self, before: str, replaced: str, term: str) -> FormChoices | None:
+        forms = self._forms_by_reading(term, replaced, before)
         options = tuple(dict.fromkeys(_cased(f, term, replaced) for f in forms if f))
-        if not all(forms) or not 1 < len(options) <= _MAX_CHOICES:
+        if len(forms) < 2 or not all(forms) or not 1 < len(options) <= _MAX_CHOICES:
             return None  # an indeclinable word (`ВИЧ`) reads as every case: it tells nothing to choose by
         return FormChoices(len(before), options)
 
     def inflect_like(self, term: str, replaced: str, before: str = "") -> str | None:
-        words = term.split()
-        readings = self._features(replaced, before)
-        if not words or not readings:
-            return None
-        if self._head(words) is not None and not any(self._may_be_noun(w) for w in _WORD.findall(replaced)):
-            return None  # a noun for an adjective or a verb (`прогноз` for `прогностическую`): no form fits
-        forms = {self._inflected(words, r) for r in readings}
+        forms = set(self._forms_by_reading(term, replaced, before))
         if len(forms) != 1 or None in forms:
-            return None  # ambiguous: the readings of the replaced words ask for different forms
+            return None  # none, or ambiguous: the readings of the replaced words ask for different forms
         form = forms.pop()
         assert form is not None
         return _cased(form, term, replaced)

@@ -361,10 +361,11 @@ async def locate(state: AgentState, runtime: Runtime[AgentContext]) -> dict[str,
     unsure = [v for v in missing if phrase_of.get(v.entry_id or "", "").casefold() not in aligned]
     can_ask = ctx.llm is not None and not state.get("failure")
     masks = state["masks"]
-    masked = masks.mask(text)
+    masked = ""
     choices: list[str] = []
     if unsure and can_ask:
         phrases = [phrase_of[v.entry_id] for v in unsure if v.entry_id in phrase_of]
+        masked = masks.mask(text)  # as the model sees it; only a model call needs it
         choices, hints = _where_to_look(ctx, text, masked, unsure, matches)
         named = await ask_where(ctx, masks.masked_source, masked, phrases, choices, update, hints)
     log = _Log()
