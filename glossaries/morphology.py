@@ -64,6 +64,7 @@ _STEM_END = re.compile(r"(?:ия|ие|ія|я|а|е|о|и|ы|й|ь|ь|ий|ый|
 # whose noun (распростран|ение) shares only what comes before it.
 _INFINITIVE = re.compile(r"(?:[иаяеуо]|ова)?(?:ть|ти)(?:ся|сь)?$")
 _MAX_FORMS = 24  # forms of one term offered to a model (pattern branches, enum choices)
+_GENDERS = ("masc", "femn", "neut")  # pymorphy3's grammemes
 _MAX_CHOICES = 3  # forms of a term a model chooses among where the words it replaces read as several cases
 _GENITIVE_SINGULAR = 1  # in german_nouns.CELLS
 
@@ -85,6 +86,19 @@ def _like_case(form: str, model: str) -> str:
     if model[:1].isupper():
         return form[:1].upper() + form[1:]
     return form
+
+
+def _gender(tag: Any) -> set[str]:
+    """A pymorphy3 singular's gender grammeme; none for a plural, which has no gender."""
+    return {str(tag.gender)} if tag.gender and tag.number == "sing" else set()
+
+
+def _written_like(form: str, model: str) -> str:
+    """pymorphy3 writes `ё`; a word written with `е` keeps `е` in its other forms (`тяжелого`, not
+    `тяжёлого`, for `тяжелый`), and the capitals of `model`."""
+    if "ё" not in model.casefold():
+        form = form.replace("ё", "е").replace("Ё", "Е")
+    return _like_case(form, model)
 
 
 def _cased(form: str, term: str, replaced: str) -> str:
@@ -198,6 +212,7 @@ class _Compounding(Morphology):
         {"amt", "art", "bad", "bau", "eis", "gas", "hof", "ort", "rat", "tag", "tal", "ton", "tor", "uhr"}
         | {"weg", "zug", "öl", "kur", "maß", "akt"}
     )
+    LONG_HEAD = 8  # a compound's last part this long needs no known first part (Webhook|konfiguration)
     ENDINGS = frozenset({"", "e", "en", "er", "es", "em", "n", "s", "ern", "ns", "ens", "nen"})
     # Suffixes and suffix-like words that make another word class of the term (monat|lich, einnahmen|seitig).
     DERIVATIONS = (
@@ -258,6 +273,8 @@ class _Compounding(Morphology):
         *head, last = words
         nouns = [last, *self._table_forms(last)]
         nouns += [last + s for s in self.SUFFIXES if self._maps_to(last + s, last)]
+        if len(nouns) == 1:  # a compound neither the tables nor the dictionary know: its last part's endings
+            nouns += self._suffixed_by_head(last)
         nouns = list(dict.fromkeys(nouns))
         out = [" ".join([*head, v]) for v in nouns]
         if head:  # an adjective before the noun agrees with it: künstliche/künstlichen Intelligenz
@@ -268,6 +285,15 @@ class _Compounding(Morphology):
             out += [" ".join([*head[:-1], a, v]) for a in adjs for v in nouns]
         return tuple(dict.fromkeys(out))[:_MAX_FORMS]
 
+    def _suffixed_by_head(self, word: str) -> list[str]:
+        """`Speicherkontingent` + the endings the dictionary knows for `Kontingent` (its longest known last
+        part, after a known first part)."""
+        for at in range(3, len(word) - self.MIN_PART + 1):
+            tail = word[at:]
+            if self._known(tail) and self._first_part(word[:at]):
+                return [word + s for s in self.SUFFIXES if self._maps_to(tail + s, tail)]
+        return []
+
     def _find_table(self, word: str) -> tuple[str, Declension] | None:
         """A German noun's declension table, and the first part of a compound it is the last part of
         (`Speicherkontingent` -> `Speicher`, Kontingent's table); None for other languages and unknown words."""
@@ -276,9 +302,21 @@ class _Compounding(Morphology):
         if tables := declensions(word):
             return "", tables[0]
         for at in range(3, len(word) - self.MIN_PART + 1):  # the longest last part first
-            if tables := declensions(word[at].upper() + word[at + 1 :]):
+            tail = word[at].upper() + word[at + 1 :]
+            long_head = len(tail) >= self.LONG_HEAD and not word[:at].lower().endswith(
+                tuple(self.VERB_PREFIXES)
+            )
+            if (tables := declensions(tail)) and (long_head or self._first_part(word[:at])):
                 return word[:at], tables[0]
         return None
+
+    def _first_part(self, prefix: str) -> bool:
+        """A compound's first part: a known word, or two (`Bankeninsolvenz|recht`); not `Europä|ische`,
+        `Austr|alien`, `Reposi|tory`."""
+        return self._known_modifier(prefix) or any(
+            self._known_modifier(prefix[:at]) and self._known_modifier(prefix[at:])
+            for at in range(4, len(prefix) - 3)
+        )
 
     @property
     def knows_nouns(self) -> bool:
@@ -526,10 +564,12 @@ class _Pymorphy(Morphology):
         return None
 
     def _inflected(self, words: list[str], grammemes: set[str]) -> str | None:
-        """The term with its head noun and the words agreeing before it put in `grammemes`."""
+        """The term with its head noun and the words agreeing before it put in `grammemes` (a gender among
+        them is the noun's own business); a term with no noun, its agreeing words (`респираторный`)."""
         head = self._head(words)
         if head is None:
-            return None
+            return self._inflected_agreeing(words, grammemes)
+        grammemes = grammemes - set(_GENDERS)
         out = list(words)
         noun = self._parse(words[head])[0]
         for i in (head, *range(head)):
@@ -547,19 +587,33 @@ class _Pymorphy(Morphology):
             new = parse.inflect(wanted)
             if new is None:
                 return None
-            out[i] = _like_case(new.word, words[i])
+            out[i] = _written_like(new.word, words[i])
         return " ".join(out)
+
+    def _inflected_agreeing(self, words: list[str], grammemes: set[str]) -> str | None:
+        """An adjective term (`респираторный` -> `респираторного`): each agreeing word in `grammemes`, in
+        the gender they name, else in its own."""
+        out, inflected = list(words), False
+        for i, w in enumerate(words):
+            parses = self._parse(w)
+            if not parses or parses[0].tag.POS not in self._AGREES:
+                continue
+            new = parses[0].inflect(set(grammemes))
+            if new is None:
+                return None
+            out[i], inflected = _written_like(new.word, w), True
+        return " ".join(out) if inflected else None
 
     def forms(self, term: str) -> tuple[str, ...]:
         words = term.split()
         if not words:
             return (term,)
-        out = [term]
-        for number in ("sing", "plur"):
-            for case in self._CASES:
-                form = self._inflected(words, {case, number})
-                if form:
-                    out.append(form)
+        # An adjective term has each gender's forms; not its short ones, whose neuter is often an adverb
+        # (`легко`, `заразно`), a word no draft should pass off as the term.
+        genders = [{g} for g in _GENDERS] if self._head(words) is None else [set()]
+        wanted = [{case, "sing"} | g for case in self._CASES for g in genders]
+        wanted += [{case, "plur"} for case in self._CASES]
+        out = [term, *(form for w in wanted if (form := self._inflected(words, w)))]
         return tuple(dict.fromkeys(out))[:_MAX_FORMS]
 
     def is_noun(self, word: str) -> bool:
@@ -597,7 +651,8 @@ class _Pymorphy(Morphology):
 
     def _features(self, replaced: str, before: str = "") -> list[set[str]]:
         """Case and number readings of the replaced words' head noun (or last inflecting word), less those
-        the word right before it rules out (`для проблемы` is genitive singular, not nominative plural)."""
+        the word right before it rules out (`для проблемы` is genitive singular, not nominative plural); a
+        singular's gender too, which an adjective term takes (`дыхательной` -> `респираторной`)."""
         words = _WORD.findall(replaced)
         nouns = [w for w in words if self.is_noun(w)]
         for w in reversed(nouns or words):
@@ -607,7 +662,7 @@ class _Pymorphy(Morphology):
                 likely = [p for p in parses if p.score >= 0.2 * top]
                 context = self._context(before if w == words[0] else "", None)
                 fitting = [p for p in likely if agreement.fits([p], context) is not False]
-                return [{str(p.tag.case), str(p.tag.number)} for p in fitting or likely]
+                return [{str(p.tag.case), str(p.tag.number)} | _gender(p.tag) for p in fitting or likely]
         return []
 
     def _forms_by_reading(self, term: str, replaced: str, before: str) -> list[str | None]:

@@ -857,6 +857,23 @@ async def test_a_forced_term_may_take_any_form_of_its_lexeme(stub_llm: StubLLM) 
     assert result.output == "Выберите один из различных видов." and result.status is Status.EDITED
 
 
+async def test_a_forced_adjective_term_may_take_the_gender_and_case_its_noun_asks_for(
+    stub_llm: StubLLM,
+) -> None:
+    """The pattern once held only `респираторный`: `острой респираторной инфекции` could not be written."""
+    respiratory = termbase(Entry("respiratory", (Term("respiratory"),), (Term("респираторный"),)), tgt="ru")
+    stub_llm.set_handler(handler(output="Это симптом острой респираторной инфекции."))
+    seg = Segment("1", "It is a symptom of an acute respiratory infection.", "Это симптом острой инфекции.")
+    result = await editor_for(stub_llm).edit(seg, EN_RU, glossary=respiratory)
+    drafts = [
+        r["response_format"]["json_schema"]["schema"] for r in stub_llm.requests if "spans" not in str(r)
+    ]
+    pattern = drafts[0]["properties"]["output"]["pattern"]
+    assert re.search(pattern, "острой респираторной инфекции") and not re.search(pattern, "острой инфекции")
+    assert result.output == "Это симптом острой респираторной инфекции."
+    assert result.status is Status.EDITED
+
+
 async def test_a_one_word_term_replaces_the_head_noun_of_the_named_words_not_its_neighbours(
     stub_llm: StubLLM,
 ) -> None:

@@ -103,6 +103,55 @@ def test_forms_of_a_lexeme_for_the_forced_term_pattern() -> None:
     assert morphology("de").forms("Einstellung") == ("Einstellung", "Einstellungen")
 
 
+def test_a_russian_adjective_term_has_the_forms_of_every_gender_case_and_number() -> None:
+    """tico19-refs: `респираторного`, `бессимптомных`, `легких` (lungs) were forms no draft could write."""
+    forms = set(morphology("ru").forms("респираторный"))
+    assert {"респираторного", "респираторной", "респираторное", "респираторных", "респираторными"} <= forms
+    assert "респираторно" not in forms  # a short neuter is an adverb's spelling: no draft passes it off
+    assert "легких" in morphology("ru").forms("легкие")
+
+
+def test_a_russian_term_written_with_e_keeps_e_in_its_other_forms() -> None:
+    """pymorphy3 writes ё; a reference that writes `тяжелого` for the glossary's `тяжелый` must be reachable."""
+    forms = morphology("ru").forms("тяжелый острый респираторный синдром")
+    assert "тяжелого острого респираторного синдрома" in forms
+    assert not any("ё" in f for f in forms)
+    assert "тяжёлых случаев" in morphology("ru").forms("тяжёлый случай")
+
+
+def test_a_russian_adjective_term_takes_the_gender_case_and_number_of_the_word_it_replaces() -> None:
+    ru = morphology("ru")
+    assert ru.inflect_like("респираторный", "дыхательной", "при ") == "респираторной"
+    assert ru.inflect_like("респираторный", "дыхательных") == "респираторных"
+    assert ru.inflect_like("коронавирус", "вирусом") == "коронавирусом"  # a noun keeps its own gender
+
+
+def test_a_german_compound_the_tables_miss_takes_the_endings_of_its_last_part() -> None:
+    """`Speicherkontingent` (the issue's own example): Kontingent is in simplemma's dictionary, not the tables."""
+    forms = morphology("de").forms("Speicherkontingent")
+    assert {"Speicherkontingente", "Speicherkontingents"} <= set(forms)
+
+
+@pytest.mark.parametrize(
+    ("word", "noun", "form"),
+    [
+        ("Webhookkonfiguration", True, "Webhookkonfigurationen"),  # unknown first part, long last part
+        ("Bankeninsolvenzrecht", True, "Bankeninsolvenzrechts"),  # a first part of two known words
+        ("Speicherressource", True, "Speicherressourcen"),
+        ("Europäische", False, None),  # Europä|Ische: no known first part, a short last part
+        ("Historisch", False, None),  # Histor|Isch
+        ("Vertauschen", False, None),  # Ver|Tausch: a verb prefix is no compound's first part
+    ],
+)
+def test_a_german_compound_is_split_only_after_a_first_part_that_is_a_word(
+    word: str, noun: bool, form: str | None
+) -> None:
+    de = morphology("de")
+    assert de.is_noun(word) is noun
+    if form is not None:
+        assert form in de.forms(word)
+
+
 def test_languages_without_a_rule_keep_the_previous_behaviour() -> None:
     pl = morphology("pl")
     assert pl.forms("choroba") == ("choroba",)
