@@ -14,7 +14,7 @@ from agent.llm import LLMReply
 from agent.nodes.common import actionable, check_step, evaluate, evaluate_edit, ms, placement_guesses
 from agent.nodes.guards import added_defect, implausible
 from agent.state import AgentContext, AgentState, Candidate, ModelEdit
-from agent.term_forms import misfit_terms
+from agent.term_forms import refit_terms
 from agent.types import Mode, TraceStep
 from agent.violations import Code, Severity, Violation
 from glossaries.morphology import morphology
@@ -138,7 +138,8 @@ def _read_drafts(
     problems: Sequence[Violation],
 ) -> tuple[list[Candidate], list[ModelEdit], list[str]]:
     """The usable drafts of the replies, the model's explained edits, and why the others were rejected.
-    A term the draft had to add (`problems`) in a form its neighbours contradict is flagged.
+    A term the draft had to add (`problems`) in a form its neighbours contradict is put in the one form
+    that fits them, if one does, and flagged.
     With nothing to fall back on (no MT), a rejected draft is kept, flagged, so a repair round can fix it."""
     masks, matches, candidate = state["masks"], state.get("matches", []), state.get("candidate")
     drafts: list[Candidate] = []
@@ -154,7 +155,9 @@ def _read_drafts(
                 edits.append(ModelEdit(e["before"], e["after"], e["reason"]))
         why_not = implausible(ctx, candidate, text)
         if why_not is None:
-            misfits = misfit_terms(text, problems, matches, ctx.options.source_lang, ctx.options.target_lang)
+            text, misfits = refit_terms(
+                text, problems, matches, ctx.options.source_lang, ctx.options.target_lang
+            )
             flags = [*placement_guesses(guessed), *misfits]
             # What nobody verified in the text the model started from stays flagged where the draft keeps it.
             draft = evaluate_edit(ctx, matches, candidate, text, (), kind, flags)

@@ -283,23 +283,46 @@ async def test_a_draft_that_keeps_an_unverified_term_repair_keeps_its_flag(stub_
     assert [v.code for v in result.violations] == ["term-place-unverified"]
 
 
+REVIEW, EDITED = Status.NEEDS_REVIEW, Status.EDITED
+
+
 @pytest.mark.parametrize(
-    ("draft", "status"),
+    ("source", "draft", "output", "status"),
     [
-        ("В воздухе больше капли.", Status.NEEDS_REVIEW),  # "more than a droplet": the genitive singular
-        ("В воздухе больше капель.", Status.EDITED),  # "more droplets"
+        # "more than a droplet": the quantity word and the source's plural leave one form, the genitive plural
+        (
+            "There are more droplets in the air.",
+            "В воздухе больше капли.",
+            "В воздухе больше капель.",
+            REVIEW,
+        ),
+        (
+            "There are more droplets in the air.",
+            "В воздухе больше капель.",
+            "В воздухе больше капель.",
+            EDITED,
+        ),
+        # the genitive, singular or plural? The source does not say: the form stays, flagged
+        (
+            "There is more of the droplet in the air.",
+            "В воздухе больше капля.",
+            "В воздухе больше капля.",
+            REVIEW,
+        ),
     ],
 )
-async def test_a_term_a_draft_writes_in_a_form_its_neighbours_contradict_is_flagged(
-    stub_llm: StubLLM, draft: str, status: Status
+async def test_a_term_a_draft_writes_in_a_form_its_neighbours_contradict_takes_the_one_that_fits_flagged(
+    stub_llm: StubLLM, source: str, draft: str, output: str, status: Status
 ) -> None:
     droplet = Entry("droplet", (Term("droplet"),), (Term("капля"),))
     stub_llm.set_handler(handler(output=draft))
-    seg = Segment("1", "There are more droplets in the air.", "В воздухе больше частиц.", terms=(droplet,))
+    seg = Segment("1", source, "В воздухе больше частиц.", terms=(droplet,))
     result = await editor_for(stub_llm).edit(seg, EditOptions("en", "ru"))
-    assert result.output == draft and result.status is status
+    assert result.output == output
     flagged = [v for v in result.violations if v.code == "term-form-unverified"]
-    assert bool(flagged) is (status is Status.NEEDS_REVIEW)
+    assert result.status is status and bool(flagged) is (status is REVIEW)
+    if flagged:
+        assert output[flagged[0].start : flagged[0].end] == flagged[0].expected  # the warning marks its words
 
 
 async def test_locate_request_limits_the_answer_to_words_of_the_translation(stub_llm: StubLLM) -> None:
