@@ -867,34 +867,30 @@ async def test_a_russian_noun_read_as_two_cases_is_given_the_form_the_model_choo
     assert set(enum) == {"пневмония", "пневмонию"}
 
 
-async def test_a_forced_term_may_take_any_form_of_its_lexeme(stub_llm: StubLLM) -> None:
-    stub_llm.set_handler(handler(output="Выберите один из различных видов."))
-    seg = Segment("1", "Select one of the various types.", "Выберите один из различных категорий.")
-    result = await editor_for(stub_llm).edit(seg, EN_RU, glossary=TYPES_RU)
-    drafts = [
-        r["response_format"]["json_schema"]["schema"] for r in stub_llm.requests if "spans" not in str(r)
-    ]
-    pattern = drafts[0]["properties"]["output"]["pattern"]
-    assert re.search(pattern, "из различных видов") and re.search(pattern, "Виды")
-    assert not re.search(pattern, "из различных категорий")
-    assert result.output == "Выберите один из различных видов." and result.status is Status.EDITED
+RESPIRATORY_RU = termbase(Entry("respiratory", (Term("respiratory"),), (Term("респираторный"),)), tgt="ru")
 
 
-async def test_a_forced_adjective_term_may_take_the_gender_and_case_its_noun_asks_for(
-    stub_llm: StubLLM,
+@pytest.mark.parametrize(
+    ("glossary", "source", "mt", "draft", "written"),
+    [
+        (TYPES_RU, "Select one of the various types.", "Выберите один из различных категорий.",
+         "Выберите один из различных видов.", ("из различных видов", "Виды")),
+        # an adjective term: the pattern once held only `респираторный`
+        (RESPIRATORY_RU, "It is a symptom of an acute respiratory infection.", "Это симптом острой инфекции.",
+         "Это симптом острой респираторной инфекции.", ("острой респираторной инфекции", "респираторных")),
+    ],
+)  # fmt: skip
+async def test_a_forced_term_may_take_any_form_of_its_lexeme(
+    stub_llm: StubLLM, glossary: Termbase, source: str, mt: str, draft: str, written: tuple[str, ...]
 ) -> None:
-    """The pattern once held only `респираторный`: `острой респираторной инфекции` could not be written."""
-    respiratory = termbase(Entry("respiratory", (Term("respiratory"),), (Term("респираторный"),)), tgt="ru")
-    stub_llm.set_handler(handler(output="Это симптом острой респираторной инфекции."))
-    seg = Segment("1", "It is a symptom of an acute respiratory infection.", "Это симптом острой инфекции.")
-    result = await editor_for(stub_llm).edit(seg, EN_RU, glossary=respiratory)
+    stub_llm.set_handler(handler(output=draft))
+    result = await editor_for(stub_llm).edit(Segment("1", source, mt), EN_RU, glossary=glossary)
     drafts = [
         r["response_format"]["json_schema"]["schema"] for r in stub_llm.requests if "spans" not in str(r)
     ]
     pattern = drafts[0]["properties"]["output"]["pattern"]
-    assert re.search(pattern, "острой респираторной инфекции") and not re.search(pattern, "острой инфекции")
-    assert result.output == "Это симптом острой респираторной инфекции."
-    assert result.status is Status.EDITED
+    assert all(re.search(pattern, w) for w in written) and not re.search(pattern, mt)
+    assert result.output == draft and result.status is Status.EDITED
 
 
 async def test_a_one_word_term_replaces_the_head_noun_of_the_named_words_not_its_neighbours(
