@@ -7,9 +7,9 @@ agreement finds it (`eval.metrics.terms.reference_forms`) and asks whether the t
 Renderings by another word built on the term (a compound, a derivation: `коронавирусной` for
 `коронавирус`) are counted apart: no form of the term is meant to reach them.
 
-The glossary form is the one a client's termbase holds: TICO-19's for Russian and French, IATE's for
-German (iate-refs lists each term as the reference writes it, so its citation form comes from the IATE
-glossary the set was drawn from).
+The glossary forms are the ones a client's termbase holds (every target an entry allows): TICO-19's for
+Russian and French, IATE's for German (iate-refs lists each term as the reference writes it, so its citation
+form comes from the IATE glossary the set was drawn from).
 
 Run: .venv/bin/python bench/bench_term_forms.py [-v]
 """
@@ -60,17 +60,18 @@ def measure(name: str, lang: str, column: str, verbose: bool) -> None:
     reached, built, missed = 0, 0, Counter[tuple[str, str]]()
     for row in rows:
         for term in row.get("terms") or []:
-            citation = glossary.get(str(term["src"]).casefold()) if glossary else term["tgt"][0]
-            found = rendering(term, lang, row[column]) if citation else None
-            if found is None or citation is None:
+            citation = glossary.get(str(term["src"]).casefold())
+            targets = [citation] if citation else [] if glossary else list(term["tgt"])
+            found = rendering(term, lang, row[column]) if targets else None
+            if found is None:
                 continue
             form, own = found
             if not own:
                 built += 1
-            elif form.casefold() in {f.casefold() for f in morph.forms(citation)}:
+            elif form.casefold() in {f.casefold() for t in targets for f in morph.forms(t)}:
                 reached += 1
             else:
-                missed[(citation, form)] += 1
+                missed[(" / ".join(targets), form)] += 1
     total = reached + sum(missed.values())
     print(
         f"{Path(name).name} ({lang}): the reference's form is among the term's forms for "
