@@ -5,7 +5,9 @@ number. The "MT" is that translation with the term's word replaced by a plainly 
 put in the same case and number by pymorphy3 (`симптомов` → `факторов`): the error a strong MT makes when it
 picks another word, with the grammar around it intact. The reference is the original text, so the
 agent's output agrees with it only if the glossary term goes back in the form the sentence needs.
-Rows where the term already stands in its dictionary form are kept too (the easy case).
+Rows where the term already stands in its dictionary form are kept too (the easy case). With `--adjectives`, the
+one-word adjective terms (`респираторный`, `бессимптомный`) instead, swapped for `обычный` in the same gender,
+case and number (`респираторных` -> `обычных`).
 
 German (iate-refs.en-de, `--lang de`): the same, with the declension tables of the `german-nouns` package
 (Wiktionary, CC BY-SA 4.0) instead of pymorphy3: `Verträgen` (dative plural, masculine) → `Faktoren`. A word
@@ -13,6 +15,7 @@ whose readings (case, number) would give the distractor different forms is left 
 compounds. The set is independent of the agent's own morphology, which knows German nouns by simplemma.
 
 Run: .venv/bin/python bench/make_term_swap.py [--limit N] > eval/runs/tico19-swap.en-ru.jsonl
+     .venv/bin/python bench/make_term_swap.py --adjectives --per-term 10 > eval/runs/tico19-adj.en-ru.jsonl
      .venv/bin/python bench/make_term_swap.py --lang de > eval/runs/iate-swap.en-de.jsonl
 """
 
@@ -36,6 +39,7 @@ SHARED = Path(__file__).resolve().parents[2] / "shared/data/terminology"
 DATA = SHARED / "tico19-refs.en-ru.dev.jsonl"
 DATA_DE = SHARED / "iate-refs.en-de.dev.jsonl"
 DISTRACTORS = {"masc": "фактор", "femn": "проблема", "neut": "явление"}  # not COVID-19 glossary words
+DISTRACTOR_ADJ = "обычный"  # "ordinary": no COVID-19 glossary word, agreeing as any adjective does
 DISTRACTORS_DE = {"m": "Faktor", "f": "Frage", "n": "Element"}  # declension tables with distinct cells
 OTHER_GENDER_DE = {"m": "Frage", "f": "Element", "n": "Frage"}  # `der Vertrag` -> `die Frage`
 # The definite and indefinite article by gender and case (nominativ, genitiv, dativ, akkusativ), singular:
@@ -159,11 +163,53 @@ def german_rows(limit: int, per_term: int, other_gender: bool = False) -> Iterat
             return
 
 
+def russian_rows(limit: int, per_term: int, adjectives: bool = False) -> Iterator[dict[str, object]]:
+    morph = pymorphy3.MorphAnalyzer(lang="ru")
+    used: dict[str, int] = {}
+    for line in DATA.read_text(encoding="utf-8").splitlines():
+        row = json.loads(line)
+        term = next((t for t in row["terms"] if len(t["tgt"][0].split()) == 1), None)
+        if term is None or used.get(term["tgt"][0], 0) >= per_term:
+            continue
+        span = term_span(term, "ru", row["target"])
+        if span is None:
+            continue
+        word = row["target"][span[0] : span[1]]
+        parse = morph.parse(word)[0]
+        if (
+            adjectives
+        ):  # the adjective in the same gender (singular), case and number, animacy for the accusative
+            if parse.tag.POS != "ADJF" or not parse.tag.case:
+                continue
+            wanted = {parse.tag.case, parse.tag.number} | {
+                g for g in (parse.tag.gender, parse.tag.animacy) if g
+            }
+            distractor = morph.parse(DISTRACTOR_ADJ)[0].inflect(wanted)
+        elif parse.tag.POS != "NOUN" or parse.tag.gender not in DISTRACTORS:
+            continue
+        else:
+            distractor = morph.parse(DISTRACTORS[parse.tag.gender])[0].inflect(
+                {parse.tag.case, parse.tag.number}
+            )
+        if distractor is None:
+            continue
+        new = distractor.word.capitalize() if word[:1].isupper() else distractor.word
+        mt = row["target"][: span[0]] + new + row["target"][span[1] :]
+        yield {"id": row["id"], "src": row["src"], "mt": mt, "ref": row["target"], "terms": [term]}
+        used[term["tgt"][0]] = used.get(term["tgt"][0], 0) + 1
+        limit -= 1
+        if limit <= 0:
+            return
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--limit", type=int, default=150)
     parser.add_argument("--per-term", type=int, default=4, help="rows per glossary term, for variety")
     parser.add_argument("--lang", choices=("ru", "de"), default="ru")
+    parser.add_argument(
+        "--adjectives", action="store_true", help="Russian: adjective terms, swapped for another adjective"
+    )
     parser.add_argument(
         "--other-gender",
         action="store_true",
@@ -174,32 +220,8 @@ def main() -> None:
         for out in german_rows(args.limit, args.per_term, args.other_gender):
             sys.stdout.write(json.dumps(out, ensure_ascii=False) + "\n")
         return
-    morph = pymorphy3.MorphAnalyzer(lang="ru")
-    written = 0
-    used: dict[str, int] = {}
-    for line in DATA.read_text(encoding="utf-8").splitlines():
-        row = json.loads(line)
-        term = next((t for t in row["terms"] if len(t["tgt"][0].split()) == 1), None)
-        if term is None or used.get(term["tgt"][0], 0) >= args.per_term:
-            continue
-        span = term_span(term, "ru", row["target"])
-        if span is None:
-            continue
-        word = row["target"][span[0] : span[1]]
-        parse = morph.parse(word)[0]
-        if parse.tag.POS != "NOUN" or parse.tag.gender not in DISTRACTORS:
-            continue
-        distractor = morph.parse(DISTRACTORS[parse.tag.gender])[0].inflect({parse.tag.case, parse.tag.number})
-        if distractor is None:
-            continue
-        new = distractor.word.capitalize() if word[:1].isupper() else distractor.word
-        mt = row["target"][: span[0]] + new + row["target"][span[1] :]
-        out = {"id": row["id"], "src": row["src"], "mt": mt, "ref": row["target"], "terms": [term]}
+    for out in russian_rows(args.limit, args.per_term, args.adjectives):
         sys.stdout.write(json.dumps(out, ensure_ascii=False) + "\n")
-        written += 1
-        used[term["tgt"][0]] = used.get(term["tgt"][0], 0) + 1
-        if written >= args.limit:
-            break
 
 
 if __name__ == "__main__":
