@@ -26,7 +26,7 @@ Which library for which language, and why (everything comes from PyPI and loads 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Literal
@@ -626,9 +626,16 @@ class _Pymorphy(Morphology):
 
     def _may_be_noun(self, word: str) -> bool:
         """Any likely reading a noun, or an adjective used as one (`данные`, `больные`)."""
+        return self._may_be(word, lambda tag: tag.POS == "NOUN" or "Subx" in tag)
+
+    def _may_be_adjective(self, word: str) -> bool:
+        """Any likely reading an adjective or a participle (`обычных`, `распространенной`)."""
+        return self._may_be(word, lambda tag: tag.POS in ("ADJF", "PRTF"))
+
+    def _may_be(self, word: str, kind: Callable[[Any], bool]) -> bool:
         parses = self._parse(word)
         top = parses[0].score if parses else 0.0
-        return any((p.tag.POS == "NOUN" or "Subx" in p.tag) and p.score >= 0.2 * top for p in parses)
+        return any(kind(p.tag) and p.score >= 0.2 * top for p in parses)
 
     def head_noun(self, phrase: str) -> tuple[int, int] | None:
         nouns = [m for m in _WORD.finditer(phrase) if self.is_noun(m.group())]
@@ -668,12 +675,14 @@ class _Pymorphy(Morphology):
     def _forms_by_reading(self, term: str, replaced: str, before: str) -> list[str | None]:
         """The term in the case and number of each reading of the replaced words (None where a reading has
         no such form); none where the words have no reading, or are no noun for a noun term (`прогноз` for
-        `прогностическую`: no form fits)."""
+        `прогностическую`: no form fits), or no adjective for an adjective term (`в то время` is no place for
+        `респираторный`)."""
         words = term.split()
         readings = self._features(replaced, before)
         if not words or not readings:
             return []
-        if self._head(words) is not None and not any(self._may_be_noun(w) for w in _WORD.findall(replaced)):
+        fits_in = self._may_be_noun if self._head(words) is not None else self._may_be_adjective
+        if not any(fits_in(w) for w in _WORD.findall(replaced)):
             return []
         return [self._inflected(words, r) for r in readings]
 

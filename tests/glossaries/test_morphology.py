@@ -124,6 +124,9 @@ def test_a_russian_adjective_term_takes_the_gender_case_and_number_of_the_word_i
     assert ru.inflect_like("респираторный", "дыхательной", "при ") == "респираторной"
     assert ru.inflect_like("респираторный", "дыхательных") == "респираторных"
     assert ru.inflect_like("коронавирус", "вирусом") == "коронавирусом"  # a noun keeps its own gender
+    # a noun is no adjective's place (the model named `время` for "respiratory" in `в то время как`)
+    assert ru.inflect_like("респираторный", "время", "в то ") is None
+    assert ru.form_choices("в то ", "время", "респираторный") is None
 
 
 def test_a_german_compound_the_tables_miss_takes_the_endings_of_its_last_part() -> None:
