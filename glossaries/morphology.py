@@ -177,9 +177,10 @@ class Morphology:
         takes no name's place (`из Нидерландов` is no rendering of "pneumonia"). False without one."""
         return False
 
-    def head_noun(self, phrase: str) -> tuple[int, int] | None:
-        """Span in `phrase` of its head noun, where the dictionary can tell it (`Гуморальный |фактор|`,
-        `обладает |фактором|`, `с |фактором|`): a one-word term replaces that word, not its neighbours."""
+    def term_place(self, phrase: str, term: str) -> tuple[int, int] | None:
+        """Span in `phrase` of the word a one-word term replaces, not its neighbours, where the dictionary
+        can tell it: the head noun for a noun term (`Гуморальный |фактор|`, `обладает |фактором|`, `с
+        |фактором|`), the adjective for an adjective term (`|обычных| заболеваний`)."""
         return None
 
     def fits(self, before: str, written: str, term: str, plural: bool | None) -> bool | None:
@@ -326,7 +327,7 @@ class _Compounding(Morphology):
         """German capitalises its nouns; the tables say which capitalised words are nouns (`Die` is none)."""
         return word[:1].isupper() and word.casefold() not in CLOSED_CLASS and self._table(word) is not None
 
-    def head_noun(self, phrase: str) -> tuple[int, int] | None:
+    def term_place(self, phrase: str, term: str) -> tuple[int, int] | None:
         nouns = [m for m in _WORD.finditer(phrase) if self.is_noun(m.group())]
         return nouns[0].span() if len(nouns) == 1 else None  # `Antrag auf Flexibilität`: not the last
 
@@ -637,7 +638,11 @@ class _Pymorphy(Morphology):
         top = parses[0].score if parses else 0.0
         return any(kind(p.tag) and p.score >= 0.2 * top for p in parses)
 
-    def head_noun(self, phrase: str) -> tuple[int, int] | None:
+    def term_place(self, phrase: str, term: str) -> tuple[int, int] | None:
+        if self._head(term.split()) is None:  # an adjective term: the one adjective there, if one is
+            adjectives = [m for m in _WORD.finditer(phrase) if not self.is_noun(m.group())]
+            adjectives = [m for m in adjectives if self._may_be_adjective(m.group())]
+            return adjectives[0].span() if len(adjectives) == 1 else None
         nouns = [m for m in _WORD.finditer(phrase) if self.is_noun(m.group())]
         return nouns[-1].span() if nouns else None  # Russian noun phrases end in their head
 

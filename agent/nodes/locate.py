@@ -177,8 +177,8 @@ def _replacement_for(
         return None
     if span is None:
         return None
-    head = morph.head_noun(text[span[0] : span[1]]) if len(v.expected.split()) == 1 else None
-    if head is not None:  # the model named the noun with its neighbours: keep them
+    head = morph.term_place(text[span[0] : span[1]], v.expected) if len(v.expected.split()) == 1 else None
+    if head is not None:  # the model named the word with its neighbours: keep them
         span = (span[0] + head[0], span[0] + head[1])
     shown = text[span[0] : span[1]]
     old = shown.split()

@@ -893,15 +893,34 @@ async def test_a_forced_term_may_take_any_form_of_its_lexeme(
     assert result.output == draft and result.status is Status.EDITED
 
 
-async def test_a_one_word_term_replaces_the_head_noun_of_the_named_words_not_its_neighbours(
-    stub_llm: StubLLM,
+@pytest.mark.parametrize(
+    ("glossary", "source", "mt", "named", "output"),
+    [
+        # a noun term takes the head noun's place; the preposition stays, the instrumental case is kept
+        (termbase(Entry("cough", (Term("cough"),), (Term("кашель"),)), tgt="ru"),
+         "and I have a slight cold with a cough", "и у меня небольшая простуда с фактором", "с фактором",
+         "и у меня небольшая простуда с кашлем"),
+        # an adjective term takes the adjective's, in its gender, case and number; the noun stays
+        (RESPIRATORY_RU, "patients with respiratory diseases", "пациентов с обычными заболеваниями",
+         "обычными заболеваниями", "пациентов с респираторными заболеваниями"),
+    ],
+)  # fmt: skip
+async def test_a_one_word_term_replaces_the_word_of_its_kind_among_the_named_words_not_its_neighbours(
+    stub_llm: StubLLM, glossary: Termbase, source: str, mt: str, named: str, output: str
 ) -> None:
-    cough = termbase(Entry("cough", (Term("cough"),), (Term("кашель"),)), tgt="ru")
-    stub_llm.set_handler(handler(locate={"spans": [{"phrase": "cough", "words": "с фактором"}]}))
-    seg = Segment("1", "and I have a slight cold with a cough", "и у меня небольшая простуда с фактором")
-    result = await editor_for(stub_llm).edit(seg, EN_RU, glossary=cough)
-    assert result.output == "и у меня небольшая простуда с кашлем"  # the preposition stays, instrumental case
-    assert result.status is Status.NEEDS_REVIEW  # «фактором» is the model's pick
+    phrase = glossary.entries[0].source[0].text
+    stub_llm.set_handler(handler(locate={"spans": [{"phrase": phrase, "words": named}]}))
+    result = await editor_for(stub_llm).edit(Segment("1", source, mt), EN_RU, glossary=glossary)
+    assert result.output == output
+    assert result.status is Status.NEEDS_REVIEW  # the place is the model's pick
+
+
+async def test_an_adjective_term_takes_no_nouns_place(stub_llm: StubLLM) -> None:
+    """The 1.5B model named `время` in `в то время как` for "respiratory": no form of an adjective goes there."""
+    stub_llm.set_handler(handler(locate={"spans": [{"phrase": "respiratory", "words": "время"}]}))
+    seg = Segment("1", "while respiratory cases rose", "в то время как случаи росли")
+    result = await editor_for(stub_llm).edit(seg, EN_RU, glossary=RESPIRATORY_RU)
+    assert "в то время как" in result.output and result.status is Status.NEEDS_REVIEW
 
 
 async def test_a_french_term_takes_the_number_of_the_words_it_replaces(stub_llm: StubLLM) -> None:
