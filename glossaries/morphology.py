@@ -630,8 +630,9 @@ class _Pymorphy(Morphology):
         return self._may_be(word, lambda tag: tag.POS == "NOUN" or "Subx" in tag)
 
     def _may_be_adjective(self, word: str) -> bool:
-        """Any likely reading an adjective or a participle (`обычных`, `распространенной`)."""
-        return self._may_be(word, lambda tag: tag.POS in ("ADJF", "PRTF"))
+        """Any likely reading an adjective or a participle (`обычных`, `распространенной`); not a pronoun's
+        (`эти`, `в том числе`), whose place no glossary adjective takes."""
+        return self._may_be(word, lambda tag: tag.POS in ("ADJF", "PRTF") and "Apro" not in tag)
 
     def _may_be(self, word: str, kind: Callable[[Any], bool]) -> bool:
         parses = self._parse(word)

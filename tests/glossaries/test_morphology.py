@@ -127,6 +127,7 @@ def test_a_russian_adjective_term_takes_the_gender_case_and_number_of_the_word_i
     # a noun is no adjective's place (the model named `время` for "respiratory" in `в то время как`)
     assert ru.inflect_like("респираторный", "время", "в то ") is None
     assert ru.form_choices("в то ", "время", "респираторный") is None
+    assert ru.inflect_like("инфекционный", "том", "в ") is None  # `в том числе`: a pronoun
 
 
 def test_a_german_compound_the_tables_miss_takes_the_endings_of_its_last_part() -> None:
